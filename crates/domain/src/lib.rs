@@ -1,0 +1,16 @@
+//! Pure types and rules of djcalls: ids, phone numbers, money, call states, actors, date ranges
+//! and analytics arithmetic. No I/O and no clock: time always comes in as a parameter.
+
+pub mod actor;
+pub mod analytics;
+pub mod call;
+pub mod ids;
+pub mod money;
+pub mod phone;
+pub mod range;
+
+pub use actor::{Actor, Role};
+pub use call::{CallStatus, LeadScore};
+pub use ids::{CallId, DjProfileId, UserId};
+pub use money::{Cents, CutRate};
+pub use phone::PhoneNumber;
