@@ -1,1 +1,47 @@
-//! placeholder
+//! Use cases of djcalls: the one place that orchestrates storage (and, later, telephony and
+//! payments). HTTP handlers, background jobs and the CLI all go through `App`.
+
+pub mod auth;
+pub mod calls;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod profiles;
+pub mod settings;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{AppError, AppResult};
+pub use settings::Settings;
+
+use djcalls_store::Store;
+use std::sync::Arc;
+
+/// Everything a use case needs. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(store: Store, settings: Settings, clock: Arc<dyn Clock>) -> App {
+        App {
+            store,
+            settings: Arc::new(settings),
+            clock,
+        }
+    }
+
+    pub(crate) fn now(&self) -> djcalls_store::DbTime {
+        djcalls_store::DbTime(self.clock.now())
+    }
+}
+
+/// The stored records use cases hand to their callers.
+pub mod records {
+    pub use djcalls_store::DbTime;
+    pub use djcalls_store::analytics::TopDj;
+    pub use djcalls_store::calls::{CallPatch, CallRecord};
+    pub use djcalls_store::profiles::Profile;
+}

@@ -1,1 +1,32 @@
-fn main() {}
+//! The `djcalls` binary: parses the command line and environment, then hands over to a command.
+
+mod cli;
+mod commands;
+mod config;
+mod logging;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    logging::init(cli.log_json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One clear line: the context chain, never a backtrace or a secret.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

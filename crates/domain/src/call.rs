@@ -54,7 +54,9 @@ impl CallStatus {
         match self {
             CallStatus::Ringing => 0,
             CallStatus::InProgress => 1,
-            CallStatus::Busy | CallStatus::NoAnswer | CallStatus::Failed | CallStatus::Canceled => 2,
+            CallStatus::Busy | CallStatus::NoAnswer | CallStatus::Failed | CallStatus::Canceled => {
+                2
+            }
             CallStatus::Completed | CallStatus::Voicemail => 3,
         }
     }

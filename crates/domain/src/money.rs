@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount in US cents. Negative for refunds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Cents(pub i64);
 
@@ -106,7 +108,10 @@ mod tests {
         assert_eq!(CutRate::parse_percent("15").unwrap().basis_points(), 1500);
         assert_eq!(CutRate::parse_percent("12.5").unwrap().basis_points(), 1250);
         assert_eq!(CutRate::parse_percent("0").unwrap().basis_points(), 0);
-        assert_eq!(CutRate::parse_percent("100").unwrap().basis_points(), 10_000);
+        assert_eq!(
+            CutRate::parse_percent("100").unwrap().basis_points(),
+            10_000
+        );
         assert_eq!(CutRate::parse_percent("7.25").unwrap().basis_points(), 725);
         for bad in ["", "abc", "-1", "101", "12.345", "15%", "1e2", "12.", ".5"] {
             assert!(CutRate::parse_percent(bad).is_err(), "{bad}");

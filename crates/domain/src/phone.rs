@@ -118,7 +118,11 @@ mod tests {
             "+1 415 555 2671",
             "1-415-555-2671",
         ] {
-            assert_eq!(PhoneNumber::parse(raw).unwrap().as_str(), "+14155552671", "{raw}");
+            assert_eq!(
+                PhoneNumber::parse(raw).unwrap().as_str(),
+                "+14155552671",
+                "{raw}"
+            );
         }
         assert_eq!(
             PhoneNumber::parse("+44 20 8366 1177").unwrap().as_str(),
@@ -129,8 +133,14 @@ mod tests {
     #[test]
     fn garbage_is_refused_with_a_reason() {
         assert_eq!(PhoneNumber::parse("  "), Err(PhoneError::Empty));
-        assert_eq!(PhoneNumber::parse("anonymous"), Err(PhoneError::Unparseable));
-        assert_eq!(PhoneNumber::parse("client:alice"), Err(PhoneError::Unparseable));
+        assert_eq!(
+            PhoneNumber::parse("anonymous"),
+            Err(PhoneError::Unparseable)
+        );
+        assert_eq!(
+            PhoneNumber::parse("client:alice"),
+            Err(PhoneError::Unparseable)
+        );
         assert!(PhoneNumber::parse("123").is_err());
         assert!(PhoneNumber::parse("+1 000 000 0000").is_err());
     }

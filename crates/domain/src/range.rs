@@ -30,10 +30,7 @@ impl DateRange {
         end_date: Option<&str>,
         tz: Option<&str>,
     ) -> Result<DateRange, RangeError> {
-        let tz_name = tz
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("UTC");
+        let tz_name = tz.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("UTC");
         let zone = TimeZone::get(tz_name).map_err(|_| RangeError {
             field: "tz",
             message: "must be an IANA time zone name such as America/New_York",
@@ -72,9 +69,7 @@ impl DateRange {
     /// local days, today included.
     pub fn last_days(days: i64, now: Timestamp, tz: TimeZone, tz_name: &str) -> DateRange {
         let today = now.to_zoned_datetime(tz.clone()).date();
-        let first = today
-            .checked_sub((days - 1).max(0).days())
-            .unwrap_or(today);
+        let first = today.checked_sub((days - 1).max(0).days()).unwrap_or(today);
         DateRange {
             start: day_start(first, &tz),
             end: today.tomorrow().ok().and_then(|d| day_start(d, &tz)),
@@ -122,7 +117,9 @@ fn parse_bound(raw: &str, zone: &TimeZone, edge: Edge) -> Option<Timestamp> {
 
 /// The first instant of a local day (midnight, or the first valid time on a DST-gap day).
 pub fn day_start(date: Date, zone: &TimeZone) -> Option<Timestamp> {
-    date.to_zoned_datetime(zone.clone()).ok().map(|z| z.timestamp())
+    date.to_zoned_datetime(zone.clone())
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 /// One stretch of time with a constant UTC offset.
@@ -169,8 +166,12 @@ mod tests {
 
     #[test]
     fn a_date_only_end_includes_the_whole_day_in_the_zone() {
-        let r = DateRange::parse(Some("2026-03-01"), Some("2026-03-01"), Some("America/Chicago"))
-            .unwrap();
+        let r = DateRange::parse(
+            Some("2026-03-01"),
+            Some("2026-03-01"),
+            Some("America/Chicago"),
+        )
+        .unwrap();
         assert_eq!(r.start, Some(ts("2026-03-01T06:00:00Z")));
         assert_eq!(r.end, Some(ts("2026-03-02T06:00:00Z")));
         assert!(r.contains(ts("2026-03-02T05:59:59Z")));
@@ -199,12 +200,19 @@ mod tests {
     #[test]
     fn dst_splits_a_range_into_offset_segments() {
         let zone = TimeZone::get("America/New_York").unwrap();
-        let segs = offset_segments(&zone, ts("2026-03-01T00:00:00Z"), ts("2026-04-01T00:00:00Z"));
+        let segs = offset_segments(
+            &zone,
+            ts("2026-03-01T00:00:00Z"),
+            ts("2026-04-01T00:00:00Z"),
+        );
         assert_eq!(segs.len(), 2);
         assert_eq!(segs[0].offset_seconds, -5 * 3600);
         assert_eq!(segs[1].offset_seconds, -4 * 3600);
         assert_eq!(segs[0].end_micros, segs[1].start_micros);
-        assert_eq!(segs[0].end_micros, ts("2026-03-08T07:00:00Z").as_microsecond());
+        assert_eq!(
+            segs[0].end_micros,
+            ts("2026-03-08T07:00:00Z").as_microsecond()
+        );
     }
 
     #[test]

@@ -1,1 +1,65 @@
-//! placeholder
+//! The HTTP edge of djcalls: the JSON API, operations endpoints and (later) webhooks and pages,
+//! behind one middleware stack and one error type.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod ops;
+pub mod views;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use djcalls_app::App;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Request bodies above this are refused with 413 (SPEC §3).
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: App,
+}
+
+/// The whole service as one router.
+pub fn router(app: App) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(ops::router())
+        .merge(api::router())
+        .with_state(HttpState { app })
+        .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(middleware::span_for))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            HeaderName::from_static("x-twilio-signature"),
+            HeaderName::from_static("stripe-signature"),
+            HeaderName::from_static("x-tipjar-signature"),
+        ]))
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    error::ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "Something went wrong on our side; please try again.",
+    )
+    .into_response()
+}

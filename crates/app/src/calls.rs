@@ -1,0 +1,223 @@
+//! Calls through the JSON API: logging, reading, listing, correcting, and their analytics.
+
+use crate::{App, AppError, AppResult};
+use base64::Engine as _;
+use djcalls_domain::analytics::{Analytics, CallFigures, DayFigures};
+use djcalls_domain::range::DateRange;
+use djcalls_domain::{Actor, CallId, CallStatus, DjProfileId, LeadScore, PhoneNumber};
+use djcalls_store::analytics::TopDj;
+use djcalls_store::calls::{CallCursor, CallFilter, CallPatch, CallRecord, NewCall};
+use djcalls_store::{DbTime, StoreError};
+use jiff::Timestamp;
+
+/// `POST /api/djdash/calls`, already validated field by field.
+#[derive(Clone, Debug)]
+pub struct LogCall {
+    pub dj_profile_id: DjProfileId,
+    pub virtual_number: Option<PhoneNumber>,
+    pub caller_number: Option<PhoneNumber>,
+    pub caller_name: Option<String>,
+    pub timestamp: Option<Timestamp>,
+    pub page_url: Option<String>,
+    pub event_type: Option<String>,
+    pub lead_score: Option<LeadScore>,
+    pub is_booked: Option<bool>,
+    pub call_duration_seconds: Option<u32>,
+    pub call_status: Option<CallStatus>,
+    pub call_sid: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// One page of `GET /api/djdash/calls`.
+#[derive(Clone, Debug)]
+pub struct CallPage {
+    pub calls: Vec<CallRecord>,
+    pub next_cursor: Option<String>,
+}
+
+/// Platform-wide analytics: SPEC §6 totals plus the admin's extras.
+#[derive(Clone, Debug)]
+pub struct PlatformAnalytics {
+    pub analytics: Analytics,
+    pub top_djs: Vec<TopDj>,
+    pub call_volume: Vec<DayFigures>,
+}
+
+pub const MAX_PAGE: u32 = 1000;
+pub const DEFAULT_PAGE: u32 = 100;
+
+impl App {
+    pub async fn log_call(&self, actor: &Actor, input: LogCall) -> AppResult<CallRecord> {
+        if !actor.can_access(input.dj_profile_id) {
+            return Err(AppError::Forbidden);
+        }
+        if self
+            .store
+            .profile(actor, input.dj_profile_id)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::invalid(
+                "dj_profile_id",
+                "is not a known DJ profile",
+            ));
+        }
+        let duration = input
+            .call_duration_seconds
+            .map(|d| d.min(i32::MAX as u32) as i32);
+        // Without a status, a call with a duration was evidently answered; one without is
+        // still ringing as far as anyone has told us.
+        let status = input.call_status.unwrap_or(match duration {
+            Some(d) if d > 0 => CallStatus::Completed,
+            _ => CallStatus::Ringing,
+        });
+        let answered = status.is_answered();
+        let now = self.now();
+        let call = NewCall {
+            id: CallId::new_v7(),
+            dj_profile_id: input.dj_profile_id,
+            virtual_number: input.virtual_number.map(|n| n.as_str().to_string()),
+            caller_number: input.caller_number.map(|n| n.as_str().to_string()),
+            caller_name: input.caller_name,
+            timestamp: input.timestamp.map(DbTime).unwrap_or(now),
+            page_url: input.page_url,
+            event_type: input.event_type,
+            lead_score: input.lead_score.unwrap_or_default().as_str().to_string(),
+            is_booked: input.is_booked.unwrap_or(false),
+            call_duration_seconds: duration,
+            call_status: status.as_str().to_string(),
+            call_sid: input.call_sid,
+            notes: input.notes,
+            source: "api",
+            answered,
+            talk_seconds: if answered { duration } else { None },
+            voicemail_left: status == CallStatus::Voicemail,
+            recording_sid: None,
+            transcription_status: None,
+            transcription_text: None,
+            tipjar_link_sent: false,
+        };
+        match self.store.insert_call(actor, &call, now).await {
+            Ok(record) => Ok(record),
+            Err(StoreError::Conflict(_)) => Err(AppError::Conflict {
+                code: "duplicate_call_sid",
+                message: "a call with this call_sid is already logged".into(),
+            }),
+            Err(StoreError::MissingReference) => Err(AppError::invalid(
+                "dj_profile_id",
+                "is not a known DJ profile",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A call the actor may see; another DJ's call is "not found", as RLS would have it.
+    pub async fn get_call(&self, actor: &Actor, id: CallId) -> AppResult<CallRecord> {
+        match self.store.call(actor, id).await? {
+            Some(call) if actor.can_access(call.dj_profile_id) => Ok(call),
+            _ => Err(AppError::NotFound("call")),
+        }
+    }
+
+    pub async fn patch_call(
+        &self,
+        actor: &Actor,
+        id: CallId,
+        patch: CallPatch,
+    ) -> AppResult<CallRecord> {
+        self.get_call(actor, id).await?;
+        self.store
+            .patch_call(actor, id, &patch, self.now())
+            .await?
+            .ok_or(AppError::NotFound("call"))
+    }
+
+    /// Newest first, `limit` per page, continuing after `cursor`.
+    pub async fn list_calls(
+        &self,
+        actor: &Actor,
+        profile: Option<DjProfileId>,
+        range: &DateRange,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> AppResult<CallPage> {
+        let profile = self.scope(actor, profile)?;
+        let cursor = cursor.map(decode_cursor).transpose()?;
+        let filter = CallFilter {
+            profile,
+            start: range.start.map(DbTime),
+            end: range.end.map(DbTime),
+        };
+        let mut calls = self
+            .store
+            .list_calls(actor, &filter, cursor, limit + 1)
+            .await?;
+        let next_cursor = if calls.len() > limit as usize {
+            calls.truncate(limit as usize);
+            calls.last().map(encode_cursor)
+        } else {
+            None
+        };
+        Ok(CallPage { calls, next_cursor })
+    }
+
+    pub async fn analytics(
+        &self,
+        actor: &Actor,
+        profile: Option<DjProfileId>,
+        range: &DateRange,
+    ) -> AppResult<Analytics> {
+        let profile = self.scope(actor, profile)?;
+        let figures: CallFigures = self.store.call_figures(actor, profile, range).await?;
+        Ok(Analytics::from(figures))
+    }
+
+    pub async fn platform_analytics(
+        &self,
+        actor: &Actor,
+        range: &DateRange,
+    ) -> AppResult<PlatformAnalytics> {
+        if !actor.is_platform() {
+            return Err(AppError::Forbidden);
+        }
+        let analytics = Analytics::from(self.store.call_figures(actor, None, range).await?);
+        let top_djs = self.store.top_djs(actor, range, 10).await?;
+        let call_volume = analytics.calls_by_day.clone();
+        Ok(PlatformAnalytics {
+            analytics,
+            top_djs,
+            call_volume,
+        })
+    }
+
+    /// Which profile a per-DJ query covers: a DJ must name one of theirs (or has only one);
+    /// admins and the service may leave it out for the whole platform.
+    fn scope(&self, actor: &Actor, profile: Option<DjProfileId>) -> AppResult<Option<DjProfileId>> {
+        match (actor, profile) {
+            (_, Some(p)) if actor.can_access(p) => Ok(Some(p)),
+            (_, Some(_)) => Err(AppError::Forbidden),
+            (Actor::Dj { profiles, .. }, None) if profiles.len() == 1 => Ok(Some(profiles[0])),
+            (Actor::Dj { .. }, None) => Err(AppError::invalid("dj_profile_id", "is required")),
+            (_, None) => Ok(None),
+        }
+    }
+}
+
+fn encode_cursor(call: &CallRecord) -> String {
+    let raw = format!("{}:{}", call.timestamp.0.as_microsecond(), call.id);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode_cursor(raw: &str) -> AppResult<CallCursor> {
+    let bad = || AppError::invalid("cursor", "is not a cursor this API returned");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw.trim())
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (micros, id) = text.split_once(':').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    Ok(CallCursor {
+        timestamp: DbTime(Timestamp::from_microsecond(micros).map_err(|_| bad())?),
+        id: id.parse().map_err(|_| bad())?,
+    })
+}

@@ -1,0 +1,255 @@
+//! The demo's world: three DJs with logins and ~90 days of realistic calls and payments,
+//! written through the same store calls the service uses, so every figure is real.
+
+use crate::{App, AppResult};
+use djcalls_domain::{Actor, CallId, CallStatus, Cents, DjProfileId, LeadScore, PhoneNumber, Role};
+use djcalls_store::DbTime;
+use djcalls_store::calls::NewCall;
+use djcalls_store::payments::{EntryKind, LedgerEntry};
+use djcalls_store::profiles::ProfileFields;
+use jiff::{SignedDuration, Timestamp};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use uuid::Uuid;
+
+/// A login the demo creates and prints.
+#[derive(Clone, Debug)]
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub role: Role,
+    pub dj_name: Option<&'static str>,
+}
+
+/// What the demo seeded, for the start-up banner.
+#[derive(Clone, Debug)]
+pub struct DemoWorld {
+    pub logins: Vec<DemoLogin>,
+    pub profiles: Vec<(DjProfileId, &'static str)>,
+    pub calls: usize,
+    pub payments: usize,
+    pub admin_token: String,
+}
+
+struct DemoDj {
+    id: u128,
+    name: &'static str,
+    slug: &'static str,
+    timezone: &'static str,
+    real_number: &'static str,
+    email: &'static str,
+    password: &'static str,
+    calls_per_day: u32,
+}
+
+const DJS: [DemoDj; 3] = [
+    DemoDj {
+        id: 0x0d1a_0000_0000_4000_8000_0000_0000_0001,
+        name: "DJ Sparkle",
+        slug: "dj-sparkle",
+        timezone: "America/New_York",
+        real_number: "+12125550142",
+        email: "sparkle@demo.djcalls.test",
+        password: "sparkle-demo-pass",
+        calls_per_day: 4,
+    },
+    DemoDj {
+        id: 0x0d1a_0000_0000_4000_8000_0000_0000_0002,
+        name: "Beats by Marco",
+        slug: "beats-by-marco",
+        timezone: "America/Chicago",
+        real_number: "+13125550178",
+        email: "marco@demo.djcalls.test",
+        password: "marco-demo-pass",
+        calls_per_day: 3,
+    },
+    DemoDj {
+        id: 0x0d1a_0000_0000_4000_8000_0000_0000_0003,
+        name: "Luna Waves",
+        slug: "luna-waves",
+        timezone: "America/Los_Angeles",
+        real_number: "+14155550199",
+        email: "luna@demo.djcalls.test",
+        password: "luna-demo-pass",
+        calls_per_day: 2,
+    },
+];
+
+const ADMIN: DemoLogin = DemoLogin {
+    email: "admin@demo.djcalls.test",
+    password: "admin-demo-pass",
+    role: Role::Admin,
+    dj_name: None,
+};
+
+const EVENT_TYPES: [Option<&str>; 7] = [
+    Some("wedding"),
+    Some("wedding"),
+    Some("corporate"),
+    Some("birthday"),
+    Some("quinceanera"),
+    Some("school-dance"),
+    None,
+];
+
+impl App {
+    /// Seeds the demo world ending at the clock's now. Deterministic apart from the token.
+    pub async fn seed_demo(&self) -> AppResult<DemoWorld> {
+        let now = self.clock.now();
+        let mut rng = StdRng::seed_from_u64(2026);
+        let mut logins = vec![ADMIN];
+        let mut profiles = Vec::new();
+        let (mut calls, mut payments) = (0, 0);
+        self.add_user(ADMIN.email, ADMIN.password, Role::Admin, &[])
+            .await?;
+        for dj in &DJS {
+            let id = DjProfileId(Uuid::from_u128(dj.id));
+            let fields = ProfileFields {
+                dj_name: dj.name.to_string(),
+                dj_slug: dj.slug.to_string(),
+                is_published: true,
+                timezone: dj.timezone.to_string(),
+                real_phone_number: Some(dj.real_number.to_string()),
+            };
+            self.store
+                .upsert_profile(&Actor::System, id, &fields, DbTime(now))
+                .await?;
+            self.add_user(dj.email, dj.password, Role::Dj, &[id])
+                .await?;
+            logins.push(DemoLogin {
+                email: dj.email,
+                password: dj.password,
+                role: Role::Dj,
+                dj_name: Some(dj.name),
+            });
+            profiles.push((id, dj.name));
+            for day in 0..90i64 {
+                let count =
+                    rng.random_range(0..=dj.calls_per_day * 2) / 2 + u32::from(day % 7 == 5);
+                for _ in 0..count {
+                    let offset =
+                        SignedDuration::from_secs(day * 86_400 + rng.random_range(0..86_400));
+                    let at = now.checked_sub(offset).unwrap_or(now);
+                    let (paid, _) = self.seed_call(&mut rng, id, dj, at).await?;
+                    calls += 1;
+                    payments += usize::from(paid);
+                }
+            }
+        }
+        let admin_token = self.create_api_token(ADMIN.email, "demo").await?;
+        Ok(DemoWorld {
+            logins,
+            profiles,
+            calls,
+            payments,
+            admin_token,
+        })
+    }
+
+    async fn seed_call(
+        &self,
+        rng: &mut StdRng,
+        profile: DjProfileId,
+        dj: &DemoDj,
+        at: Timestamp,
+    ) -> AppResult<(bool, CallId)> {
+        let roll = rng.random_range(0..100);
+        let status = match roll {
+            0..65 => CallStatus::Completed,
+            65..80 => CallStatus::Voicemail,
+            80..92 => CallStatus::NoAnswer,
+            92..97 => CallStatus::Busy,
+            _ => CallStatus::Failed,
+        };
+        let answered = status == CallStatus::Completed;
+        let talk = if answered {
+            rng.random_range(8..900)
+        } else {
+            0
+        };
+        let ring = rng.random_range(3..20);
+        let voicemail_secs = if status == CallStatus::Voicemail {
+            rng.random_range(10..90)
+        } else {
+            0
+        };
+        let duration = match status {
+            CallStatus::Busy | CallStatus::Failed => 0,
+            _ => ring + talk + voicemail_secs,
+        };
+        let booked = answered && talk > 120 && rng.random_bool(0.45);
+        let lead = match (booked, talk) {
+            (true, _) => LeadScore::Hot,
+            (false, t) if t > 300 => LeadScore::Hot,
+            (false, t) if t > 60 => LeadScore::Warm,
+            _ => [LeadScore::Warm, LeadScore::Cold][rng.random_range(0..2)],
+        };
+        let caller = format!(
+            "+1{}555{:04}",
+            ["212", "312", "415", "646", "773"][rng.random_range(0..5)],
+            rng.random_range(100..200)
+        );
+        let link_sent =
+            answered && talk > i32::try_from(self.settings.followup_min_talk_seconds).unwrap_or(10);
+        let id = CallId::new_v7();
+        let call = NewCall {
+            id,
+            dj_profile_id: profile,
+            virtual_number: None,
+            caller_number: PhoneNumber::parse(&caller).ok().map(|n| n.as_str().to_string()),
+            caller_name: None,
+            timestamp: DbTime(at),
+            page_url: Some(format!("https://djdash.net/dj/{}", dj.slug)),
+            event_type: EVENT_TYPES[rng.random_range(0..EVENT_TYPES.len())].map(str::to_string),
+            lead_score: lead.as_str().to_string(),
+            is_booked: false,
+            call_duration_seconds: Some(duration),
+            call_status: status.as_str().to_string(),
+            call_sid: Some(format!("CA{}", Uuid::new_v4().simple())),
+            notes: None,
+            source: "demo",
+            answered,
+            talk_seconds: answered.then_some(talk),
+            voicemail_left: status == CallStatus::Voicemail,
+            recording_sid: (answered || status == CallStatus::Voicemail)
+                .then(|| format!("RE{}", Uuid::new_v4().simple())),
+            transcription_status: (status == CallStatus::Voicemail).then(|| "completed".to_string()),
+            transcription_text: (status == CallStatus::Voicemail).then(|| {
+                "Hi, I'm planning a wedding in June and wanted to check your availability. Please call me back.".to_string()
+            }),
+            tipjar_link_sent: link_sent,
+        };
+        let record = self
+            .store
+            .insert_call(&Actor::System, &call, DbTime(at))
+            .await?;
+        let mut paid = false;
+        if booked || (link_sent && rng.random_bool(0.1)) {
+            let amount =
+                Cents(rng.random_range(5..=50) * 1_000 + [0, 2_500, 9_990][rng.random_range(0..3)]);
+            let payment_id = format!("pi_demo_{}", Uuid::new_v4().simple());
+            let paid_at = at
+                .checked_add(SignedDuration::from_hours(rng.random_range(1..48)))
+                .unwrap_or(at);
+            self.store
+                .record_ledger_entry(
+                    &Actor::System,
+                    &LedgerEntry {
+                        call_id: record.id,
+                        dj_profile_id: profile,
+                        provider: "simulator".into(),
+                        kind: EntryKind::Payment,
+                        provider_entry_id: payment_id.clone(),
+                        provider_payment_id: payment_id,
+                        amount,
+                        currency: "usd".into(),
+                        at: DbTime(paid_at),
+                    },
+                    self.settings.platform_cut,
+                )
+                .await?;
+            paid = true;
+        }
+        Ok((paid, record.id))
+    }
+}

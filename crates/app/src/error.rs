@@ -1,0 +1,48 @@
+//! The application's error: what went wrong in terms a caller can act on. The HTTP edge maps
+//! each variant to a status and the SPEC's JSON envelope; internals never reach the text.
+
+use djcalls_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("you do not have access to this")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Bad input, naming the field at fault.
+    #[error("{field} {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> AppError {
+        AppError::Internal(Box::new(e))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound("record"),
+            other => AppError::Internal(Box::new(other)),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,59 @@
+//! `djcalls user add` and `djcalls token create`.
+
+use crate::cli::{DatabaseArgs, RoleArg};
+use anyhow::anyhow;
+use djcalls_app::{App, AppError, Settings, SystemClock};
+use djcalls_domain::{DjProfileId, Role};
+use std::sync::Arc;
+
+async fn app(db: &DatabaseArgs) -> anyhow::Result<App> {
+    let store = crate::config::open_store(db).await?;
+    Ok(App::new(
+        store,
+        Settings::for_base_url("http://localhost"),
+        Arc::new(SystemClock),
+    ))
+}
+
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Internal(source) => anyhow!("internal error: {source}"),
+        other => anyhow!("{other}"),
+    }
+}
+
+pub async fn add_user(
+    db: &DatabaseArgs,
+    email: &str,
+    password: &str,
+    role: RoleArg,
+    profiles: &[uuid::Uuid],
+) -> anyhow::Result<()> {
+    let app = app(db).await?;
+    let role = match role {
+        RoleArg::Dj => Role::Dj,
+        RoleArg::Admin => Role::Admin,
+    };
+    let profiles: Vec<DjProfileId> = profiles.iter().copied().map(DjProfileId).collect();
+    let user = app
+        .add_user(email, password, role, &profiles)
+        .await
+        .map_err(explain)?;
+    eprintln!(
+        "created {} user {} ({})",
+        role.as_str(),
+        user.email,
+        user.id
+    );
+    app.store.close().await;
+    Ok(())
+}
+
+pub async fn create_token(db: &DatabaseArgs, email: &str, name: &str) -> anyhow::Result<()> {
+    let app = app(db).await?;
+    let token = app.create_api_token(email, name).await.map_err(explain)?;
+    // Only the token on stdout, so `TOKEN=$(djcalls token create …)` works.
+    println!("{token}");
+    app.store.close().await;
+    Ok(())
+}

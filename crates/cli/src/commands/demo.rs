@@ -1,0 +1,57 @@
+//! `djcalls demo`: a fresh embedded database with three DJs, ~90 days of calls and payments,
+//! and logins printed at start; then the same server as `serve`.
+
+use crate::cli::DatabaseArgs;
+use crate::cli::DemoArgs;
+use anyhow::Context;
+use djcalls_app::{App, SystemClock};
+use std::sync::Arc;
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let settings = crate::config::settings(&args.service)?;
+    let dir = std::env::temp_dir().join(format!("djcalls-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let database = DatabaseArgs {
+        database_url: format!("sqlite://{}", path.display()),
+    };
+    let store = crate::config::open_store(&database).await?;
+    let app = App::new(store.clone(), settings.clone(), Arc::new(SystemClock));
+    let world = app
+        .seed_demo()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot seed the demo: {e}"))?;
+    let banner = |base_url: &str| {
+        println!();
+        println!("djcalls demo — database {}", path.display());
+        println!(
+            "  {} calls and {} payments over the last 90 days",
+            world.calls, world.payments
+        );
+        println!("  logins (open {base_url}/login once the dashboard lands; the API works now):");
+        for login in &world.logins {
+            let who = login.dj_name.unwrap_or("admin");
+            println!(
+                "    {:<6} {:<28} password {:<20} {}",
+                login.role.as_str(),
+                login.email,
+                login.password,
+                who
+            );
+        }
+        println!("  DJ profiles:");
+        for (id, name) in &world.profiles {
+            println!("    {name:<16} {id}");
+        }
+        println!("  admin API token: {}", world.admin_token);
+        println!(
+            "  try: curl -H 'Authorization: Bearer {}' '{base_url}/api/djdash/admin/analytics'",
+            world.admin_token
+        );
+        println!();
+    };
+    super::serve::serve(store, settings, &args.service, banner).await
+}

@@ -1,0 +1,31 @@
+//! One module per subcommand; `run` dispatches.
+
+mod accounts;
+mod demo;
+mod serve;
+
+use crate::cli::{Command, TokenCommand, UserCommand};
+
+pub async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Migrate(db) => {
+            crate::config::open_store(&db).await?.close().await;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            email,
+            password,
+            role,
+            dj_profile_ids,
+            database,
+        }) => accounts::add_user(&database, &email, &password, role, &dj_profile_ids).await,
+        Command::Token(TokenCommand::Create {
+            email,
+            name,
+            database,
+        }) => accounts::create_token(&database, &email, &name).await,
+    }
+}

@@ -1,0 +1,58 @@
+//! `djcalls serve`: migrations, then the HTTP server until SIGTERM or Ctrl-C.
+
+use crate::cli::{ServeArgs, ServiceArgs};
+use anyhow::Context;
+use djcalls_app::{App, SystemClock};
+use djcalls_store::Store;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = crate::config::settings(&args.service)?;
+    let store = crate::config::open_store(&args.database).await?;
+    serve(store, settings, &args.service, |_| {}).await
+}
+
+/// Binds, then serves `store` until a shutdown signal; `on_ready` runs once the port is bound.
+pub async fn serve(
+    store: Store,
+    settings: djcalls_app::Settings,
+    args: &ServiceArgs,
+    on_ready: impl FnOnce(&str),
+) -> anyhow::Result<()> {
+    let app = App::new(store.clone(), settings, Arc::new(SystemClock));
+    let base_url = app.settings.public_base_url.clone();
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(listen = %args.listen, public_base_url = %base_url, backend = ?store.backend(), "djcalls is serving");
+    on_ready(&base_url);
+    axum::serve(listener, djcalls_http::router(app))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server stopped")?;
+    tracing::info!("shutting down: draining connections and closing the database");
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,64 @@
+//! The JSON API of SPEC §3, one module per resource, each with its own `router()`.
+
+pub mod analytics;
+pub mod calls;
+pub mod profiles;
+
+use crate::HttpState;
+use crate::error::ApiError;
+use axum::Router;
+use serde::{Deserialize, Deserializer};
+
+pub fn router() -> Router<HttpState> {
+    Router::new()
+        .merge(profiles::router())
+        .merge(calls::router())
+        .merge(analytics::router())
+        .fallback(|| async { ApiError::not_found_route() })
+}
+
+/// For PATCH-style fields: absent → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
+pub(crate) fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Trims a free-text field, treats "" as absent, and bounds its length.
+pub(crate) fn text(
+    field: &'static str,
+    value: Option<String>,
+    max_chars: usize,
+) -> Result<Option<String>, ApiError> {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) if v.chars().count() > max_chars => Err(ApiError::field(
+            field,
+            format!("must be at most {max_chars} characters"),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// A typed id from a path or query value.
+pub(crate) fn parse_id<T: std::str::FromStr>(
+    field: &'static str,
+    raw: &str,
+) -> Result<T, ApiError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::field(field, "must be a UUID"))
+}
+
+/// `product_context` may only ever be `djdash`.
+pub(crate) fn check_product_context(value: Option<&str>) -> Result<(), ApiError> {
+    match value {
+        None => Ok(()),
+        Some(v) if v == djcalls_domain::call::PRODUCT_CONTEXT => Ok(()),
+        Some(_) => Err(ApiError::field("product_context", "must be djdash")),
+    }
+}

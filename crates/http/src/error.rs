@@ -1,0 +1,134 @@
+//! The one error type at the HTTP edge. Every failure of the JSON API becomes
+//! `{"success": false, "error": "<sentence>", "code": "<snake_case>"[, "field": "…"]}`; a 5xx is
+//! logged once with its cause chain and the request id, and its text never reaches the client.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use djcalls_app::AppError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+    /// The cause of a 5xx, for the log only.
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    success: bool,
+    error: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            source: None,
+        }
+    }
+
+    /// A 400 naming the field at fault: "`field` `message`".
+    pub fn field(field: impl Into<String>, message: impl std::fmt::Display) -> ApiError {
+        let field = field.into();
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_field",
+            message: format!("{field} {message}"),
+            field: Some(field),
+            source: None,
+        }
+    }
+
+    pub fn not_found_route() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is nothing at this address.",
+        )
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Unauthenticated => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "A valid bearer token is required.",
+            ),
+            AppError::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Your credentials do not give access to this.",
+            ),
+            AppError::NotFound(what) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("No such {what}."),
+            ),
+            AppError::Invalid { field, message } => ApiError::field(field, message),
+            AppError::Conflict { code, message } => {
+                ApiError::new(StatusCode::CONFLICT, code, message)
+            }
+            AppError::Internal(source) => ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: "internal_error",
+                message: "Something went wrong on our side; please try again.".into(),
+                field: None,
+                source: Some(source),
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            // The request id is on the enclosing span (see `middleware::span_for`).
+            let chain = self
+                .source
+                .as_deref()
+                .map(|e| error_chain(e))
+                .unwrap_or_else(|| self.message.clone());
+            tracing::error!(status = self.status.as_u16(), code = self.code, error = %chain, "request failed");
+        }
+        let body = Envelope {
+            success: false,
+            error: &self.message,
+            code: self.code,
+            field: self.field.as_deref(),
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// "outer: inner: innermost", for logs.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,119 @@
+//! JSON shapes of stored records: the seed's column names, E.164 numbers, RFC 3339 times,
+//! dollars alongside integer cents.
+
+use djcalls_app::records::{CallRecord, Profile};
+use djcalls_domain::Cents;
+use jiff::Timestamp;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct CallJson {
+    pub id: String,
+    pub dj_profile_id: String,
+    pub virtual_number: Option<String>,
+    pub caller_number: Option<String>,
+    pub caller_name: Option<String>,
+    pub timestamp: Timestamp,
+    pub page_url: Option<String>,
+    pub event_type: Option<String>,
+    pub lead_score: String,
+    pub is_booked: bool,
+    pub call_duration_seconds: Option<i32>,
+    pub call_status: String,
+    pub call_sid: Option<String>,
+    pub tipjar_link_sent: bool,
+    pub tipjar_link: Option<String>,
+    pub tipjar_payment_received: bool,
+    /// Dollars, net of refunds; `null` until a payment arrives.
+    pub tipjar_payment_amount: Option<f64>,
+    pub tipjar_payment_amount_cents: i64,
+    pub product_context: String,
+    pub notes: Option<String>,
+    pub source: String,
+    pub answered: bool,
+    pub talk_seconds: Option<i32>,
+    pub voicemail_left: bool,
+    pub has_recording: bool,
+    /// Our authenticated playback endpoint; never the provider's URL.
+    pub recording_url: Option<String>,
+    pub recording_duration_seconds: Option<i32>,
+    pub transcription_status: Option<String>,
+    pub transcription_text: Option<String>,
+    pub attribution: Option<serde_json::Value>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<CallRecord> for CallJson {
+    fn from(c: CallRecord) -> Self {
+        let has_recording = c.recording_sid.is_some();
+        CallJson {
+            recording_url: has_recording.then(|| format!("/api/djdash/calls/{}/recording", c.id)),
+            id: c.id.to_string(),
+            dj_profile_id: c.dj_profile_id.to_string(),
+            virtual_number: c.virtual_number,
+            caller_number: c.caller_number,
+            caller_name: c.caller_name,
+            timestamp: c.timestamp.0,
+            page_url: c.page_url,
+            event_type: c.event_type,
+            lead_score: c.lead_score,
+            is_booked: c.is_booked,
+            call_duration_seconds: c.call_duration_seconds,
+            call_status: c.call_status,
+            call_sid: c.call_sid,
+            tipjar_link_sent: c.tipjar_link_sent,
+            tipjar_link: c.tipjar_link,
+            tipjar_payment_received: c.tipjar_payment_received,
+            tipjar_payment_amount: c
+                .tipjar_payment_received
+                .then(|| Cents(c.tipjar_payment_amount_cents).as_dollars()),
+            tipjar_payment_amount_cents: c.tipjar_payment_amount_cents,
+            product_context: c.product_context,
+            notes: c.notes,
+            source: c.source,
+            answered: c.answered,
+            talk_seconds: c.talk_seconds,
+            voicemail_left: c.voicemail_left,
+            has_recording,
+            recording_duration_seconds: c.recording_duration_seconds,
+            transcription_status: c.transcription_status,
+            transcription_text: c.transcription_text,
+            attribution: c
+                .attribution
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok()),
+            created_at: c.created_at.0,
+            updated_at: c.updated_at.0,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ProfileJson {
+    pub id: String,
+    pub dj_name: String,
+    pub dj_slug: String,
+    pub is_published: bool,
+    pub timezone: String,
+    pub real_phone_number: Option<String>,
+    pub product_context: &'static str,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<Profile> for ProfileJson {
+    fn from(p: Profile) -> Self {
+        ProfileJson {
+            id: p.id.to_string(),
+            dj_name: p.dj_name,
+            dj_slug: p.dj_slug,
+            is_published: p.is_published,
+            timezone: p.timezone,
+            real_phone_number: p.real_phone_number,
+            product_context: djcalls_domain::call::PRODUCT_CONTEXT,
+            created_at: p.created_at.0,
+            updated_at: p.updated_at.0,
+        }
+    }
+}

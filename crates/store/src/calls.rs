@@ -1,0 +1,224 @@
+//! Call records (`dj_calls`): logging, reading, listing with a keyset cursor, and the fields a
+//! person may change afterwards.
+
+use crate::{DbTime, Store, StoreResult, sql_with};
+use djcalls_domain::{Actor, CallId, DjProfileId};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct CallRecord {
+    #[sqlx(try_from = "Uuid")]
+    pub id: CallId,
+    #[sqlx(try_from = "Uuid")]
+    pub dj_profile_id: DjProfileId,
+    pub virtual_number: Option<String>,
+    pub caller_number: Option<String>,
+    pub caller_name: Option<String>,
+    pub timestamp: DbTime,
+    pub page_url: Option<String>,
+    pub event_type: Option<String>,
+    pub lead_score: String,
+    pub is_booked: bool,
+    pub call_duration_seconds: Option<i32>,
+    pub call_status: String,
+    pub call_sid: Option<String>,
+    pub tipjar_link_sent: bool,
+    pub tipjar_link: Option<String>,
+    pub tipjar_payment_received: bool,
+    pub tipjar_payment_amount_cents: i64,
+    pub product_context: String,
+    pub notes: Option<String>,
+    pub source: String,
+    pub answered: bool,
+    pub talk_seconds: Option<i32>,
+    pub voicemail_left: bool,
+    pub recording_sid: Option<String>,
+    pub recording_duration_seconds: Option<i32>,
+    pub transcription_status: Option<String>,
+    pub transcription_text: Option<String>,
+    /// JSON text of the click that led to this call, when one did.
+    pub attribution: Option<String>,
+    pub created_at: DbTime,
+    pub updated_at: DbTime,
+}
+
+const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
+    page_url, event_type, lead_score, is_booked, call_duration_seconds, call_status, call_sid, \
+    tipjar_link_sent, tipjar_link, tipjar_payment_received, tipjar_payment_amount_cents, \
+    product_context, notes, source, answered, talk_seconds, voicemail_left, recording_sid, \
+    recording_duration_seconds, transcription_status, transcription_text, attribution, \
+    created_at, updated_at";
+
+/// A call logged through the API (or by the demo): everything it may set at once.
+#[derive(Clone, Debug)]
+pub struct NewCall {
+    pub id: CallId,
+    pub dj_profile_id: DjProfileId,
+    pub virtual_number: Option<String>,
+    pub caller_number: Option<String>,
+    pub caller_name: Option<String>,
+    pub timestamp: DbTime,
+    pub page_url: Option<String>,
+    pub event_type: Option<String>,
+    pub lead_score: String,
+    pub is_booked: bool,
+    pub call_duration_seconds: Option<i32>,
+    pub call_status: String,
+    pub call_sid: Option<String>,
+    pub notes: Option<String>,
+    pub source: &'static str,
+    pub answered: bool,
+    pub talk_seconds: Option<i32>,
+    pub voicemail_left: bool,
+    pub recording_sid: Option<String>,
+    pub transcription_status: Option<String>,
+    pub transcription_text: Option<String>,
+    pub tipjar_link_sent: bool,
+}
+
+/// Which calls to list. `profile: None` is platform-wide (admin, service).
+#[derive(Clone, Debug, Default)]
+pub struct CallFilter {
+    pub profile: Option<DjProfileId>,
+    pub start: Option<DbTime>,
+    pub end: Option<DbTime>,
+}
+
+/// The position after the last row of a page: newest first, ties broken by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallCursor {
+    pub timestamp: DbTime,
+    pub id: Uuid,
+}
+
+/// The fields a person may change on a logged call. `None` leaves a field alone; for the
+/// nullable text fields `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct CallPatch {
+    pub is_booked: Option<bool>,
+    pub lead_score: Option<String>,
+    pub event_type: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+}
+
+impl Store {
+    pub async fn insert_call(
+        &self,
+        actor: &Actor,
+        call: &NewCall,
+        now: DbTime,
+    ) -> StoreResult<CallRecord> {
+        Ok(in_tx!(self, actor, write, |conn| {
+            sqlx::query_as::<_, CallRecord>(sql_with(
+                COLUMNS,
+                "INSERT INTO dj_calls (id, dj_profile_id, virtual_number, caller_number, caller_name, \
+                 \"timestamp\", page_url, event_type, lead_score, is_booked, call_duration_seconds, \
+                 call_status, call_sid, notes, source, answered, talk_seconds, voicemail_left, \
+                 recording_sid, transcription_status, transcription_text, tipjar_link_sent, \
+                 created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                 $18, $19, $20, $21, $22, $23, $23) RETURNING {COLUMNS}",
+            ))
+            .bind(call.id.0)
+            .bind(call.dj_profile_id.0)
+            .bind(&call.virtual_number)
+            .bind(&call.caller_number)
+            .bind(&call.caller_name)
+            .bind(call.timestamp)
+            .bind(&call.page_url)
+            .bind(&call.event_type)
+            .bind(&call.lead_score)
+            .bind(call.is_booked)
+            .bind(call.call_duration_seconds)
+            .bind(&call.call_status)
+            .bind(&call.call_sid)
+            .bind(&call.notes)
+            .bind(call.source)
+            .bind(call.answered)
+            .bind(call.talk_seconds)
+            .bind(call.voicemail_left)
+            .bind(&call.recording_sid)
+            .bind(&call.transcription_status)
+            .bind(&call.transcription_text)
+            .bind(call.tipjar_link_sent)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?
+        }))
+    }
+
+    pub async fn call(&self, actor: &Actor, id: CallId) -> StoreResult<Option<CallRecord>> {
+        Ok(in_tx!(self, actor, read, |conn| {
+            sqlx::query_as::<_, CallRecord>(sql_with(
+                COLUMNS,
+                "SELECT {COLUMNS} FROM dj_calls WHERE id = $1",
+            ))
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?
+        }))
+    }
+
+    /// One page of calls, newest first, strictly after `cursor`. Keyset pagination: rows added
+    /// while a client pages through never shift the pages, so each row comes back exactly once.
+    pub async fn list_calls(
+        &self,
+        actor: &Actor,
+        filter: &CallFilter,
+        cursor: Option<CallCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<CallRecord>> {
+        let sql = sql_with(
+            COLUMNS,
+            "SELECT {COLUMNS} FROM dj_calls \
+             WHERE ($1 IS NULL OR dj_profile_id = $1) \
+             AND ($2 IS NULL OR \"timestamp\" >= $2) \
+             AND ($3 IS NULL OR \"timestamp\" < $3) \
+             AND ($4 IS NULL OR \"timestamp\" < $4 OR (\"timestamp\" = $4 AND id < $5)) \
+             ORDER BY \"timestamp\" DESC, id DESC LIMIT $6",
+        );
+        Ok(in_tx!(self, actor, read, |conn| {
+            sqlx::query_as::<_, CallRecord>(sql)
+                .bind(filter.profile.map(|p| p.0))
+                .bind(filter.start)
+                .bind(filter.end)
+                .bind(cursor.map(|c| c.timestamp))
+                .bind(cursor.map(|c| c.id))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *conn)
+                .await?
+        }))
+    }
+
+    /// Applies a patch; `None` when there is no such call.
+    pub async fn patch_call(
+        &self,
+        actor: &Actor,
+        id: CallId,
+        patch: &CallPatch,
+        now: DbTime,
+    ) -> StoreResult<Option<CallRecord>> {
+        Ok(in_tx!(self, actor, write, |conn| {
+            sqlx::query_as::<_, CallRecord>(sql_with(
+                COLUMNS,
+                "UPDATE dj_calls SET \
+                 is_booked = COALESCE($2, is_booked), \
+                 lead_score = COALESCE($3, lead_score), \
+                 event_type = CASE WHEN $4 THEN $5 ELSE event_type END, \
+                 notes = CASE WHEN $6 THEN $7 ELSE notes END, \
+                 updated_at = $8 \
+                 WHERE id = $1 RETURNING {COLUMNS}",
+            ))
+            .bind(id.0)
+            .bind(patch.is_booked)
+            .bind(&patch.lead_score)
+            .bind(patch.event_type.is_some())
+            .bind(patch.event_type.clone().flatten())
+            .bind(patch.notes.is_some())
+            .bind(patch.notes.clone().flatten())
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?
+        }))
+    }
+}

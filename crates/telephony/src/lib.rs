@@ -1,0 +1,42 @@
+//! Twilio for djcalls: request signatures, TwiML, webhook payloads, the REST client, the
+//! `Telephony` trait with a simulator behind it, and simulated webhook sequences. No database,
+//! no HTTP server.
+
+// Tests may unwrap; the library itself is still linted strictly when built without `test`.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod client;
+pub mod error;
+pub mod fields;
+pub mod keywords;
+pub mod paths;
+pub mod provider;
+pub mod sids;
+pub mod signature;
+pub mod simulate;
+pub mod simulated;
+pub mod statuses;
+pub mod twiml;
+pub mod webhooks;
+pub mod whisper;
+
+pub use client::{
+    AvailableNumber, DEFAULT_API_BASE_URL, OwnedNumber, RecordingAudio, TwilioClient, TwilioConfig,
+};
+pub use error::{TwilioError, TwilioErrorBody};
+pub use fields::{Address, PrivateText};
+pub use keywords::{Keyword, classify_keyword};
+pub use paths::NumberUrls;
+pub use provider::Telephony;
+pub use sids::{AccountSid, CallSid, MessageSid, NumberSid, RecordingSid};
+pub use signature::{SIGNATURE_HEADER, compute_signature, verify_signature};
+pub use simulate::{CallOutcome, CallScenario, WebhookDelivery, deliver, deliver_to};
+pub use simulated::{SentSms, SimulatedTelephony};
+pub use statuses::{
+    DialCallStatus, MessageStatus, RecordingStatus, TranscriptionStatus, TwilioCallStatus,
+};
+pub use webhooks::{
+    CallStatusCallback, DialAction, IncomingCall, IncomingSms, RecordingStatusCallback,
+    SmsStatusCallback, TranscriptionCallback, Webhook, WebhookError,
+};
+pub use whisper::{whisper_answer, whisper_prompt};

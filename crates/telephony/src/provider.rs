@@ -1,0 +1,101 @@
+//! The `Telephony` trait the app depends on, and its implementation by the real Twilio client.
+
+use crate::client::{OwnedNumber, RecordingAudio, TwilioClient, check_area_code};
+use crate::error::TwilioError;
+use crate::paths::NumberUrls;
+use crate::sids::{MessageSid, NumberSid, RecordingSid};
+use djcalls_domain::PhoneNumber;
+
+/// How many candidates a number purchase looks at before giving up on an area code.
+const PURCHASE_CANDIDATES: u32 = 5;
+
+/// Everything the app asks of a telephony provider. Inject as `Arc<dyn Telephony>`.
+#[async_trait::async_trait]
+pub trait Telephony: Send + Sync {
+    /// True for the in-memory simulator (nothing leaves the process).
+    fn is_simulated(&self) -> bool;
+
+    async fn send_sms(
+        &self,
+        from: &PhoneNumber,
+        to: &PhoneNumber,
+        body: &str,
+        status_callback: Option<&str>,
+    ) -> Result<MessageSid, TwilioError>;
+
+    /// Searches `area_code` (US local numbers) and buys one, configured with `urls`.
+    /// [`TwilioError::NoNumbersAvailable`] when the area code has none.
+    async fn acquire_number(
+        &self,
+        area_code: &str,
+        urls: &NumberUrls,
+    ) -> Result<OwnedNumber, TwilioError>;
+
+    async fn configure_number(&self, sid: &NumberSid, urls: &NumberUrls)
+    -> Result<(), TwilioError>;
+
+    async fn release_number(&self, sid: &NumberSid) -> Result<(), TwilioError>;
+
+    async fn fetch_recording(&self, sid: &RecordingSid) -> Result<RecordingAudio, TwilioError>;
+}
+
+#[async_trait::async_trait]
+impl Telephony for TwilioClient {
+    fn is_simulated(&self) -> bool {
+        false
+    }
+
+    async fn send_sms(
+        &self,
+        from: &PhoneNumber,
+        to: &PhoneNumber,
+        body: &str,
+        status_callback: Option<&str>,
+    ) -> Result<MessageSid, TwilioError> {
+        TwilioClient::send_sms(self, from, to, body, status_callback).await
+    }
+
+    async fn acquire_number(
+        &self,
+        area_code: &str,
+        urls: &NumberUrls,
+    ) -> Result<OwnedNumber, TwilioError> {
+        check_area_code(area_code)?;
+        let candidates = self
+            .search_local_numbers("US", area_code, PURCHASE_CANDIDATES)
+            .await?;
+        let mut last_refusal = None;
+        for candidate in candidates {
+            match self.buy_number(&candidate.phone_number, urls).await {
+                Ok(owned) => return Ok(owned),
+                // Someone else bought it between search and purchase: try the next one.
+                Err(e @ TwilioError::Rejected { .. }) => {
+                    tracing::warn!(number = %candidate.phone_number.masked(), error = %e, "number purchase refused; trying the next candidate");
+                    last_refusal = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(
+            last_refusal.unwrap_or_else(|| TwilioError::NoNumbersAvailable {
+                area_code: area_code.to_owned(),
+            }),
+        )
+    }
+
+    async fn configure_number(
+        &self,
+        sid: &NumberSid,
+        urls: &NumberUrls,
+    ) -> Result<(), TwilioError> {
+        TwilioClient::configure_number(self, sid, urls).await
+    }
+
+    async fn release_number(&self, sid: &NumberSid) -> Result<(), TwilioError> {
+        TwilioClient::release_number(self, sid).await
+    }
+
+    async fn fetch_recording(&self, sid: &RecordingSid) -> Result<RecordingAudio, TwilioError> {
+        TwilioClient::fetch_recording(self, sid).await
+    }
+}
