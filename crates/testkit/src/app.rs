@@ -1,0 +1,97 @@
+//! The real HTTP app on an ephemeral port, with a clock the test controls.
+
+use crate::db::TestDb;
+use djcalls_app::clock::FixedClock;
+use djcalls_app::{App, Settings};
+use djcalls_domain::{DjProfileId, Role};
+use jiff::Timestamp;
+use secrecy::SecretString;
+use std::sync::Arc;
+
+pub const SERVICE_KEY: &str = "test-service-key-0123456789";
+
+pub struct TestApp {
+    pub base_url: String,
+    pub app: App,
+    pub clock: Arc<FixedClock>,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    /// Serves `db` on 127.0.0.1:0. The clock starts at 2026-06-15T12:00:00Z.
+    pub async fn spawn(db: TestDb) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let clock = Arc::new(FixedClock::new(
+            "2026-06-15T12:00:00Z".parse::<Timestamp>().expect("time"),
+        ));
+        let mut settings = Settings::for_base_url(&base_url);
+        settings.service_key = Some(SecretString::from(SERVICE_KEY.to_string()));
+        let app = App::new(db.store.clone(), settings, clock.clone());
+        let router = djcalls_http::router(app.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        TestApp {
+            base_url,
+            app,
+            clock,
+            client: reqwest::Client::new(),
+            db,
+            server,
+        }
+    }
+
+    pub async fn sqlite() -> TestApp {
+        TestApp::spawn(TestDb::sqlite().await).await
+    }
+
+    /// `None` when PostgreSQL is unavailable and not required (see the crate docs).
+    pub async fn postgres() -> Option<TestApp> {
+        Some(TestApp::spawn(TestDb::postgres().await?).await)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn service_key(&self) -> &'static str {
+        SERVICE_KEY
+    }
+
+    /// A user with an API token; returns the token.
+    pub async fn user_token(&self, email: &str, role: Role, profiles: &[DjProfileId]) -> String {
+        self.app
+            .add_user(email, "a-long-password", role, profiles)
+            .await
+            .expect("add user");
+        self.app
+            .create_api_token(email, "test")
+            .await
+            .expect("token")
+    }
+
+    /// Creates (or updates) a profile through the API as the service.
+    pub async fn profile(&self, id: DjProfileId, slug: &str) -> serde_json::Value {
+        let response = self
+            .client
+            .put(self.url(&format!("/api/djdash/profiles/{id}")))
+            .bearer_auth(SERVICE_KEY)
+            .json(&serde_json::json!({"dj_name": slug, "dj_slug": slug, "is_published": true}))
+            .send()
+            .await
+            .expect("put profile");
+        assert!(response.status().is_success(), "profile: {}", response.status());
+        response.json().await.expect("json")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

@@ -1,0 +1,14 @@
+//! Test support shared by the crates' integration tests: a fresh database per test on SQLite
+//! (always) or PostgreSQL (when a server answers), and the real HTTP app on port 0.
+//!
+//! PostgreSQL policy: tests use `DJCALLS_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) to create one database per test. When no
+//! server answers, a test is skipped with a notice — unless `DJCALLS_REQUIRE_POSTGRES=1` (CI),
+//! where that is a failure.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod app;
+mod db;
+
+pub use app::TestApp;
+pub use db::{TestDb, postgres_admin_url};
