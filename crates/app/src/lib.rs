@@ -6,6 +6,7 @@ pub mod calls;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod numbers;
 pub mod profiles;
 pub mod settings;
 
@@ -14,6 +15,7 @@ pub use error::{AppError, AppResult};
 pub use settings::Settings;
 
 use djcalls_store::Store;
+use djcalls_telephony::Telephony;
 use std::sync::Arc;
 
 /// Everything a use case needs. Cheap to clone.
@@ -22,14 +24,22 @@ pub struct App {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
+    /// Twilio, or the simulator when no Twilio credentials are configured.
+    pub telephony: Arc<dyn Telephony>,
 }
 
 impl App {
-    pub fn new(store: Store, settings: Settings, clock: Arc<dyn Clock>) -> App {
+    pub fn new(
+        store: Store,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        telephony: Arc<dyn Telephony>,
+    ) -> App {
         App {
             store,
             settings: Arc::new(settings),
             clock,
+            telephony,
         }
     }
 

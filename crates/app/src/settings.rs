@@ -1,7 +1,20 @@
 //! Settings the use cases read. The CLI builds them from the environment (SPEC §1).
 
-use djcalls_domain::CutRate;
+use djcalls_domain::{CutRate, PhoneNumber};
 use secrecy::SecretString;
+
+/// Where new virtual numbers come from (`NUMBER_PURCHASE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberPurchase {
+    /// Assign only from the pool; an empty pool answers 409 `pool_exhausted`.
+    Pool,
+    /// Buy from Twilio when the pool has none, at most `max` numbers in all.
+    OnDemand { max: u32 },
+}
+
+/// The auth token the simulator signs webhooks with when Twilio is not configured. Public on
+/// purpose: simulated telephony is for demos and tests, never for real calls.
+pub const SIMULATOR_AUTH_TOKEN: &str = "djcalls-simulator-auth-token";
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -11,16 +24,34 @@ pub struct Settings {
     pub service_key: Option<SecretString>,
     pub platform_cut: CutRate,
     pub followup_min_talk_seconds: u32,
+    /// Checks `X-Twilio-Signature` (the simulator's token when telephony is simulated).
+    pub twilio_auth_token: SecretString,
+    /// The platform number (`TWILIO_PHONE_NUMBER`), fallback sender.
+    pub platform_number: Option<PhoneNumber>,
+    /// Record bridged calls, with the recording notice first (`RECORD_CALLS`).
+    pub record_calls: bool,
+    /// Ask Twilio for the caller's name (`VoiceCallerIdLookup`, billed per call).
+    pub caller_name_lookup: bool,
+    pub number_purchase: NumberPurchase,
+    /// Days a released number rests before another DJ may get it.
+    pub number_cooling_days: u32,
 }
 
 impl Settings {
-    /// Defaults for tests and tools: no service key, 15 % cut, 10 s follow-up threshold.
+    /// The SPEC defaults with simulated telephony: no service key, 15 % cut, 10 s follow-up
+    /// threshold, recording on, pool-only numbers cooling 30 days.
     pub fn for_base_url(public_base_url: &str) -> Settings {
         Settings {
             public_base_url: public_base_url.trim_end_matches('/').to_string(),
             service_key: None,
             platform_cut: CutRate::DEFAULT,
             followup_min_talk_seconds: 10,
+            twilio_auth_token: SecretString::from(SIMULATOR_AUTH_TOKEN.to_string()),
+            platform_number: None,
+            record_calls: true,
+            caller_name_lookup: false,
+            number_purchase: NumberPurchase::Pool,
+            number_cooling_days: 30,
         }
     }
 }

@@ -73,6 +73,53 @@ pub struct ServiceArgs {
     /// An answered call must last longer than this for the follow-up SMS.
     #[arg(long, env = "FOLLOWUP_MIN_TALK_SECONDS", default_value_t = 10)]
     pub followup_min_talk_seconds: u32,
+
+    #[command(flatten)]
+    pub twilio: TwilioArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TwilioArgs {
+    /// Twilio account SID; with TWILIO_AUTH_TOKEN, real telephony (both unset: simulated).
+    #[arg(long, env = "TWILIO_ACCOUNT_SID")]
+    pub twilio_account_sid: Option<String>,
+
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    pub twilio_auth_token: Option<String>,
+
+    /// The platform number (fallback SMS sender).
+    #[arg(long, env = "TWILIO_PHONE_NUMBER")]
+    pub twilio_phone_number: Option<String>,
+
+    /// Twilio REST base URL (tests point it at a fake).
+    #[arg(long, env = "TWILIO_API_BASE_URL", default_value = "https://api.twilio.com")]
+    pub twilio_api_base_url: String,
+
+    /// Record bridged calls (the caller hears a recording notice first).
+    #[arg(long, env = "RECORD_CALLS", default_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub record_calls: bool,
+
+    /// Ask Twilio for the caller's name on each call (billed per call by Twilio).
+    #[arg(long, env = "TWILIO_CALLER_NAME_LOOKUP", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub caller_name_lookup: bool,
+
+    /// `pool`: assign only from the pool; `on-demand`: buy from Twilio when the pool has none.
+    #[arg(long, env = "NUMBER_PURCHASE", value_enum, default_value = "pool")]
+    pub number_purchase: NumberPurchaseArg,
+
+    /// The most numbers on-demand purchase may buy in all.
+    #[arg(long, env = "NUMBER_PURCHASE_MAX", default_value_t = 10)]
+    pub number_purchase_max: u32,
+
+    /// Days a number released by a DJ rests before it is assigned again.
+    #[arg(long, env = "NUMBER_COOLING_DAYS", default_value_t = 30)]
+    pub number_cooling_days: u32,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum NumberPurchaseArg {
+    Pool,
+    OnDemand,
 }
 
 #[derive(Args, Debug)]

@@ -1,10 +1,14 @@
 //! From command-line arguments to the application's settings and an open, migrated store.
 
-use crate::cli::{DatabaseArgs, ServiceArgs};
+use crate::cli::{DatabaseArgs, NumberPurchaseArg, ServiceArgs, TwilioArgs};
 use anyhow::{Context, bail};
 use djcalls_app::Settings;
+use djcalls_app::settings::{NumberPurchase, SIMULATOR_AUTH_TOKEN};
+use djcalls_domain::PhoneNumber;
 use djcalls_store::Store;
+use djcalls_telephony::{SimulatedTelephony, Telephony, TwilioClient, TwilioConfig};
 use secrecy::SecretString;
+use std::sync::Arc;
 
 pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
     let public_base_url = match &args.public_base_url {
@@ -22,12 +26,66 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         Some(key) if key.len() < 16 => bail!("DJCALLS_SERVICE_KEY must be at least 16 characters"),
         Some(key) => Some(SecretString::from(key.to_string())),
     };
+    let twilio = &args.twilio;
+    let platform_number = match twilio.twilio_phone_number.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(
+            PhoneNumber::parse(raw).map_err(|e| anyhow::anyhow!("TWILIO_PHONE_NUMBER {e}"))?,
+        ),
+    };
     Ok(Settings {
         public_base_url,
         service_key,
         platform_cut: args.platform_cut_percent,
         followup_min_talk_seconds: args.followup_min_talk_seconds,
+        twilio_auth_token: SecretString::from(
+            twilio_credentials(twilio)?
+                .map(|(_, token)| token)
+                .unwrap_or_else(|| SIMULATOR_AUTH_TOKEN.to_string()),
+        ),
+        platform_number,
+        record_calls: twilio.record_calls,
+        caller_name_lookup: twilio.caller_name_lookup,
+        number_purchase: match twilio.number_purchase {
+            NumberPurchaseArg::Pool => NumberPurchase::Pool,
+            NumberPurchaseArg::OnDemand => NumberPurchase::OnDemand {
+                max: twilio.number_purchase_max,
+            },
+        },
+        number_cooling_days: twilio.number_cooling_days,
     })
+}
+
+/// `(account_sid, auth_token)` when both are set, `None` when neither is.
+fn twilio_credentials(twilio: &TwilioArgs) -> anyhow::Result<Option<(String, String)>> {
+    let sid = twilio.twilio_account_sid.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let token = twilio.twilio_auth_token.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    match (sid, token) {
+        (Some(sid), Some(token)) => {
+            if !(sid.starts_with("AC") && sid.len() == 34) {
+                bail!("TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits");
+            }
+            Ok(Some((sid.to_string(), token.to_string())))
+        }
+        (None, None) => Ok(None),
+        _ => bail!("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither (simulated telephony)"),
+    }
+}
+
+/// Real Twilio when credentials are configured, otherwise the simulator.
+pub fn telephony(twilio: &TwilioArgs) -> anyhow::Result<Arc<dyn Telephony>> {
+    match twilio_credentials(twilio)? {
+        Some((sid, token)) => {
+            let config = TwilioConfig::new(sid, SecretString::from(token))
+                .with_api_base_url(twilio.twilio_api_base_url.trim_end_matches('/'));
+            let client = TwilioClient::new(config).context("cannot set up the Twilio client")?;
+            Ok(Arc::new(client))
+        }
+        None => {
+            tracing::warn!("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN unset: telephony is simulated");
+            Ok(Arc::new(SimulatedTelephony::new()))
+        }
+    }
 }
 
 /// Connects and applies pending migrations, with errors that say which database (password

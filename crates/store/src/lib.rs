@@ -9,6 +9,7 @@ mod error;
 mod tx;
 pub mod analytics;
 pub mod calls;
+pub mod numbers;
 pub mod payments;
 pub mod profiles;
 pub mod users;

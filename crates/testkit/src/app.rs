@@ -4,6 +4,7 @@ use crate::db::TestDb;
 use djcalls_app::clock::FixedClock;
 use djcalls_app::{App, Settings};
 use djcalls_domain::{DjProfileId, Role};
+use djcalls_telephony::SimulatedTelephony;
 use jiff::Timestamp;
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -14,6 +15,8 @@ pub struct TestApp {
     pub base_url: String,
     pub app: App,
     pub clock: Arc<FixedClock>,
+    /// The simulated Twilio the app talks to (sent SMS, bought numbers).
+    pub telephony: Arc<SimulatedTelephony>,
     pub client: reqwest::Client,
     pub db: TestDb,
     server: tokio::task::JoinHandle<()>,
@@ -31,7 +34,8 @@ impl TestApp {
         ));
         let mut settings = Settings::for_base_url(&base_url);
         settings.service_key = Some(SecretString::from(SERVICE_KEY.to_string()));
-        let app = App::new(db.store.clone(), settings, clock.clone());
+        let telephony = Arc::new(SimulatedTelephony::new());
+        let app = App::new(db.store.clone(), settings, clock.clone(), telephony.clone());
         let router = djcalls_http::router(app.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -40,6 +44,7 @@ impl TestApp {
             base_url,
             app,
             clock,
+            telephony,
             client: reqwest::Client::new(),
             db,
             server,

@@ -4,6 +4,7 @@ use crate::cli::{DatabaseArgs, RoleArg};
 use anyhow::anyhow;
 use djcalls_app::{App, AppError, Settings, SystemClock};
 use djcalls_domain::{DjProfileId, Role};
+use djcalls_telephony::SimulatedTelephony;
 use std::sync::Arc;
 
 async fn app(db: &DatabaseArgs) -> anyhow::Result<App> {
@@ -12,6 +13,7 @@ async fn app(db: &DatabaseArgs) -> anyhow::Result<App> {
         store,
         Settings::for_base_url("http://localhost"),
         Arc::new(SystemClock),
+        Arc::new(SimulatedTelephony::new()),
     ))
 }
 

@@ -19,7 +19,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         database_url: format!("sqlite://{}", path.display()),
     };
     let store = crate::config::open_store(&database).await?;
-    let app = App::new(store.clone(), settings.clone(), Arc::new(SystemClock));
+    let telephony = crate::config::telephony(&args.service.twilio)?;
+    let app = App::new(store, settings, Arc::new(SystemClock), telephony);
     let world = app
         .seed_demo()
         .await
@@ -53,5 +54,5 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         );
         println!();
     };
-    super::serve::serve(store, settings, &args.service, banner).await
+    super::serve::serve(app, &args.service, banner).await
 }

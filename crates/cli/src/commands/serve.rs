@@ -3,24 +3,20 @@
 use crate::cli::{ServeArgs, ServiceArgs};
 use anyhow::Context;
 use djcalls_app::{App, SystemClock};
-use djcalls_store::Store;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let settings = crate::config::settings(&args.service)?;
+    let telephony = crate::config::telephony(&args.service.twilio)?;
     let store = crate::config::open_store(&args.database).await?;
-    serve(store, settings, &args.service, |_| {}).await
+    let app = App::new(store, settings, Arc::new(SystemClock), telephony);
+    serve(app, &args.service, |_| {}).await
 }
 
-/// Binds, then serves `store` until a shutdown signal; `on_ready` runs once the port is bound.
-pub async fn serve(
-    store: Store,
-    settings: djcalls_app::Settings,
-    args: &ServiceArgs,
-    on_ready: impl FnOnce(&str),
-) -> anyhow::Result<()> {
-    let app = App::new(store.clone(), settings, Arc::new(SystemClock));
+/// Binds, then serves `app` until a shutdown signal; `on_ready` runs once the port is bound.
+pub async fn serve(app: App, args: &ServiceArgs, on_ready: impl FnOnce(&str)) -> anyhow::Result<()> {
+    let store = app.store.clone();
     let base_url = app.settings.public_base_url.clone();
     let listener = TcpListener::bind(args.listen)
         .await

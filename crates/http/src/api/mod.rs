@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod calls;
+pub mod numbers;
 pub mod profiles;
 
 use crate::HttpState;
@@ -14,6 +15,7 @@ pub fn router() -> Router<HttpState> {
         .merge(profiles::router())
         .merge(calls::router())
         .merge(analytics::router())
+        .merge(numbers::router())
         .fallback(|| async { ApiError::not_found_route() })
 }
 

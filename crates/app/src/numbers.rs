@@ -1,0 +1,1 @@
+//! The virtual-number pool (SPEC §5): assignment, purchase, release and cooling.

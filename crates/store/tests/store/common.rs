@@ -1,0 +1,209 @@
+//! Fixed data and small helpers shared by the stories.
+
+use djcalls_domain::analytics::Analytics;
+use djcalls_domain::range::DateRange;
+use djcalls_domain::{Actor, CallId, Cents, CutRate, DjProfileId, UserId};
+use djcalls_store::calls::{CallRecord, NewCall};
+use djcalls_store::payments::{EntryKind, LedgerEntry};
+use djcalls_store::profiles::ProfileFields;
+use djcalls_store::{DbTime, Store};
+use djcalls_testkit::TestDb;
+use jiff::Timestamp;
+use sqlx::{PgPool, SqlitePool};
+use uuid::Uuid;
+
+pub fn ts(s: &str) -> Timestamp {
+    s.parse()
+        .unwrap_or_else(|e| panic!("bad timestamp {s}: {e}"))
+}
+
+pub fn at(s: &str) -> DbTime {
+    DbTime(ts(s))
+}
+
+/// The instant every "now" argument uses.
+pub fn now() -> DbTime {
+    at("2026-06-15T12:00:00Z")
+}
+
+/// A fixed profile id: `profile(1)`, `profile(2)`, …
+pub fn profile(n: u128) -> DjProfileId {
+    DjProfileId(Uuid::from_u128(0x0d1_0000_0000_0000_0000_0000_0000 + n))
+}
+
+pub fn dj(profiles: &[DjProfileId]) -> Actor {
+    Actor::Dj {
+        user: UserId(Uuid::from_u128(0x05e4_0000_0000_0000_0000_0000_0000_0001)),
+        profiles: profiles.to_vec(),
+    }
+}
+
+pub fn admin() -> Actor {
+    Actor::Admin {
+        user: UserId(Uuid::from_u128(0x0ad0_0000_0000_0000_0000_0000_0000_0001)),
+    }
+}
+
+pub async fn create_profile(store: &Store, id: DjProfileId, slug: &str, name: &str) {
+    let (_, created) = store
+        .upsert_profile(
+            &Actor::Service,
+            id,
+            &ProfileFields {
+                dj_name: name.to_string(),
+                dj_slug: slug.to_string(),
+                is_published: true,
+                timezone: "America/New_York".to_string(),
+                real_phone_number: Some("+15125550100".to_string()),
+            },
+            now(),
+        )
+        .await
+        .expect("create profile");
+    assert!(created, "profile {slug} was new");
+}
+
+/// A plain missed call of `profile` at `when`; stories override what they need with
+/// `NewCall { …, ..call(p, t) }`.
+pub fn call(profile: DjProfileId, when: &str) -> NewCall {
+    NewCall {
+        id: CallId::new_v7(),
+        dj_profile_id: profile,
+        virtual_number: Some("+15125550199".to_string()),
+        caller_number: Some("+13125550123".to_string()),
+        caller_name: None,
+        timestamp: at(when),
+        page_url: None,
+        event_type: None,
+        lead_score: "hot".to_string(),
+        is_booked: false,
+        call_duration_seconds: None,
+        call_status: "no-answer".to_string(),
+        call_sid: None,
+        notes: None,
+        source: "api",
+        answered: false,
+        talk_seconds: None,
+        voicemail_left: false,
+        recording_sid: None,
+        transcription_status: None,
+        transcription_text: None,
+        tipjar_link_sent: false,
+    }
+}
+
+/// An answered call (`completed`) lasting `seconds`.
+pub fn answered(profile: DjProfileId, when: &str, seconds: i32) -> NewCall {
+    NewCall {
+        call_status: "completed".to_string(),
+        answered: true,
+        call_duration_seconds: Some(seconds),
+        talk_seconds: Some(seconds),
+        ..call(profile, when)
+    }
+}
+
+/// A voicemail left after `seconds` of call.
+pub fn voicemail(profile: DjProfileId, when: &str, seconds: i32) -> NewCall {
+    NewCall {
+        call_status: "voicemail".to_string(),
+        voicemail_left: true,
+        call_duration_seconds: Some(seconds),
+        ..call(profile, when)
+    }
+}
+
+pub async fn insert(store: &Store, call: NewCall) -> CallRecord {
+    store
+        .insert_call(&Actor::Service, &call, now())
+        .await
+        .expect("insert call")
+}
+
+pub fn entry(call: &CallRecord, entry_id: &str, kind: EntryKind, cents: i64) -> LedgerEntry {
+    LedgerEntry {
+        call_id: call.id,
+        dj_profile_id: call.dj_profile_id,
+        provider: "stripe".to_string(),
+        kind,
+        provider_entry_id: entry_id.to_string(),
+        provider_payment_id: entry_id.to_string(),
+        amount: Cents(cents),
+        currency: "usd".to_string(),
+        at: now(),
+    }
+}
+
+/// Records a payment (positive cents) or refund (negative cents) at the default 15 % cut;
+/// returns whether it was new.
+pub async fn pay(store: &Store, call: &CallRecord, entry_id: &str, cents: i64) -> bool {
+    let kind = if cents < 0 {
+        EntryKind::Refund
+    } else {
+        EntryKind::Payment
+    };
+    store
+        .record_ledger_entry(
+            &Actor::System,
+            &entry(call, entry_id, kind, cents),
+            CutRate::DEFAULT,
+        )
+        .await
+        .expect("record ledger entry")
+}
+
+pub fn range(start: Option<&str>, end: Option<&str>, tz: Option<&str>) -> DateRange {
+    DateRange::parse(start, end, tz).expect("valid range")
+}
+
+pub async fn analytics(
+    store: &Store,
+    actor: &Actor,
+    profile: Option<DjProfileId>,
+    range: &DateRange,
+) -> Analytics {
+    Analytics::from(
+        store
+            .call_figures(actor, profile, range)
+            .await
+            .expect("call figures"),
+    )
+}
+
+pub async fn fetch_call(store: &Store, id: CallId) -> CallRecord {
+    store
+        .call(&Actor::Service, id)
+        .await
+        .expect("read call")
+        .expect("call exists")
+}
+
+/// A raw connection pool on the same database as the store, for what the store has no API
+/// for (bulk loads, revoking a token, checking the schema's own constraints).
+pub enum Raw {
+    Pg(PgPool),
+    Lite(SqlitePool),
+}
+
+pub async fn raw(db: &TestDb) -> Raw {
+    match db.store.pg_pool() {
+        Some(pool) => Raw::Pg(pool.clone()),
+        None => Raw::Lite(
+            SqlitePool::connect(&db.url)
+                .await
+                .expect("open the sqlite file a second time"),
+        ),
+    }
+}
+
+/// In-place tweaks, so a call that differs from a helper's defaults reads as one expression.
+pub trait With: Sized {
+    fn with(self, f: impl FnOnce(&mut Self)) -> Self;
+}
+
+impl With for NewCall {
+    fn with(mut self, f: impl FnOnce(&mut Self)) -> Self {
+        f(&mut self);
+        self
+    }
+}

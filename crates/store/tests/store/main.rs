@@ -1,0 +1,69 @@
+//! The store's integration suite: every story runs once on SQLite and once on PostgreSQL
+//! (PostgreSQL is skipped with a notice when no server answers, unless
+//! `DJCALLS_REQUIRE_POSTGRES=1`). Row-level security has PostgreSQL-only stories of its own.
+//!
+//! All data is fixed: timestamps are parsed literals, ids are derived from constants or a
+//! seeded generator, and nothing depends on the wall clock or on timing.
+
+/// Runs `story(&TestDb)` from two tests, `<name>::on_sqlite` and `<name>::on_postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident => $story:ident;)+) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                let db = djcalls_testkit::TestDb::sqlite().await;
+                super::$story(&db).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let Some(db) = djcalls_testkit::TestDb::postgres().await else {
+                    return;
+                };
+                super::$story(&db).await;
+            }
+        }
+    )+};
+}
+
+/// Runs `$body` with `$conn` bound to a raw connection of either backend, inside a transaction
+/// that is committed (`commit`) or rolled back (`rollback`). On PostgreSQL the transaction
+/// identifies itself as `system`, so the statement passes row-level security even when the
+/// test user is a plain (non-superuser) owner of the tables.
+macro_rules! raw_tx {
+    ($raw:expr, $end:ident, |$conn:ident| $body:expr) => {
+        match $raw {
+            $crate::common::Raw::Pg(pool) => {
+                let mut tx = pool.begin().await.expect("begin");
+                sqlx::query("SELECT set_config('app.role', 'system', true)")
+                    .execute(&mut *tx)
+                    .await
+                    .expect("identify as system");
+                let out = {
+                    let $conn: &mut sqlx::PgConnection = &mut tx;
+                    $body
+                };
+                tx.$end().await.expect("end transaction");
+                out
+            }
+            $crate::common::Raw::Lite(pool) => {
+                let mut tx = pool.begin().await.expect("begin");
+                let out = {
+                    let $conn: &mut sqlx::SqliteConnection = &mut tx;
+                    $body
+                };
+                tx.$end().await.expect("end transaction");
+                out
+            }
+        }
+    };
+}
+
+mod analytics;
+mod common;
+mod constraints;
+mod ledger;
+mod pagination;
+mod ranges;
+mod rls;
+mod volume;
