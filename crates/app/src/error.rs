@@ -19,6 +19,9 @@ pub enum AppError {
     },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// A provider we depend on did not answer usefully; worth retrying later.
+    #[error("{0}")]
+    Unavailable(&'static str),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -6,15 +6,21 @@ pub mod calls;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod followup;
+pub mod jobs;
 pub mod numbers;
+pub mod payments;
 pub mod profiles;
+pub mod voice;
 pub mod settings;
+pub mod sms;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{AppError, AppResult};
 pub use settings::Settings;
 
 use djcalls_store::Store;
+use djcalls_payments::PaymentLinks;
 use djcalls_telephony::Telephony;
 use std::sync::Arc;
 
@@ -26,6 +32,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Twilio, or the simulator when no Twilio credentials are configured.
     pub telephony: Arc<dyn Telephony>,
+    /// Stripe, TipJar or the simulator (`PAYMENT_PROVIDER`).
+    pub payments: Arc<dyn PaymentLinks>,
 }
 
 impl App {
@@ -34,12 +42,14 @@ impl App {
         settings: Settings,
         clock: Arc<dyn Clock>,
         telephony: Arc<dyn Telephony>,
+        payments: Arc<dyn PaymentLinks>,
     ) -> App {
         App {
             store,
             settings: Arc::new(settings),
             clock,
             telephony,
+            payments,
         }
     }
 

@@ -16,6 +16,9 @@ pub enum NumberPurchase {
 /// purpose: simulated telephony is for demos and tests, never for real calls.
 pub const SIMULATOR_AUTH_TOKEN: &str = "djcalls-simulator-auth-token";
 
+/// The secret simulated payments sign their (TipJar-format) webhooks with.
+pub const SIMULATOR_WEBHOOK_SECRET: &str = "djcalls-simulator-webhook-secret";
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// Externally visible base URL, without a trailing slash.
@@ -35,6 +38,16 @@ pub struct Settings {
     pub number_purchase: NumberPurchase,
     /// Days a released number rests before another DJ may get it.
     pub number_cooling_days: u32,
+    /// Local hours (DJ's time zone) in which no follow-up is sent: `[start, end)`, wrapping
+    /// midnight; a text due then waits for `end` (default 21:00–08:00).
+    pub quiet_hours: (u8, u8),
+    /// Text "sorry we missed you" after a missed or voicemail call (off by default).
+    pub missed_call_text: bool,
+    /// Verifies `Stripe-Signature` on `/api/stripe/webhook` (`STRIPE_WEBHOOK_SECRET`).
+    pub stripe_webhook_secret: Option<SecretString>,
+    /// Verifies `X-TipJar-Signature` on `/api/tipjar/webhook` (`TIPJAR_WEBHOOK_SECRET`; the
+    /// simulator's secret when payments are simulated).
+    pub tipjar_webhook_secret: Option<SecretString>,
 }
 
 impl Settings {
@@ -52,6 +65,10 @@ impl Settings {
             caller_name_lookup: false,
             number_purchase: NumberPurchase::Pool,
             number_cooling_days: 30,
+            quiet_hours: (21, 8),
+            missed_call_text: false,
+            stripe_webhook_secret: None,
+            tipjar_webhook_secret: Some(SecretString::from(SIMULATOR_WEBHOOK_SECRET.to_string())),
         }
     }
 }

@@ -34,6 +34,72 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Send a running server the signed webhooks Twilio would send.
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
+    /// Measure the voice webhooks: incoming-call latency and webhooks absorbed per second.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// An empty database to measure on (default: a fresh SQLite file in a temp dir). Its
+    /// contents are not removed afterwards.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Incoming calls timed one after another.
+    #[arg(long, default_value_t = 300)]
+    pub incoming: u32,
+    /// Whole calls (5 webhooks each) sent for the throughput figure.
+    #[arg(long, default_value_t = 400)]
+    pub calls: u32,
+    /// Calls in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SimulateCommand {
+    /// One inbound call: answered, missed, voicemail or busy.
+    Call(SimulateCallArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateCallArgs {
+    /// The virtual number called (E.164 or US national).
+    #[arg(long)]
+    pub to: String,
+    /// The caller's number.
+    #[arg(long, default_value = "+14155550123")]
+    pub from: String,
+    #[arg(long, value_enum, default_value = "answered")]
+    pub outcome: OutcomeArg,
+    /// Seconds of conversation (answered calls).
+    #[arg(long, default_value_t = 95)]
+    pub talk_seconds: u32,
+    /// Seconds the DJ's phone rang.
+    #[arg(long, default_value_t = 8)]
+    pub ring_seconds: u32,
+    /// Seconds of voicemail (voicemail calls).
+    #[arg(long, default_value_t = 20)]
+    pub voicemail_seconds: u32,
+    /// Where the server listens.
+    #[arg(long, env = "DJCALLS_SERVER_URL", default_value = "http://127.0.0.1:3000")]
+    pub server: String,
+    /// The server's PUBLIC_BASE_URL, which signatures cover (default: --server).
+    #[arg(long, env = "PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+    /// The token the server checks signatures with (default: the simulator's).
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    pub twilio_auth_token: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum OutcomeArg {
+    Answered,
+    Missed,
+    Voicemail,
+    Busy,
 }
 
 #[derive(Args, Debug, Clone)]

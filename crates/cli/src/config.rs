@@ -5,6 +5,7 @@ use anyhow::{Context, bail};
 use djcalls_app::Settings;
 use djcalls_app::settings::{NumberPurchase, SIMULATOR_AUTH_TOKEN};
 use djcalls_domain::PhoneNumber;
+use djcalls_payments::{PaymentLinks, SimulatedPayments};
 use djcalls_store::Store;
 use djcalls_telephony::{SimulatedTelephony, Telephony, TwilioClient, TwilioConfig};
 use secrecy::SecretString;
@@ -34,7 +35,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         ),
     };
     Ok(Settings {
-        public_base_url,
+        public_base_url: public_base_url.clone(),
         service_key,
         platform_cut: args.platform_cut_percent,
         followup_min_talk_seconds: args.followup_min_talk_seconds,
@@ -53,6 +54,9 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
             },
         },
         number_cooling_days: twilio.number_cooling_days,
+        // Follow-up and payment settings are read from the environment by the revenue issue's
+        // configuration; until then the SPEC defaults apply.
+        ..Settings::for_base_url(&public_base_url)
     })
 }
 
@@ -70,6 +74,15 @@ fn twilio_credentials(twilio: &TwilioArgs) -> anyhow::Result<Option<(String, Str
         (None, None) => Ok(None),
         _ => bail!("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither (simulated telephony)"),
     }
+}
+
+/// The payment-link provider. Stripe and TipJar selection (`PAYMENT_PROVIDER`) is wired in
+/// `payments_from_env`; without their settings payments are simulated.
+pub fn payments(settings: &Settings) -> Arc<dyn PaymentLinks> {
+    Arc::new(SimulatedPayments::new(
+        settings.public_base_url.clone(),
+        SecretString::from(djcalls_app::settings::SIMULATOR_WEBHOOK_SECRET.to_string()),
+    ))
 }
 
 /// Real Twilio when credentials are configured, otherwise the simulator.

@@ -4,10 +4,12 @@
 pub mod actor;
 pub mod analytics;
 pub mod call;
+pub mod followup;
 pub mod ids;
 pub mod money;
 pub mod phone;
 pub mod range;
+pub mod voice;
 
 pub use actor::{Actor, Role};
 pub use call::{CallStatus, LeadScore};

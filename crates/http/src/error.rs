@@ -81,6 +81,9 @@ impl From<AppError> for ApiError {
             AppError::Conflict { code, message } => {
                 ApiError::new(StatusCode::CONFLICT, code, message)
             }
+            AppError::Unavailable(message) => {
+                ApiError::new(StatusCode::BAD_GATEWAY, "provider_unavailable", message)
+            }
             AppError::Internal(source) => ApiError {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 code: "internal_error",

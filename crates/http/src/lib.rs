@@ -6,7 +6,10 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod ops;
+pub mod pay;
+pub mod recordings;
 pub mod views;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +36,9 @@ pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(ops::router())
+        .merge(webhooks::router())
+        .merge(recordings::router())
+        .merge(pay::router())
         .merge(api::router())
         .with_state(HttpState { app })
         .layer(axum::middleware::from_fn(middleware::record_metrics))

@@ -42,7 +42,7 @@ pub struct CallRecord {
     pub updated_at: DbTime,
 }
 
-const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
+pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
     page_url, event_type, lead_score, is_booked, call_duration_seconds, call_status, call_sid, \
     tipjar_link_sent, tipjar_link, tipjar_payment_received, tipjar_payment_amount_cents, \
     product_context, notes, source, answered, talk_seconds, voicemail_left, recording_sid, \

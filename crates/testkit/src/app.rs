@@ -4,6 +4,7 @@ use crate::db::TestDb;
 use djcalls_app::clock::FixedClock;
 use djcalls_app::{App, Settings};
 use djcalls_domain::{DjProfileId, Role};
+use djcalls_payments::SimulatedPayments;
 use djcalls_telephony::SimulatedTelephony;
 use jiff::Timestamp;
 use secrecy::SecretString;
@@ -17,6 +18,8 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     /// The simulated Twilio the app talks to (sent SMS, bought numbers).
     pub telephony: Arc<SimulatedTelephony>,
+    /// The simulated payment provider (sessions it created).
+    pub payments: Arc<SimulatedPayments>,
     pub client: reqwest::Client,
     pub db: TestDb,
     server: tokio::task::JoinHandle<()>,
@@ -35,7 +38,17 @@ impl TestApp {
         let mut settings = Settings::for_base_url(&base_url);
         settings.service_key = Some(SecretString::from(SERVICE_KEY.to_string()));
         let telephony = Arc::new(SimulatedTelephony::new());
-        let app = App::new(db.store.clone(), settings, clock.clone(), telephony.clone());
+        let payments = Arc::new(SimulatedPayments::new(
+            base_url.clone(),
+            SecretString::from(djcalls_app::settings::SIMULATOR_WEBHOOK_SECRET.to_string()),
+        ));
+        let app = App::new(
+            db.store.clone(),
+            settings,
+            clock.clone(),
+            telephony.clone(),
+            payments.clone(),
+        );
         let router = djcalls_http::router(app.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -45,6 +58,7 @@ impl TestApp {
             app,
             clock,
             telephony,
+            payments,
             client: reqwest::Client::new(),
             db,
             server,

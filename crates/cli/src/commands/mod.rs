@@ -1,10 +1,12 @@
 //! One module per subcommand; `run` dispatches.
 
 mod accounts;
+mod bench;
 mod demo;
 mod serve;
+mod simulate;
 
-use crate::cli::{Command, TokenCommand, UserCommand};
+use crate::cli::{Command, SimulateCommand, TokenCommand, UserCommand};
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
@@ -27,5 +29,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             name,
             database,
         }) => accounts::create_token(&database, &email, &name).await,
+        Command::Simulate(SimulateCommand::Call(args)) => simulate::call(args).await,
+        Command::Bench(args) => bench::run(args).await,
     }
 }

@@ -10,7 +10,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let settings = crate::config::settings(&args.service)?;
     let telephony = crate::config::telephony(&args.service.twilio)?;
     let store = crate::config::open_store(&args.database).await?;
-    let app = App::new(store, settings, Arc::new(SystemClock), telephony);
+    let payments = crate::config::payments(&settings);
+    let app = App::new(store, settings, Arc::new(SystemClock), telephony, payments);
     serve(app, &args.service, |_| {}).await
 }
 

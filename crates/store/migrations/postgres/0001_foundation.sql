@@ -71,7 +71,8 @@ CREATE TABLE dj_calls (
   transcription_text          text,
   attribution                 text,
   created_at                  timestamptz NOT NULL,
-  updated_at                  timestamptz NOT NULL
+  updated_at                  timestamptz NOT NULL,
+  UNIQUE (id, dj_profile_id)
 );
 -- The hot queries: one DJ's calls in a date range, newest first (list, analytics, cursor).
 CREATE INDEX dj_calls_profile_time ON dj_calls (dj_profile_id, "timestamp" DESC, id DESC);
@@ -103,7 +104,7 @@ CREATE INDEX dj_virtual_numbers_pool ON dj_virtual_numbers (state, area_code);
 -- fixed when the row is written (a later change of PLATFORM_CUT_PERCENT does not rewrite history).
 CREATE TABLE payments (
   id                  uuid PRIMARY KEY,
-  call_id             uuid NOT NULL REFERENCES dj_calls (id),
+  call_id             uuid NOT NULL,
   dj_profile_id       uuid NOT NULL REFERENCES dj_profiles (id),
   provider            text NOT NULL,
   kind                text NOT NULL CHECK (kind IN ('payment', 'refund')),
@@ -116,6 +117,8 @@ CREATE TABLE payments (
   currency            text NOT NULL DEFAULT 'usd',
   created_at          timestamptz NOT NULL,
   UNIQUE (provider, provider_entry_id),
+  -- A payment belongs to its call's DJ, never another's.
+  FOREIGN KEY (call_id, dj_profile_id) REFERENCES dj_calls (id, dj_profile_id),
   CHECK (platform_cut_cents + dj_share_cents = amount_cents)
 );
 CREATE INDEX payments_call ON payments (call_id);
@@ -151,7 +154,8 @@ CREATE TABLE api_tokens (
 CREATE FUNCTION djcalls_can_see(profile uuid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT coalesce(current_setting('app.role', true), '') IN ('service', 'admin', 'system')
-      OR profile = ANY (string_to_array(nullif(current_setting('app.dj_profile_ids', true), ''), ',')::uuid[])
+      OR (coalesce(current_setting('app.role', true), '') = 'dj'
+          AND profile = ANY (string_to_array(nullif(current_setting('app.dj_profile_ids', true), ''), ',')::uuid[]))
 $$;
 
 ALTER TABLE dj_profiles ENABLE ROW LEVEL SECURITY;

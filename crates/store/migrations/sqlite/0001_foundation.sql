@@ -49,7 +49,8 @@ CREATE TABLE dj_calls (
   transcription_text          TEXT,
   attribution                 TEXT,
   created_at                  INTEGER NOT NULL,
-  updated_at                  INTEGER NOT NULL
+  updated_at                  INTEGER NOT NULL,
+  UNIQUE (id, dj_profile_id)
 );
 CREATE INDEX dj_calls_profile_time ON dj_calls (dj_profile_id, "timestamp" DESC, id DESC);
 CREATE INDEX dj_calls_time ON dj_calls ("timestamp" DESC, id DESC);
@@ -76,7 +77,7 @@ CREATE INDEX dj_virtual_numbers_pool ON dj_virtual_numbers (state, area_code);
 
 CREATE TABLE payments (
   id                  BLOB PRIMARY KEY,
-  call_id             BLOB NOT NULL REFERENCES dj_calls (id),
+  call_id             BLOB NOT NULL,
   dj_profile_id       BLOB NOT NULL REFERENCES dj_profiles (id),
   provider            TEXT NOT NULL,
   kind                TEXT NOT NULL CHECK (kind IN ('payment', 'refund')),
@@ -88,6 +89,7 @@ CREATE TABLE payments (
   currency            TEXT NOT NULL DEFAULT 'usd',
   created_at          INTEGER NOT NULL,
   UNIQUE (provider, provider_entry_id),
+  FOREIGN KEY (call_id, dj_profile_id) REFERENCES dj_calls (id, dj_profile_id),
   CHECK (platform_cut_cents + dj_share_cents = amount_cents)
 );
 CREATE INDEX payments_call ON payments (call_id);

@@ -1,0 +1,1 @@
+//! Inbound SMS (opt-out, opt-in, help, messages from leads) and message status callbacks.

@@ -1,0 +1,159 @@
+//! `djcalls bench`: the voice pipeline's speed, measured end to end over HTTP against an
+//! in-process server — how long `incoming` takes to answer TwiML, and how many signed webhooks
+//! per second one process absorbs — on SQLite or PostgreSQL.
+
+use crate::cli::BenchArgs;
+use anyhow::{Context, bail};
+use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
+use djcalls_app::{App, Settings, SystemClock};
+use djcalls_domain::PhoneNumber;
+use djcalls_telephony::{CallOutcome, CallScenario, SimulatedTelephony, compute_signature};
+use futures::StreamExt;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const KEY: &str = "bench-service-key-0123456789";
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let temp = tempfile::tempdir().context("temp dir")?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
+    let store = crate::config::open_store(&crate::cli::DatabaseArgs { database_url: url.clone() }).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let mut settings = Settings::for_base_url(&base);
+    settings.service_key = Some(SecretString::from(KEY.to_string()));
+    let payments = crate::config::payments(&settings);
+    let app = App::new(store.clone(), settings, Arc::new(SystemClock), Arc::new(SimulatedTelephony::new()), payments);
+    let server = tokio::spawn(async move { axum::serve(listener, djcalls_http::router(app)).await });
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+
+    let number = setup(&client, &base).await?;
+    println!("djcalls bench — {:?} ({})", store.backend(), crate::config::redact_url(&url));
+
+    // Latency: one incoming call at a time, from request to the TwiML answer.
+    let mut latencies = Vec::with_capacity(args.incoming as usize);
+    for _ in 0..args.incoming {
+        let scenario = CallScenario::new(CallOutcome::Answered, caller(), number.clone());
+        let incoming = &scenario.deliveries()[0];
+        let started = Instant::now();
+        let status = post(&client, &base, incoming.path, &incoming.params).await?;
+        latencies.push(started.elapsed());
+        if status != 200 {
+            bail!("incoming answered {status}");
+        }
+    }
+    latencies.sort();
+    println!(
+        "  incoming → TwiML, {} calls one at a time: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        latencies.len(),
+        ms(percentile(&latencies, 50)),
+        ms(percentile(&latencies, 95)),
+        ms(percentile(&latencies, 99)),
+        ms(*latencies.last().unwrap_or(&Duration::ZERO)),
+    );
+
+    // Throughput: whole calls, their webhooks in order, `concurrency` calls in flight.
+    let scenarios: Vec<_> = (0..args.calls)
+        .map(|i| {
+            let outcome = [CallOutcome::Answered, CallOutcome::Voicemail, CallOutcome::Missed, CallOutcome::Busy][i as usize % 4];
+            CallScenario::new(outcome, caller(), number.clone()).deliveries()
+        })
+        .collect();
+    let webhooks: usize = scenarios.iter().map(Vec::len).sum();
+    let started = Instant::now();
+    let results: Vec<anyhow::Result<()>> = futures::stream::iter(scenarios)
+        .map(|deliveries| {
+            let (client, base) = (client.clone(), base.clone());
+            async move {
+                for d in &deliveries {
+                    let status = post(&client, &base, d.path, &d.params).await?;
+                    if !(200..300).contains(&status) {
+                        bail!("{} answered {status}", d.path);
+                    }
+                }
+                Ok(())
+            }
+        })
+        .buffer_unordered(args.concurrency.max(1))
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    results.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+    println!(
+        "  {} calls = {webhooks} signed webhooks, {} in flight: {:.2} s, {:.0} webhooks/s",
+        args.calls,
+        args.concurrency,
+        elapsed.as_secs_f64(),
+        webhooks as f64 / elapsed.as_secs_f64()
+    );
+    server.abort();
+    store.close().await;
+    Ok(())
+}
+
+fn caller() -> PhoneNumber {
+    PhoneNumber::from_trusted_e164("+14155550123")
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) * p) / 100]
+}
+
+async fn post(client: &reqwest::Client, base: &str, path: &str, params: &[(String, String)]) -> anyhow::Result<u16> {
+    let url = format!("{base}{path}");
+    let response = client
+        .post(&url)
+        .header("X-Twilio-Signature", compute_signature(SIMULATOR_AUTH_TOKEN, &url, params))
+        .form(params)
+        .send()
+        .await?;
+    Ok(response.status().as_u16())
+}
+
+/// A published DJ with a virtual number, through the API.
+async fn setup(client: &reqwest::Client, base: &str) -> anyhow::Result<PhoneNumber> {
+    let id = uuid::Uuid::new_v4();
+    let slug = format!("bench-{}", &id.simple().to_string()[..8]);
+    let put = client
+        .put(format!("{base}/api/djdash/profiles/{id}"))
+        .bearer_auth(KEY)
+        .json(&json!({"dj_name": "Bench DJ", "dj_slug": slug, "real_phone_number": "+12125550142"}))
+        .send()
+        .await?;
+    if !put.status().is_success() {
+        bail!("profile: {}", put.status());
+    }
+    let pool = client
+        .post(format!("{base}/api/djdash/virtual-numbers/pool"))
+        .bearer_auth(KEY)
+        .json(&json!({"count": 1, "area_code": "212"}))
+        .send()
+        .await?;
+    if !pool.status().is_success() {
+        bail!("pool: {}", pool.status());
+    }
+    let assigned: Value = client
+        .post(format!("{base}/api/djdash/virtual-numbers"))
+        .bearer_auth(KEY)
+        .json(&json!({"dj_profile_id": id}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let number = assigned["virtualNumber"]["virtual_number"]
+        .as_str()
+        .context("no virtual number assigned")?;
+    Ok(PhoneNumber::from_trusted_e164(number))
+}

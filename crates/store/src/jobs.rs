@@ -1,0 +1,1 @@
+//! Background jobs (`jobs` table): the durable outbox of the follow-up SMS and friends.

@@ -1,0 +1,1 @@
+//! SMS messages sent and received, and opt-outs.

@@ -1,0 +1,184 @@
+//! The voice pipeline's persistence: append a verified webhook as an event and re-fold its
+//! call, in one transaction per delivery, serialised per call.
+
+use crate::calls::CallRecord;
+use crate::{Backend, DbTime, Store, StoreResult, sql_with};
+use djcalls_domain::voice::{CallFacts, VoiceEvent};
+use djcalls_domain::{Actor, CallId};
+use uuid::Uuid;
+
+/// What a delivery did.
+#[derive(Clone, Debug)]
+pub struct VoiceUpdate {
+    /// The call after this delivery; `None` while its number is unknown (the event is kept).
+    pub call: Option<CallRecord>,
+    /// False when the same delivery had been recorded before.
+    pub new_event: bool,
+    pub facts: CallFacts,
+}
+
+const CALL_COLUMNS: &str = crate::calls::COLUMNS;
+
+impl Store {
+    /// Records `event` for `call_sid` once (per `dedupe_key`) and brings the call record in line
+    /// with all of the call's events.
+    pub async fn record_voice_event(
+        &self,
+        call_sid: &str,
+        dedupe_key: &str,
+        event: &VoiceEvent,
+        at: DbTime,
+    ) -> StoreResult<VoiceUpdate> {
+        let event_json =
+            serde_json::to_string(event).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let is_postgres = self.backend() == Backend::Postgres;
+        Ok(in_tx!(self, &Actor::System, write, |conn| {
+            if is_postgres {
+                // Deliveries for one call take turns; SQLite's BEGIN IMMEDIATE already does.
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(call_sid)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let inserted: Option<Uuid> = sqlx::query_scalar(
+                "INSERT INTO call_events (id, call_sid, dedupe_key, event, received_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            )
+            .bind(Uuid::now_v7())
+            .bind(call_sid)
+            .bind(dedupe_key)
+            .bind(&event_json)
+            .bind(at)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let stored: Vec<(String, DbTime)> = sqlx::query_as(
+                "SELECT event, received_at FROM call_events WHERE call_sid = $1 ORDER BY received_at, id",
+            )
+            .bind(call_sid)
+            .fetch_all(&mut *conn)
+            .await?;
+            let events: Vec<VoiceEvent> = stored
+                .iter()
+                .filter_map(|(json, _)| serde_json::from_str(json).ok())
+                .collect();
+            let facts = CallFacts::fold(&events);
+            let first_seen = stored.first().map(|(_, t)| *t).unwrap_or(at);
+
+            let mut owner: Option<Uuid> =
+                sqlx::query_scalar("SELECT dj_profile_id FROM dj_calls WHERE call_sid = $1")
+                    .bind(call_sid)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if owner.is_none()
+                && let Some(number) = &facts.virtual_number
+            {
+                owner = sqlx::query_scalar(
+                    "SELECT dj_profile_id FROM dj_virtual_numbers WHERE virtual_number = $1 AND state = 'assigned'",
+                )
+                .bind(number)
+                .fetch_optional(&mut *conn)
+                .await?;
+            }
+            let call = match owner {
+                None => None,
+                Some(owner) => Some(
+                    sqlx::query_as::<_, CallRecord>(sql_with(
+                        CALL_COLUMNS,
+                        "INSERT INTO dj_calls (id, dj_profile_id, call_sid, \"timestamp\", source, \
+                         virtual_number, caller_number, caller_name, call_status, call_duration_seconds, \
+                         answered, talk_seconds, voicemail_left, recording_sid, recording_duration_seconds, \
+                         transcription_status, transcription_text, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, 'twilio', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+                         ON CONFLICT (call_sid) DO UPDATE SET \
+                           virtual_number = COALESCE(dj_calls.virtual_number, excluded.virtual_number), \
+                           caller_number = COALESCE(dj_calls.caller_number, excluded.caller_number), \
+                           caller_name = COALESCE(dj_calls.caller_name, excluded.caller_name), \
+                           call_status = excluded.call_status, \
+                           call_duration_seconds = excluded.call_duration_seconds, \
+                           answered = excluded.answered, \
+                           talk_seconds = excluded.talk_seconds, \
+                           voicemail_left = excluded.voicemail_left, \
+                           recording_sid = excluded.recording_sid, \
+                           recording_duration_seconds = excluded.recording_duration_seconds, \
+                           transcription_status = excluded.transcription_status, \
+                           transcription_text = excluded.transcription_text, \
+                           updated_at = excluded.updated_at \
+                         RETURNING {COLUMNS}",
+                    ))
+                    .bind(CallId::new_v7().0)
+                    .bind(owner)
+                    .bind(call_sid)
+                    .bind(first_seen)
+                    .bind(&facts.virtual_number)
+                    .bind(&facts.caller)
+                    .bind(&facts.caller_name)
+                    .bind(facts.status().as_str())
+                    .bind(facts.call_duration_seconds.map(clamp))
+                    .bind(facts.answered)
+                    .bind(facts.talk_seconds.map(clamp))
+                    .bind(facts.voicemail_left)
+                    .bind(&facts.recording_sid)
+                    .bind(facts.recording_duration_seconds.map(clamp))
+                    .bind(&facts.transcription_status)
+                    .bind(&facts.transcription_text)
+                    .bind(at)
+                    .fetch_one(&mut *conn)
+                    .await?,
+                ),
+            };
+            VoiceUpdate {
+                call,
+                new_event: inserted.is_some(),
+                facts,
+            }
+        }))
+    }
+
+    /// The events of one call, oldest first (the status timeline).
+    pub async fn voice_events(&self, call_sid: &str) -> StoreResult<Vec<(VoiceEvent, DbTime)>> {
+        let stored: Vec<(String, DbTime)> = in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_as(
+                "SELECT event, received_at FROM call_events WHERE call_sid = $1 ORDER BY received_at, id",
+            )
+            .bind(call_sid)
+            .fetch_all(&mut *conn)
+            .await?
+        });
+        Ok(stored
+            .into_iter()
+            .filter_map(|(json, at)| serde_json::from_str(&json).ok().map(|e| (e, at)))
+            .collect())
+    }
+}
+
+fn clamp(secs: u32) -> i32 {
+    i32::try_from(secs).unwrap_or(i32::MAX)
+}
+
+/// Where an inbound call to a virtual number goes.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Forwarding {
+    #[sqlx(try_from = "Uuid")]
+    pub dj_profile_id: djcalls_domain::DjProfileId,
+    pub dj_name: String,
+    pub real_phone_number: Option<String>,
+    pub virtual_number: String,
+}
+
+impl Store {
+    /// The DJ behind an assigned virtual number: one indexed lookup (the unique index on
+    /// `virtual_number`), made before anything else on the incoming-call path.
+    pub async fn forwarding(&self, virtual_number: &str) -> StoreResult<Option<Forwarding>> {
+        Ok(in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_as::<_, Forwarding>(
+                "SELECT n.dj_profile_id, p.dj_name, \
+                 COALESCE(n.real_phone_number, p.real_phone_number) AS real_phone_number, n.virtual_number \
+                 FROM dj_virtual_numbers n JOIN dj_profiles p ON p.id = n.dj_profile_id \
+                 WHERE n.virtual_number = $1 AND n.state = 'assigned' AND n.is_active",
+            )
+            .bind(virtual_number)
+            .fetch_optional(&mut *conn)
+            .await?
+        }))
+    }
+}
