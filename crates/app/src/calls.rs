@@ -46,6 +46,15 @@ pub struct PlatformAnalytics {
 pub const MAX_PAGE: u32 = 1000;
 pub const DEFAULT_PAGE: u32 = 100;
 
+/// No call is older than the Unix epoch. Beyond what it says about the data, the bound keeps
+/// every stored and queried instant inside what both databases can represent (PostgreSQL's
+/// `timestamptz` starts in 4713 BC, jiff's `Timestamp` in 9999 BC) and the SQLite day
+/// buckets' offset segments few.
+pub const EARLIEST_CALL: Timestamp = Timestamp::UNIX_EPOCH;
+
+/// How far ahead of our clock a logged call's `timestamp` may be (the caller's clock skew).
+const FUTURE_TOLERANCE: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
 impl App {
     pub async fn log_call(&self, actor: &Actor, input: LogCall) -> AppResult<CallRecord> {
         if !actor.can_access(input.dj_profile_id) {
@@ -73,6 +82,18 @@ impl App {
         });
         let answered = status.is_answered();
         let now = self.now();
+        if let Some(ts) = input.timestamp {
+            if ts < EARLIEST_CALL {
+                return Err(AppError::invalid("timestamp", "must not be before 1970"));
+            }
+            if now
+                .0
+                .checked_add(FUTURE_TOLERANCE)
+                .is_ok_and(|latest| ts > latest)
+            {
+                return Err(AppError::invalid("timestamp", "must not be in the future"));
+            }
+        }
         let call = NewCall {
             id: CallId::new_v7(),
             dj_profile_id: input.dj_profile_id,
@@ -143,6 +164,7 @@ impl App {
     ) -> AppResult<CallPage> {
         let profile = self.scope(actor, profile)?;
         let cursor = cursor.map(decode_cursor).transpose()?;
+        let range = &storable(range);
         let filter = CallFilter {
             profile,
             start: range.start.map(DbTime),
@@ -168,6 +190,7 @@ impl App {
         range: &DateRange,
     ) -> AppResult<Analytics> {
         let profile = self.scope(actor, profile)?;
+        let range = &storable(range);
         let figures: CallFigures = self.store.call_figures(actor, profile, range).await?;
         Ok(Analytics::from(figures))
     }
@@ -180,6 +203,7 @@ impl App {
         if !actor.is_platform() {
             return Err(AppError::Forbidden);
         }
+        let range = &storable(range);
         let analytics = Analytics::from(self.store.call_figures(actor, None, range).await?);
         let top_djs = self.store.top_djs(actor, range, 10).await?;
         let call_volume = analytics.calls_by_day.clone();
@@ -203,6 +227,15 @@ impl App {
     }
 }
 
+/// `range` with bounds before `EARLIEST_CALL` moved up to it: the same calls (there are none
+/// earlier), and only instants every database can take as a parameter.
+fn storable(range: &DateRange) -> DateRange {
+    let mut range = range.clone();
+    range.start = range.start.map(|t| t.max(EARLIEST_CALL));
+    range.end = range.end.map(|t| t.max(EARLIEST_CALL));
+    range
+}
+
 fn encode_cursor(call: &CallRecord) -> String {
     let raw = format!("{}:{}", call.timestamp.0.as_microsecond(), call.id);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
@@ -216,8 +249,12 @@ fn decode_cursor(raw: &str) -> AppResult<CallCursor> {
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (micros, id) = text.split_once(':').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
+    let timestamp = Timestamp::from_microsecond(micros).map_err(|_| bad())?;
+    if timestamp < EARLIEST_CALL {
+        return Err(bad());
+    }
     Ok(CallCursor {
-        timestamp: DbTime(Timestamp::from_microsecond(micros).map_err(|_| bad())?),
+        timestamp: DbTime(timestamp),
         id: id.parse().map_err(|_| bad())?,
     })
 }

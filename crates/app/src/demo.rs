@@ -25,7 +25,8 @@ pub struct DemoLogin {
 #[derive(Clone, Debug)]
 pub struct DemoWorld {
     pub logins: Vec<DemoLogin>,
-    pub profiles: Vec<(DjProfileId, &'static str)>,
+    /// `(profile id, DJ name, virtual number)`.
+    pub profiles: Vec<(DjProfileId, &'static str, String)>,
     pub calls: usize,
     pub payments: usize,
     pub admin_token: String,
@@ -82,6 +83,9 @@ const ADMIN: DemoLogin = DemoLogin {
     dj_name: None,
 };
 
+/// Area codes of the demo pool's unassigned numbers.
+const DEMO_SPARE_AREA_CODES: [&str; 3] = ["212", "646", "773"];
+
 const EVENT_TYPES: [Option<&str>; 7] = [
     Some("wedding"),
     Some("wedding"),
@@ -114,6 +118,13 @@ impl App {
             self.store
                 .upsert_profile(&Actor::System, id, &fields, DbTime(now))
                 .await?;
+            // A pool number in the DJ's own area code, assigned as publishing would.
+            let area_code = PhoneNumber::from_trusted_e164(dj.real_number)
+                .nanp_area_code()
+                .map(str::to_string);
+            self.buy_pool_numbers(&Actor::System, 1, area_code.as_deref())
+                .await?;
+            let (number, _) = self.assign_number(&Actor::System, id, None).await?;
             self.add_user(dj.email, dj.password, Role::Dj, &[id])
                 .await?;
             logins.push(DemoLogin {
@@ -122,7 +133,7 @@ impl App {
                 role: Role::Dj,
                 dj_name: Some(dj.name),
             });
-            profiles.push((id, dj.name));
+            profiles.push((id, dj.name, number.virtual_number.clone()));
             for day in 0..90i64 {
                 let count =
                     rng.random_range(0..=dj.calls_per_day * 2) / 2 + u32::from(day % 7 == 5);
@@ -130,11 +141,18 @@ impl App {
                     let offset =
                         SignedDuration::from_secs(day * 86_400 + rng.random_range(0..86_400));
                     let at = now.checked_sub(offset).unwrap_or(now);
-                    let (paid, _) = self.seed_call(&mut rng, id, dj, at).await?;
+                    let (paid, _) = self
+                        .seed_call(&mut rng, id, dj, &number.virtual_number, at)
+                        .await?;
                     calls += 1;
                     payments += usize::from(paid);
                 }
             }
+        }
+        // Spare numbers, so the admin console shows a pool with room to grow.
+        for area_code in DEMO_SPARE_AREA_CODES {
+            self.buy_pool_numbers(&Actor::System, 1, Some(area_code))
+                .await?;
         }
         let admin_token = self.create_api_token(ADMIN.email, "demo").await?;
         Ok(DemoWorld {
@@ -151,6 +169,7 @@ impl App {
         rng: &mut StdRng,
         profile: DjProfileId,
         dj: &DemoDj,
+        virtual_number: &str,
         at: Timestamp,
     ) -> AppResult<(bool, CallId)> {
         let roll = rng.random_range(0..100);
@@ -195,7 +214,7 @@ impl App {
         let call = NewCall {
             id,
             dj_profile_id: profile,
-            virtual_number: None,
+            virtual_number: Some(virtual_number.to_string()),
             caller_number: PhoneNumber::parse(&caller).ok().map(|n| n.as_str().to_string()),
             caller_name: None,
             timestamp: DbTime(at),

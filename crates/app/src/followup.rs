@@ -1,1 +1,305 @@
-//! Follow-up SMS after a real conversation (SPEC §8): when, what, and exactly once.
+//! The TipJar follow-up SMS (SPEC §8): which ended calls get one, and the durable job that
+//! sends it.
+//!
+//! **At most one text per call, ever.** The job is enqueued once per call (dedupe key
+//! `followup:<call_id>`, in the transaction of the call update that made the call qualify), and
+//! before Twilio is asked the job claims "follow-up sent" for the call in the `followups` table
+//! (primary key: the call), in one transaction with the last checks (caller not opted out, no
+//! follow-up from this DJ to this caller in 24 h). A claim that exists is never sent again,
+//! whatever retries, duplicate webhooks or restarts follow. Twilio refusing the request
+//! (an HTTP error answer) releases the claim (`failed`), so a retry may send.
+//!
+//! The remaining window: the process dies (or the database write fails) after Twilio accepted
+//! the message but before we recorded its MessageSid. The claim stays `claimed`, the job is
+//! claimed again after its lease, sees the claim and does **not** resend: the caller got the
+//! text, we just did not record it (the message status callback still reaches
+//! `/api/djdash/sms/status` and records the message by its sid). A crash between the claim and
+//! the request to Twilio loses that one follow-up instead — we prefer a missing text to a
+//! duplicate. A request that times out may or may not have been sent: it is settled as
+//! `unknown` and never resent. A network error reaching Twilio (connection refused, DNS, TLS)
+//! is retried; a connection that breaks after the request was fully written is the one case
+//! where that could repeat a text, and Twilio offers no idempotency key to close it.
+
+use crate::App;
+use crate::jobs::{FOLLOWUP_JOB, JobOutcome};
+use base64::Engine as _;
+use djcalls_domain::followup::{self as rules, FollowupKind};
+use djcalls_domain::voice::CallFacts;
+use djcalls_domain::{Actor, CallId, PhoneNumber};
+use djcalls_store::calls::CallRecord;
+use djcalls_store::jobs::{Job, NewJob};
+use djcalls_store::messages::{FollowupClaim, FollowupRequest, SentFollowup};
+use djcalls_store::{DbTime, StoreError};
+use djcalls_telephony::{TwilioError, paths};
+use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Attempts of a follow-up job before it is kept as dead (with the 30 s doubling backoff, the
+/// last one runs about two hours after the first).
+pub const FOLLOWUP_MAX_ATTEMPTS: i32 = 8;
+
+/// One follow-up per caller per DJ within this window.
+pub const PER_CALLER_WINDOW: SignedDuration = SignedDuration::from_hours(24);
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FollowupPayload {
+    pub call_id: Uuid,
+}
+
+/// The dedupe key of a call's follow-up job: one per call, whatever its kind.
+pub fn followup_dedupe_key(call_id: CallId) -> String {
+    format!("followup:{call_id}")
+}
+
+impl App {
+    /// The follow-up job an updated call needs, if any; runs inside the transaction of the
+    /// call update, so the job is enqueued with it. Only calls that came through Twilio
+    /// qualify (a call logged through the API never texts anyone).
+    pub(crate) fn followup_job_for(
+        &self,
+        facts: &CallFacts,
+        call: &CallRecord,
+        now: DbTime,
+    ) -> Option<NewJob> {
+        if call.source != "twilio" || !facts.ended() || call.caller_number.is_none() {
+            return None;
+        }
+        let kind = rules::followup_for(
+            facts.answered,
+            facts.talk_seconds,
+            self.settings.followup_min_talk_seconds,
+            self.settings.missed_call_text,
+        )?;
+        // "Missed" only once the dial outcome is known: a status callback that overtakes the
+        // dial action must not make an answered call look missed.
+        if kind == FollowupKind::Missed && facts.dial_status.is_none() {
+            return None;
+        }
+        let payload = serde_json::to_string(&FollowupPayload { call_id: call.id.0 }).ok()?;
+        Some(NewJob {
+            kind: FOLLOWUP_JOB.to_string(),
+            payload,
+            dedupe_key: followup_dedupe_key(call.id),
+            dj_profile_id: Some(call.dj_profile_id),
+            run_at: now,
+            max_attempts: FOLLOWUP_MAX_ATTEMPTS,
+        })
+    }
+
+    /// The follow-up job: decide, wait out quiet hours, claim, send, record.
+    pub(crate) async fn run_followup_job(&self, job: &Job) -> JobOutcome {
+        match self.try_followup(job).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::warn!(job_id = %job.id, error = %e, "follow-up job hit a database error");
+                JobOutcome::Retry("database error".to_string())
+            }
+        }
+    }
+
+    async fn try_followup(&self, job: &Job) -> Result<JobOutcome, StoreError> {
+        let Ok(payload) = serde_json::from_str::<FollowupPayload>(&job.payload) else {
+            return Ok(JobOutcome::Failed("unreadable payload".to_string()));
+        };
+        let call_id = CallId(payload.call_id);
+        let Some(call) = self.store.call(&Actor::System, call_id).await? else {
+            return Ok(JobOutcome::Failed("call not found".to_string()));
+        };
+        // Decided from the call as it is now (the payload only names it).
+        let talk = call.talk_seconds.and_then(|t| u32::try_from(t).ok());
+        let Some(kind) = rules::followup_for(
+            call.answered,
+            talk,
+            self.settings.followup_min_talk_seconds,
+            self.settings.missed_call_text,
+        ) else {
+            return Ok(done(call_id, "call does not qualify"));
+        };
+        if call.source != "twilio" {
+            return Ok(done(call_id, "not a Twilio call"));
+        }
+        let Some(caller) = call
+            .caller_number
+            .as_deref()
+            .and_then(|n| PhoneNumber::parse(n).ok())
+        else {
+            return Ok(done(call_id, "no number to text"));
+        };
+        if self.store.is_opted_out(caller.as_str()).await? {
+            return Ok(done(call_id, "caller opted out"));
+        }
+        let Some(profile) = self
+            .store
+            .profile(&Actor::System, call.dj_profile_id)
+            .await?
+        else {
+            return Ok(JobOutcome::Failed("DJ profile not found".to_string()));
+        };
+
+        // Quiet hours in the DJ's zone: come back in the morning (not a failure).
+        let now = self.now();
+        let tz = rules::time_zone(&profile.timezone);
+        let allowed = rules::next_allowed_instant(now.0, &tz, self.settings.quiet_hours);
+        if allowed > now.0 {
+            tracing::info!(call_id = %call_id, until = %allowed, "follow-up waits for the end of quiet hours");
+            return Ok(JobOutcome::Later(DbTime(allowed)));
+        }
+
+        let Some(from) = call
+            .virtual_number
+            .as_deref()
+            .and_then(|n| PhoneNumber::parse(n).ok())
+            .or_else(|| self.settings.platform_number.clone())
+        else {
+            return Ok(JobOutcome::Failed(
+                "no sender number (virtual or platform)".to_string(),
+            ));
+        };
+
+        let inquiry = rules::inquiry_url(&profile.dj_slug);
+        let (body, link) = match kind {
+            FollowupKind::Thanks => {
+                let link = self
+                    .store
+                    .ensure_payment_link(
+                        call_id,
+                        call.dj_profile_id,
+                        &random_token(),
+                        &format!("ref_{}", random_token()),
+                        now,
+                    )
+                    .await?;
+                let url = format!("{}/pay/{}", self.settings.public_base_url, link.token);
+                (
+                    rules::thanks_text(&profile.dj_name, &url, &inquiry),
+                    Some(url),
+                )
+            }
+            FollowupKind::Missed => (rules::missed_text(&profile.dj_name, &inquiry), None),
+        };
+
+        let claim = self
+            .store
+            .claim_followup(
+                &FollowupRequest {
+                    call_id,
+                    dj_profile_id: call.dj_profile_id,
+                    caller: caller.as_str(),
+                    kind: kind.as_str(),
+                    not_since: DbTime(now.0.saturating_sub(PER_CALLER_WINDOW).unwrap_or(now.0)),
+                },
+                now,
+            )
+            .await?;
+        match claim {
+            FollowupClaim::Claimed => {}
+            FollowupClaim::AlreadyClaimed => return Ok(done(call_id, "already claimed")),
+            FollowupClaim::OptedOut => return Ok(done(call_id, "caller opted out")),
+            FollowupClaim::RecentFollowup => {
+                return Ok(done(
+                    call_id,
+                    "caller had a follow-up from this DJ within 24 h",
+                ));
+            }
+        }
+
+        let status_callback = format!("{}{}", self.settings.public_base_url, paths::SMS_STATUS);
+        let sent = self
+            .telephony
+            .send_sms(&from, &caller, &body, Some(&status_callback))
+            .await;
+        let now = self.now();
+        match sent {
+            Ok(sid) => {
+                let message_kind = match kind {
+                    FollowupKind::Thanks => "followup",
+                    FollowupKind::Missed => "missed",
+                };
+                // If this fails the claim stays `claimed` and no retry resends (module docs).
+                self.store
+                    .record_followup_sent(
+                        &SentFollowup {
+                            call_id,
+                            dj_profile_id: call.dj_profile_id,
+                            message_sid: sid.as_str(),
+                            from: from.as_str(),
+                            to: caller.as_str(),
+                            body: &body,
+                            kind: message_kind,
+                            tipjar_link: link.as_deref(),
+                        },
+                        now,
+                    )
+                    .await?;
+                tracing::info!(call_id = %call_id, message_sid = %sid, kind = kind.as_str(), "follow-up sent");
+                Ok(JobOutcome::Done)
+            }
+            Err(e) if e.is_opted_out() => {
+                self.store.settle_followup(call_id, "failed", now).await?;
+                self.store
+                    .record_opt_out(caller.as_str(), "twilio_21610", now)
+                    .await?;
+                tracing::info!(call_id = %call_id, "caller has opted out at Twilio (21610); marked, not retried");
+                Ok(JobOutcome::Done)
+            }
+            Err(e @ TwilioError::Timeout) => {
+                self.store.settle_followup(call_id, "unknown", now).await?;
+                Ok(JobOutcome::Failed(format!(
+                    "{}; it may have been sent, so it is not retried",
+                    summary(&e)
+                )))
+            }
+            Err(e) if e.is_retryable() => {
+                self.store.settle_followup(call_id, "failed", now).await?;
+                Ok(JobOutcome::Retry(summary(&e)))
+            }
+            Err(e) => {
+                self.store.settle_followup(call_id, "failed", now).await?;
+                Ok(JobOutcome::Failed(summary(&e)))
+            }
+        }
+    }
+}
+
+fn done(call_id: CallId, why: &'static str) -> JobOutcome {
+    tracing::info!(call_id = %call_id, reason = why, "no follow-up sent");
+    JobOutcome::Done
+}
+
+/// 16 random bytes, base64url without padding (22 characters).
+fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A Twilio error for `last_error`: its kind and code, never its message (which may quote a
+/// number).
+fn summary(e: &TwilioError) -> String {
+    let kind = match e {
+        TwilioError::Timeout => "Twilio request timed out".to_string(),
+        TwilioError::Network(_) => "could not reach Twilio".to_string(),
+        TwilioError::RateLimited { .. } => "Twilio rate limited us (HTTP 429)".to_string(),
+        TwilioError::Server { status, .. } => format!("Twilio server error (HTTP {status})"),
+        TwilioError::OptedOut => "recipient opted out".to_string(),
+        TwilioError::InvalidRecipient { .. } => {
+            "Twilio cannot deliver to this recipient".to_string()
+        }
+        TwilioError::Unauthorized { status, .. } => {
+            format!("Twilio refused our credentials (HTTP {status})")
+        }
+        TwilioError::NotFound { .. } => "Twilio: no such resource (HTTP 404)".to_string(),
+        TwilioError::Rejected { status, .. } => {
+            format!("Twilio refused the request (HTTP {status})")
+        }
+        TwilioError::NoNumbersAvailable { .. } => "no numbers available".to_string(),
+        TwilioError::UnexpectedResponse(_) => "unexpected response from Twilio".to_string(),
+        TwilioError::InvalidArgument(_) => "invalid request to Twilio".to_string(),
+        TwilioError::Config(_) => "Twilio is misconfigured".to_string(),
+    };
+    match e.code() {
+        Some(code) => format!("{kind}, error {code}"),
+        None => kind,
+    }
+}

@@ -11,16 +11,16 @@ pub mod jobs;
 pub mod numbers;
 pub mod payments;
 pub mod profiles;
-pub mod voice;
 pub mod settings;
 pub mod sms;
+pub mod voice;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{AppError, AppResult};
 pub use settings::Settings;
 
-use djcalls_store::Store;
 use djcalls_payments::PaymentLinks;
+use djcalls_store::Store;
 use djcalls_telephony::Telephony;
 use std::sync::Arc;
 

@@ -82,6 +82,13 @@ impl App {
                 "must be an IANA time zone name such as America/Chicago",
             ));
         }
+        // A PUT that says `is_published: true`, or makes a profile with a real number live,
+        // publishes it (SPEC §3): that assigns the virtual number.
+        let was_live = existing
+            .as_ref()
+            .is_some_and(|p| p.is_published && p.real_phone_number.is_some());
+        let publish_requested = input.is_published == Some(true) || !was_live;
+        let real_number_changed = matches!(input.real_phone_number, Some(Some(_)));
         let fields = ProfileFields {
             dj_name,
             dj_slug,
@@ -100,7 +107,11 @@ impl App {
             .upsert_profile(actor, id, &fields, self.now())
             .await
         {
-            Ok(result) => Ok(result),
+            Ok(result) => {
+                self.after_profile_saved(&result.0, publish_requested, real_number_changed)
+                    .await;
+                Ok(result)
+            }
             Err(StoreError::Conflict(_)) => Err(AppError::Conflict {
                 code: "slug_taken",
                 message: "another profile already uses this dj_slug".into(),

@@ -1,1 +1,135 @@
-//! Inbound SMS (opt-out, opt-in, help, messages from leads) and message status callbacks.
+//! Inbound SMS and message status callbacks (SPEC §4): STOP-type keywords opt the sender out
+//! (platform-wide), START-type opt back in, HELP answers a help text, anything else is kept as
+//! a message from a lead; delivery reports are recorded, and error 21610 opts the recipient out.
+
+use crate::{App, AppResult};
+use djcalls_domain::PhoneNumber;
+use djcalls_domain::followup::HELP_TEXT;
+use djcalls_telephony::{Keyword, classify_keyword};
+
+/// Twilio's error code for a recipient who has opted out.
+const OPTED_OUT: u32 = 21610;
+
+/// What to answer Twilio (as TwiML) for an inbound text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmsReply {
+    /// `<Response/>`: no reply (Twilio confirms STOP/START itself).
+    Nothing,
+    /// `<Response><Message>…</Message></Response>`.
+    Message(String),
+}
+
+/// An inbound text as Twilio delivered it.
+#[derive(Clone, Debug)]
+pub struct InboundSms<'a> {
+    pub message_sid: &'a str,
+    /// `From` as sent (E.164 normally).
+    pub from: &'a str,
+    /// `To`: our number that received it.
+    pub to: &'a str,
+    pub body: &'a str,
+}
+
+/// E.164 when the address is a phone number, else the address as sent (trimmed).
+fn normalise(address: &str) -> String {
+    PhoneNumber::parse(address)
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_else(|_| address.trim().to_string())
+}
+
+impl App {
+    /// `/api/djdash/sms/incoming`. Idempotent per MessageSid: a redelivered STOP after a later
+    /// START does not opt the sender out again.
+    pub async fn inbound_sms(&self, sms: &InboundSms<'_>) -> AppResult<SmsReply> {
+        let from = normalise(sms.from);
+        let to = normalise(sms.to);
+        let keyword = classify_keyword(sms.body);
+        let seen_before = self
+            .store
+            .message_by_sid(&djcalls_domain::Actor::System, sms.message_sid)
+            .await?
+            .is_some();
+        let now = self.now();
+        // Act first, then keep the message: if keeping it fails, Twilio's retry acts again
+        // (each action is idempotent) instead of finding the message and skipping the action.
+        if !seen_before && !from.is_empty() {
+            match keyword {
+                Keyword::OptOut => {
+                    self.store.record_opt_out(&from, "keyword", now).await?;
+                    tracing::info!(from = %djcalls_domain::phone::mask(&from), "sender opted out of texts");
+                }
+                Keyword::OptIn => {
+                    self.store.clear_opt_out(&from).await?;
+                    tracing::info!(from = %djcalls_domain::phone::mask(&from), "sender opted back in to texts");
+                }
+                Keyword::Help | Keyword::Other => {}
+            }
+        }
+        let kind = match keyword {
+            Keyword::OptOut => "opt_out",
+            Keyword::OptIn => "opt_in",
+            Keyword::Help => "help",
+            Keyword::Other => "lead",
+        };
+        let (new, dj) = self
+            .store
+            .record_inbound_message(
+                &djcalls_store::messages::InboundMessage {
+                    message_sid: sms.message_sid,
+                    from: &from,
+                    to: &to,
+                    body: sms.body,
+                    kind,
+                },
+                now,
+            )
+            .await?;
+        if new && keyword == Keyword::Other {
+            tracing::info!(dj_profile_id = ?dj.map(|d| d.to_string()), "text from a lead kept");
+        }
+        Ok(match keyword {
+            Keyword::Help => SmsReply::Message(HELP_TEXT.to_string()),
+            _ => SmsReply::Nothing,
+        })
+    }
+
+    /// `/api/djdash/sms/status`: records the delivery state on our message (never backwards);
+    /// error 21610 puts the recipient on the opt-out list.
+    pub async fn sms_status(
+        &self,
+        message_sid: &str,
+        status: Option<&str>,
+        error_code: Option<u32>,
+        to: Option<&str>,
+        from: Option<&str>,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let to = to.map(normalise);
+        let from = from.map(normalise);
+        let status = status.unwrap_or(if error_code.is_some() {
+            "failed"
+        } else {
+            "queued"
+        });
+        let recipient = self
+            .store
+            .record_message_status(
+                message_sid,
+                status,
+                error_code.and_then(|c| i32::try_from(c).ok()),
+                to.as_deref(),
+                from.as_deref(),
+                now,
+            )
+            .await?;
+        if error_code == Some(OPTED_OUT)
+            && let Some(recipient) = recipient.or(to).filter(|r| !r.is_empty())
+        {
+            self.store
+                .record_opt_out(&recipient, "status_callback", now)
+                .await?;
+            tracing::info!(to = %djcalls_domain::phone::mask(&recipient), "recipient opted out (21610 in a delivery report)");
+        }
+        Ok(())
+    }
+}

@@ -7,6 +7,29 @@ use djcalls_domain::PhoneNumber;
 use djcalls_domain::voice::VoiceEvent;
 use djcalls_store::voice::VoiceUpdate;
 
+impl App {
+    /// Records one delivery and re-folds its call; when the update makes the call qualify for a
+    /// follow-up, the follow-up job is enqueued in the same transaction (once per call).
+    async fn record_voice(
+        &self,
+        call_sid: &str,
+        delivery_key: &str,
+        event: &VoiceEvent,
+    ) -> AppResult<VoiceUpdate> {
+        let now = self.now();
+        let update = self
+            .store
+            .record_voice_event_with(call_sid, delivery_key, event, now, |facts, call| {
+                self.followup_job_for(facts, call, now)
+            })
+            .await?;
+        if update.followup_enqueued {
+            crate::jobs::wake_runners();
+        }
+        Ok(update)
+    }
+}
+
 /// How to answer an incoming call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IncomingDecision {
@@ -43,9 +66,7 @@ impl App {
             return Err(crate::AppError::invalid("event", "is not an incoming call"));
         };
         let forwarding = self.store.forwarding(virtual_number).await?;
-        self.store
-            .record_voice_event(call_sid, delivery_key, &event, self.now())
-            .await?;
+        self.record_voice(call_sid, delivery_key, &event).await?;
         let decision = forwarding.and_then(|f| {
             let dj_number = PhoneNumber::from_trusted_e164(f.real_phone_number?);
             Some(IncomingDecision::Forward {
@@ -65,10 +86,7 @@ impl App {
         delivery_key: &str,
         event: VoiceEvent,
     ) -> AppResult<DialDecision> {
-        let update = self
-            .store
-            .record_voice_event(call_sid, delivery_key, &event, self.now())
-            .await?;
+        let update = self.record_voice(call_sid, delivery_key, &event).await?;
         if update.facts.answered {
             return Ok(DialDecision::Hangup);
         }
@@ -92,10 +110,7 @@ impl App {
         delivery_key: &str,
         event: VoiceEvent,
     ) -> AppResult<VoiceUpdate> {
-        let update = self
-            .store
-            .record_voice_event(call_sid, delivery_key, &event, self.now())
-            .await?;
+        let update = self.record_voice(call_sid, delivery_key, &event).await?;
         if let Some(call) = &update.call
             && update.new_event
         {
@@ -113,7 +128,11 @@ pub struct Recording {
 
 impl App {
     /// The audio of a call the actor may see. The provider's URL never leaves the service.
-    pub async fn recording(&self, actor: &djcalls_domain::Actor, id: djcalls_domain::CallId) -> AppResult<Recording> {
+    pub async fn recording(
+        &self,
+        actor: &djcalls_domain::Actor,
+        id: djcalls_domain::CallId,
+    ) -> AppResult<Recording> {
         let call = self.get_call(actor, id).await?;
         let sid = call
             .recording_sid

@@ -84,7 +84,11 @@ pub struct SimulateCallArgs {
     #[arg(long, default_value_t = 20)]
     pub voicemail_seconds: u32,
     /// Where the server listens.
-    #[arg(long, env = "DJCALLS_SERVER_URL", default_value = "http://127.0.0.1:3000")]
+    #[arg(
+        long,
+        env = "DJCALLS_SERVER_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
     pub server: String,
     /// The server's PUBLIC_BASE_URL, which signatures cover (default: --server).
     #[arg(long, env = "PUBLIC_BASE_URL")]
@@ -142,6 +146,53 @@ pub struct ServiceArgs {
 
     #[command(flatten)]
     pub twilio: TwilioArgs,
+
+    #[command(flatten)]
+    pub payments: PaymentArgs,
+}
+
+/// Payment links and webhooks (SPEC §1, §8).
+#[derive(Args, Debug, Clone)]
+pub struct PaymentArgs {
+    /// Which provider makes payment links (default: stripe if STRIPE_SECRET_KEY is set, else
+    /// tipjar if TIPJAR_API_URL/TIPJAR_API_KEY are, else simulator).
+    #[arg(long, env = "PAYMENT_PROVIDER", value_enum)]
+    pub payment_provider: Option<PaymentProviderArg>,
+
+    /// Stripe secret API key (sk_…): Stripe Checkout payment links.
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+
+    /// Stripe webhook signing secret (whsec_…) for /api/stripe/webhook.
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+
+    /// Stripe REST base URL (tests point it at a fake).
+    #[arg(
+        long,
+        env = "STRIPE_API_BASE_URL",
+        default_value = "https://api.stripe.com"
+    )]
+    pub stripe_api_base_url: String,
+
+    /// The TipJar service's create-session endpoint.
+    #[arg(long, env = "TIPJAR_API_URL")]
+    pub tipjar_api_url: Option<String>,
+
+    /// Bearer key for TIPJAR_API_URL.
+    #[arg(long, env = "TIPJAR_API_KEY", hide_env_values = true)]
+    pub tipjar_api_key: Option<String>,
+
+    /// TipJar webhook signing secret for /api/tipjar/webhook.
+    #[arg(long, env = "TIPJAR_WEBHOOK_SECRET", hide_env_values = true)]
+    pub tipjar_webhook_secret: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentProviderArg {
+    Stripe,
+    Tipjar,
+    Simulator,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -158,7 +209,11 @@ pub struct TwilioArgs {
     pub twilio_phone_number: Option<String>,
 
     /// Twilio REST base URL (tests point it at a fake).
-    #[arg(long, env = "TWILIO_API_BASE_URL", default_value = "https://api.twilio.com")]
+    #[arg(
+        long,
+        env = "TWILIO_API_BASE_URL",
+        default_value = "https://api.twilio.com"
+    )]
     pub twilio_api_base_url: String,
 
     /// Record bridged calls (the caller hears a recording notice first).

@@ -1,15 +1,19 @@
 //! From command-line arguments to the application's settings and an open, migrated store.
 
-use crate::cli::{DatabaseArgs, NumberPurchaseArg, ServiceArgs, TwilioArgs};
+use crate::cli::{
+    DatabaseArgs, NumberPurchaseArg, PaymentArgs, PaymentProviderArg, ServiceArgs, TwilioArgs,
+};
 use anyhow::{Context, bail};
 use djcalls_app::Settings;
-use djcalls_app::settings::{NumberPurchase, SIMULATOR_AUTH_TOKEN};
+use djcalls_app::settings::{NumberPurchase, SIMULATOR_AUTH_TOKEN, SIMULATOR_WEBHOOK_SECRET};
 use djcalls_domain::PhoneNumber;
-use djcalls_payments::{PaymentLinks, SimulatedPayments};
+use djcalls_payments::{
+    PaymentLinks, SimulatedPayments, StripeClient, StripeConfig, TipJarClient, TipJarConfig,
+};
 use djcalls_store::Store;
 use djcalls_telephony::{SimulatedTelephony, Telephony, TwilioClient, TwilioConfig};
 use secrecy::SecretString;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
     let public_base_url = match &args.public_base_url {
@@ -30,10 +34,11 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
     let twilio = &args.twilio;
     let platform_number = match twilio.twilio_phone_number.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(raw) => Some(
-            PhoneNumber::parse(raw).map_err(|e| anyhow::anyhow!("TWILIO_PHONE_NUMBER {e}"))?,
-        ),
+        Some(raw) => {
+            Some(PhoneNumber::parse(raw).map_err(|e| anyhow::anyhow!("TWILIO_PHONE_NUMBER {e}"))?)
+        }
     };
+    let payment_secrets = configure_payments(&args.payments)?;
     Ok(Settings {
         public_base_url: public_base_url.clone(),
         service_key,
@@ -54,6 +59,8 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
             },
         },
         number_cooling_days: twilio.number_cooling_days,
+        stripe_webhook_secret: payment_secrets.stripe,
+        tipjar_webhook_secret: payment_secrets.tipjar,
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)
@@ -62,8 +69,16 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
 
 /// `(account_sid, auth_token)` when both are set, `None` when neither is.
 fn twilio_credentials(twilio: &TwilioArgs) -> anyhow::Result<Option<(String, String)>> {
-    let sid = twilio.twilio_account_sid.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let token = twilio.twilio_auth_token.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let sid = twilio
+        .twilio_account_sid
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let token = twilio
+        .twilio_auth_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     match (sid, token) {
         (Some(sid), Some(token)) => {
             if !(sid.starts_with("AC") && sid.len() == 34) {
@@ -72,17 +87,121 @@ fn twilio_credentials(twilio: &TwilioArgs) -> anyhow::Result<Option<(String, Str
             Ok(Some((sid.to_string(), token.to_string())))
         }
         (None, None) => Ok(None),
-        _ => bail!("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither (simulated telephony)"),
+        _ => bail!(
+            "set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither (simulated telephony)"
+        ),
     }
 }
 
-/// The payment-link provider. Stripe and TipJar selection (`PAYMENT_PROVIDER`) is wired in
-/// `payments_from_env`; without their settings payments are simulated.
+/// The payment-link provider for `settings`: the one the last [`settings`] call configured from
+/// `PAYMENT_PROVIDER` and friends (Stripe or TipJar), otherwise the simulator, signing its
+/// TipJar-format webhooks with `settings.tipjar_webhook_secret` so they verify.
+///
+/// Commands that build their settings by hand (accounts, bench) never call [`settings`] and so
+/// always get the simulator.
 pub fn payments(settings: &Settings) -> Arc<dyn PaymentLinks> {
+    let configured = CONFIGURED_PAYMENTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    configured.unwrap_or_else(|| simulated_payments(settings))
+}
+
+/// What [`settings`] configured for [`payments`]: `None` = simulated. A bridge so the commands'
+/// `payments(&settings)` picks up the provider without a second look at the arguments.
+static CONFIGURED_PAYMENTS: Mutex<Option<Arc<dyn PaymentLinks>>> = Mutex::new(None);
+
+fn simulated_payments(settings: &Settings) -> Arc<dyn PaymentLinks> {
+    let secret = settings
+        .tipjar_webhook_secret
+        .clone()
+        .unwrap_or_else(|| SecretString::from(SIMULATOR_WEBHOOK_SECRET.to_string()));
     Arc::new(SimulatedPayments::new(
         settings.public_base_url.clone(),
-        SecretString::from(djcalls_app::settings::SIMULATOR_WEBHOOK_SECRET.to_string()),
+        secret,
     ))
+}
+
+/// Webhook secrets for [`Settings`].
+struct PaymentSecrets {
+    stripe: Option<SecretString>,
+    tipjar: Option<SecretString>,
+}
+
+/// Checks the payment settings, remembers the provider for [`payments`] and returns the
+/// webhook secrets. Simulated payments verify their webhooks with the simulator's public
+/// secret unless `TIPJAR_WEBHOOK_SECRET` is set.
+fn configure_payments(args: &PaymentArgs) -> anyhow::Result<PaymentSecrets> {
+    let client = provider_client(args)?;
+    let stripe = non_empty(&args.stripe_webhook_secret).map(SecretString::from);
+    let tipjar = non_empty(&args.tipjar_webhook_secret).map(SecretString::from);
+    let name = client.as_ref().map_or("simulator", |c| c.name());
+    match name {
+        "stripe" if stripe.is_none() => tracing::warn!(
+            "STRIPE_WEBHOOK_SECRET is unset: Stripe payments cannot be verified and will not be recorded"
+        ),
+        "tipjar" if tipjar.is_none() => tracing::warn!(
+            "TIPJAR_WEBHOOK_SECRET is unset: TipJar payments cannot be verified and will not be recorded"
+        ),
+        "simulator" => tracing::warn!(
+            "no payment provider configured (STRIPE_SECRET_KEY / TIPJAR_API_URL): payments are simulated"
+        ),
+        _ => tracing::info!(provider = name, "payment links use {name}"),
+    }
+    let tipjar = match (tipjar, name) {
+        (None, "simulator") => Some(SecretString::from(SIMULATOR_WEBHOOK_SECRET.to_string())),
+        (tipjar, _) => tipjar,
+    };
+    *CONFIGURED_PAYMENTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = client;
+    Ok(PaymentSecrets { stripe, tipjar })
+}
+
+/// Stripe or TipJar as `PAYMENT_PROVIDER` (or its default) selects; `None` for the simulator.
+fn provider_client(args: &PaymentArgs) -> anyhow::Result<Option<Arc<dyn PaymentLinks>>> {
+    let stripe_key = non_empty(&args.stripe_secret_key);
+    let tipjar_url = non_empty(&args.tipjar_api_url);
+    let tipjar_key = non_empty(&args.tipjar_api_key);
+    let choice = match args.payment_provider {
+        Some(choice) => choice,
+        None if stripe_key.is_some() => PaymentProviderArg::Stripe,
+        None if tipjar_url.is_some() || tipjar_key.is_some() => PaymentProviderArg::Tipjar,
+        None => PaymentProviderArg::Simulator,
+    };
+    match choice {
+        PaymentProviderArg::Stripe => {
+            let Some(key) = stripe_key else {
+                bail!("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY");
+            };
+            let mut config = StripeConfig::new(SecretString::from(key));
+            config.api_base_url = args
+                .stripe_api_base_url
+                .trim()
+                .trim_end_matches('/')
+                .to_string();
+            let client = StripeClient::new(config).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(Some(Arc::new(client)))
+        }
+        PaymentProviderArg::Tipjar => {
+            let (Some(url), Some(key)) = (tipjar_url, tipjar_key) else {
+                bail!("PAYMENT_PROVIDER=tipjar needs both TIPJAR_API_URL and TIPJAR_API_KEY");
+            };
+            let client = TipJarClient::new(TipJarConfig::new(url, SecretString::from(key)))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(Some(Arc::new(client)))
+        }
+        PaymentProviderArg::Simulator => Ok(None),
+    }
+}
+
+/// The trimmed value, `None` when unset or blank.
+fn non_empty(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 /// Real Twilio when credentials are configured, otherwise the simulator.
@@ -124,10 +243,10 @@ pub fn redact_url(url: &str) -> String {
         return "(unparseable URL)".to_string();
     };
     match rest.split_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:***@{host}")
-        }
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
         None => url.to_string(),
     }
 }

@@ -1,6 +1,8 @@
 //! The binary as an operator meets it: start-up validation, accounts and tokens, migrate,
 //! simulate against a running server, and a graceful stop on SIGTERM.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,10 +35,26 @@ fn a_bad_setting_stops_start_up_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &str, &str); 5] = [
         ("PLATFORM_CUT_PERCENT", "fifteen", "PLATFORM_CUT_PERCENT"),
-        ("DATABASE_URL", "mysql://localhost/calls", "DATABASE_URL must start with sqlite:// or postgres://"),
-        ("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none", "cannot open the database"),
-        ("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000", "set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"),
-        ("DJCALLS_LISTEN", "not-an-address", "DJCALLS_LISTEN"),
+        (
+            "DATABASE_URL",
+            "mysql://localhost/calls",
+            "DATABASE_URL must start with sqlite:// or postgres://",
+        ),
+        (
+            "DATABASE_URL",
+            "postgres://nobody:secret@127.0.0.1:1/none",
+            "cannot open the database",
+        ),
+        (
+            "TWILIO_ACCOUNT_SID",
+            "AC00000000000000000000000000000000",
+            "set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+        ),
+        (
+            "DJCALLS_LISTEN",
+            "not-an-address",
+            "invalid value 'not-an-address' for '--listen",
+        ),
     ];
     for (var, value, expected) in cases {
         let output = djcalls()
@@ -48,7 +66,10 @@ fn a_bad_setting_stops_start_up_with_one_clear_line() {
         assert!(!output.status.success(), "{var}={value} should fail");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{var}={value}: {stderr}");
-        assert!(!stderr.contains("secret"), "passwords never reach messages: {stderr}");
+        assert!(
+            !stderr.contains("secret"),
+            "passwords never reach messages: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
@@ -57,23 +78,60 @@ fn a_bad_setting_stops_start_up_with_one_clear_line() {
 fn user_add_and_token_create_print_only_the_token() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
-    let status = djcalls().args(["migrate"]).env("DATABASE_URL", &url).status().unwrap();
+    let status = djcalls()
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .status()
+        .unwrap();
     assert!(status.success());
     let add = djcalls()
-        .args(["user", "add", "--email", "Admin@Example.com", "--password", "correct horse battery", "--role", "admin"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "Admin@Example.com",
+            "--password",
+            "correct horse battery",
+            "--role",
+            "admin",
+        ])
         .env("DATABASE_URL", &url)
         .output()
         .unwrap();
-    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
     let again = djcalls()
-        .args(["user", "add", "--email", "admin@example.com", "--password", "correct horse battery", "--role", "admin"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "admin@example.com",
+            "--password",
+            "correct horse battery",
+            "--role",
+            "admin",
+        ])
         .env("DATABASE_URL", &url)
         .output()
         .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     let dj = djcalls()
-        .args(["user", "add", "--email", "dj@example.com", "--password", "short", "--role", "dj", "--dj-profile-id", "0d1a0000-0000-4000-8000-000000000001"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "dj@example.com",
+            "--password",
+            "short",
+            "--role",
+            "dj",
+            "--dj-profile-id",
+            "0d1a0000-0000-4000-8000-000000000001",
+        ])
         .env("DATABASE_URL", &url)
         .output()
         .unwrap();
@@ -92,7 +150,11 @@ fn user_add_and_token_create_print_only_the_token() {
 
 /// Starts `serve` on a free port and waits until it answers.
 fn serve(dir: &tempfile::TempDir) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let listen = format!("127.0.0.1:{port}");
     let mut child = djcalls()
         .arg("serve")
@@ -125,7 +187,10 @@ async fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     assert_eq!(health.status(), 200);
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
     assert_eq!(ready.status(), 200);
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(20);
     let exit = loop {
@@ -171,19 +236,35 @@ async fn simulate_call_drives_a_running_server_through_the_signed_webhooks() {
         .json()
         .await
         .unwrap();
-    let number = assigned["virtualNumber"]["virtual_number"].as_str().unwrap().to_string();
+    let number = assigned["virtualNumber"]["virtual_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let output = tokio::task::spawn_blocking({
         let base = base.clone();
         move || {
             djcalls()
-                .args(["simulate", "call", "--to", &number, "--outcome", "voicemail", "--server", &base])
+                .args([
+                    "simulate",
+                    "call",
+                    "--to",
+                    &number,
+                    "--outcome",
+                    "voicemail",
+                    "--server",
+                    &base,
+                ])
                 .output()
                 .unwrap()
         }
     })
     .await
     .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let call_sid = String::from_utf8(output.stdout).unwrap().trim().to_string();
     let calls: serde_json::Value = client
         .get(format!("{base}/api/djdash/calls?dj_profile_id={id}"))

@@ -244,7 +244,11 @@ mod tests {
 
     #[test]
     fn an_answered_call_is_completed_with_talk_time_and_whole_duration() {
-        let facts = CallFacts::fold(&[incoming(), dial("completed", 95, true), status("completed", Some(104))]);
+        let facts = CallFacts::fold(&[
+            incoming(),
+            dial("completed", 95, true),
+            status("completed", Some(104)),
+        ]);
         assert_eq!(facts.status(), CallStatus::Completed);
         assert_eq!(facts.talk_seconds, Some(95));
         assert_eq!(facts.call_duration_seconds, Some(104));
@@ -253,7 +257,12 @@ mod tests {
 
     #[test]
     fn a_missed_call_with_a_message_is_a_voicemail() {
-        let facts = CallFacts::fold(&[incoming(), dial("no-answer", 0, false), voicemail_recording(31), status("completed", Some(55))]);
+        let facts = CallFacts::fold(&[
+            incoming(),
+            dial("no-answer", 0, false),
+            voicemail_recording(31),
+            status("completed", Some(55)),
+        ]);
         assert_eq!(facts.status(), CallStatus::Voicemail);
         assert!(!facts.answered);
         assert_eq!(facts.talk_seconds, None);
@@ -267,7 +276,11 @@ mod tests {
 
     #[test]
     fn a_late_ringing_changes_nothing() {
-        let facts = CallFacts::fold(&[dial("busy", 0, false), status("completed", Some(12)), status("ringing", None)]);
+        let facts = CallFacts::fold(&[
+            dial("busy", 0, false),
+            status("completed", Some(12)),
+            status("ringing", None),
+        ]);
         assert_eq!(facts.status(), CallStatus::Busy);
         assert_eq!(facts.leg_status.as_deref(), Some("completed"));
     }

@@ -97,26 +97,33 @@ pub fn too_large() -> ApiError {
     )
 }
 
-/// Parses JSON, naming the field at fault.
+/// Parses a JSON object body, naming the field at fault.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(value) => Ok(value),
-        Err(e) => {
-            let inner = e.inner();
-            if inner.is_syntax() || inner.is_eof() {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed_json",
-                    "The request body is not valid JSON.",
-                ));
-            }
-            Err(field_error(
-                &e.path().to_string(),
-                &strip_position(&inner.to_string()),
-            ))
-        }
+    // Well-formedness first, on its own: serde_json reports some type mismatches (a number
+    // where an enum's string belongs) as syntax errors, reports `deny_unknown_fields` before a
+    // truncation further on, and would accept trailing bytes after the first value.
+    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "The request body is not valid JSON.",
+        ));
     }
+    // Every body of this API is an object; serde would otherwise fill a struct from an array.
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            "The request body must be a JSON object.",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        field_error(
+            &e.path().to_string(),
+            &strip_position(&e.inner().to_string()),
+        )
+    })
 }
 
 /// Query-string fields: unknown parameters are ignored, known ones must parse.
@@ -130,10 +137,11 @@ pub fn parse_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError
 /// Turns serde's messages into the envelope's field and sentence.
 fn field_error(path: &str, message: &str) -> ApiError {
     // "missing field `x`" and "unknown field `x`, expected …" carry the name in backticks.
-    let named = message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    let named = message.split('`').nth(1).filter(|_| {
+        message.starts_with("missing field")
+            || message.starts_with("unknown field")
+            || message.starts_with("duplicate field")
+    });
     // serde_path_to_error's path already ends at an unknown field, but stops at the parent of
     // a missing one.
     let field = match (named, path) {
@@ -142,12 +150,22 @@ fn field_error(path: &str, message: &str) -> ApiError {
             path.to_string()
         }
         (Some(name), parent) => format!("{parent}.{name}"),
+        // The body (or query) as a whole is the wrong shape: an array, a string, `null`.
+        (None, "." | "") => {
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                "The request body must be a JSON object.",
+            );
+        }
         (None, path) => path.to_string(),
     };
     let sentence = if message.starts_with("missing field") {
         "is required".to_string()
     } else if message.starts_with("unknown field") {
         "is not a field this endpoint accepts".to_string()
+    } else if message.starts_with("duplicate field") {
+        "is given more than once".to_string()
     } else {
         format!("is invalid: {message}")
     };
@@ -189,5 +207,34 @@ mod tests {
         assert_eq!(e.code, "unknown_field");
         let e = parse_json::<Body>(br#"{"name": "#).unwrap_err();
         assert_eq!(e.code, "malformed_json");
+    }
+
+    #[test]
+    fn only_broken_json_is_malformed() {
+        // Truncated after an unknown field, or followed by more bytes: still broken JSON.
+        let e = parse_json::<Body>(br#"{"colour": "#).unwrap_err();
+        assert_eq!(e.code, "malformed_json");
+        let e = parse_json::<Body>(br#"{"name": "x"} {"name": "y"}"#).unwrap_err();
+        assert_eq!(e.code, "malformed_json");
+        // Well-formed JSON of the wrong shape is the body's or a field's fault.
+        let e = parse_json::<Body>(b"[1, 2]").unwrap_err();
+        assert_eq!((e.code, e.field), ("invalid_body", None));
+        let e = parse_json::<Body>(br#"{"name": "x", "name": "y"}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        enum Colour {
+            Red,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Paint {
+            colour: Colour,
+        }
+        let e = parse_json::<Paint>(br#"{"colour": 3}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            ("invalid_field", Some("colour"))
+        );
     }
 }

@@ -33,6 +33,9 @@ pub struct HttpState {
 
 /// The whole service as one router.
 pub fn router(app: App) -> Router {
+    // The metrics recorder must exist before the first request is counted, not appear on the
+    // first scrape of /metrics (which would lose everything before it).
+    ops::prometheus();
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(ops::router())

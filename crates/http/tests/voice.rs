@@ -1,6 +1,8 @@
 //! The Twilio voice pipeline over HTTP: signed webhook sequences for each outcome, duplicated,
 //! shuffled and concurrent, on SQLite and PostgreSQL; signature refusals; the TwiML answers.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::{DjProfileId, PhoneNumber};
 use djcalls_telephony::{CallOutcome, CallScenario, WebhookDelivery, compute_signature, deliver};

@@ -70,7 +70,10 @@ impl Store {
         }))
     }
 
-    pub async fn payment_link_by_reference(&self, reference: &str) -> StoreResult<Option<PaymentLink>> {
+    pub async fn payment_link_by_reference(
+        &self,
+        reference: &str,
+    ) -> StoreResult<Option<PaymentLink>> {
         Ok(in_tx!(self, &Actor::System, read, |conn| {
             sqlx::query_as::<_, PaymentLink>(sql_with(
                 COLUMNS,
@@ -84,7 +87,11 @@ impl Store {
 
     /// Counts one open of a live link; returns the link after counting, `None` if unknown or
     /// revoked.
-    pub async fn open_payment_link(&self, token: &str, now: DbTime) -> StoreResult<Option<PaymentLink>> {
+    pub async fn open_payment_link(
+        &self,
+        token: &str,
+        now: DbTime,
+    ) -> StoreResult<Option<PaymentLink>> {
         Ok(in_tx!(self, &Actor::System, write, |conn| {
             sqlx::query_as::<_, PaymentLink>(sql_with(
                 COLUMNS,
@@ -98,7 +105,12 @@ impl Store {
         }))
     }
 
-    pub async fn revoke_payment_link(&self, actor: &Actor, call_id: CallId, now: DbTime) -> StoreResult<bool> {
+    pub async fn revoke_payment_link(
+        &self,
+        actor: &Actor,
+        call_id: CallId,
+        now: DbTime,
+    ) -> StoreResult<bool> {
         Ok(in_tx!(self, actor, write, |conn| {
             sqlx::query("UPDATE payment_links SET revoked_at = $2 WHERE call_id = $1 AND revoked_at IS NULL")
                 .bind(call_id.0)

@@ -2,6 +2,7 @@
 //! call, in one transaction per delivery, serialised per call.
 
 use crate::calls::CallRecord;
+use crate::jobs::NewJob;
 use crate::{Backend, DbTime, Store, StoreResult, sql_with};
 use djcalls_domain::voice::{CallFacts, VoiceEvent};
 use djcalls_domain::{Actor, CallId};
@@ -15,6 +16,8 @@ pub struct VoiceUpdate {
     /// False when the same delivery had been recorded before.
     pub new_event: bool,
     pub facts: CallFacts,
+    /// True when this delivery enqueued the call's follow-up job (in the same transaction).
+    pub followup_enqueued: bool,
 }
 
 const CALL_COLUMNS: &str = crate::calls::COLUMNS;
@@ -29,6 +32,24 @@ impl Store {
         event: &VoiceEvent,
         at: DbTime,
     ) -> StoreResult<VoiceUpdate> {
+        self.record_voice_event_with(call_sid, dedupe_key, event, at, |_, _| None)
+            .await
+    }
+
+    /// [`Store::record_voice_event`], and in the same transaction enqueues the job `followup`
+    /// returns for the updated call (at most once per job dedupe key). The job exists if and
+    /// only if the call update that caused it committed.
+    pub async fn record_voice_event_with<F>(
+        &self,
+        call_sid: &str,
+        dedupe_key: &str,
+        event: &VoiceEvent,
+        at: DbTime,
+        followup: F,
+    ) -> StoreResult<VoiceUpdate>
+    where
+        F: Fn(&CallFacts, &CallRecord) -> Option<NewJob> + Send + Sync,
+    {
         let event_json =
             serde_json::to_string(event).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
         let is_postgres = self.backend() == Backend::Postgres;
@@ -126,10 +147,17 @@ impl Store {
                     .await?,
                 ),
             };
+            let mut followup_enqueued = false;
+            if let Some(record) = &call
+                && let Some(job) = followup(&facts, record)
+            {
+                followup_enqueued = crate::jobs::enqueue(conn, &job, at).await?;
+            }
             VoiceUpdate {
                 call,
                 new_event: inserted.is_some(),
                 facts,
+                followup_enqueued,
             }
         }))
     }

@@ -37,6 +37,17 @@ pub trait Telephony: Send + Sync {
     async fn release_number(&self, sid: &NumberSid) -> Result<(), TwilioError>;
 
     async fn fetch_recording(&self, sid: &RecordingSid) -> Result<RecordingAudio, TwilioError>;
+
+    /// Turns Twilio's caller-name lookup (`VoiceCallerIdLookup`, billed per call) on or off
+    /// for a number. The simulator has nothing to turn.
+    async fn set_caller_name_lookup(
+        &self,
+        sid: &NumberSid,
+        enabled: bool,
+    ) -> Result<(), TwilioError> {
+        let _ = (sid, enabled);
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -97,5 +108,13 @@ impl Telephony for TwilioClient {
 
     async fn fetch_recording(&self, sid: &RecordingSid) -> Result<RecordingAudio, TwilioError> {
         TwilioClient::fetch_recording(self, sid).await
+    }
+
+    async fn set_caller_name_lookup(
+        &self,
+        sid: &NumberSid,
+        enabled: bool,
+    ) -> Result<(), TwilioError> {
+        TwilioClient::set_caller_name_lookup(self, sid, enabled).await
     }
 }

@@ -7,7 +7,7 @@ use crate::paths::NumberUrls;
 use crate::provider::Telephony;
 use crate::sids::{MessageSid, NumberSid, RecordingSid};
 use djcalls_domain::PhoneNumber;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// A text the simulator "sent". `Debug` masks the numbers and hides the body.
@@ -38,6 +38,8 @@ struct State {
     taken: BTreeSet<PhoneNumber>,
     opted_out: BTreeSet<PhoneNumber>,
     sent: Vec<SentSms>,
+    /// Errors the next `send_sms` calls return, in order (failure injection for tests).
+    send_failures: VecDeque<TwilioError>,
 }
 
 #[derive(Default)]
@@ -59,6 +61,12 @@ impl SimulatedTelephony {
     /// Makes later texts to `number` fail as Twilio does after the recipient replied STOP.
     pub fn simulate_opt_out(&self, number: &PhoneNumber) {
         self.state().opted_out.insert(number.clone());
+    }
+
+    /// Makes the next `send_sms` calls fail with `errors`, one each, in order (nothing is
+    /// sent for them); later calls behave normally again.
+    pub fn fail_next_sends(&self, errors: impl IntoIterator<Item = TwilioError>) {
+        self.state().send_failures.extend(errors);
     }
 
     /// Every text "sent" so far, oldest first.
@@ -102,6 +110,9 @@ impl Telephony for SimulatedTelephony {
         status_callback: Option<&str>,
     ) -> Result<MessageSid, TwilioError> {
         let mut state = self.state();
+        if let Some(error) = state.send_failures.pop_front() {
+            return Err(error);
+        }
         if state.opted_out.contains(to) {
             return Err(TwilioError::OptedOut);
         }

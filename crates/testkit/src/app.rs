@@ -104,7 +104,11 @@ impl TestApp {
             .send()
             .await
             .expect("put profile");
-        assert!(response.status().is_success(), "profile: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "profile: {}",
+            response.status()
+        );
         response.json().await.expect("json")
     }
 }

@@ -49,7 +49,9 @@ impl TestDb {
                 eprintln!("SKIPPED: PostgreSQL test (no server at {admin_url}: {e})");
                 return None;
             }
-            Err(e) => panic!("PostgreSQL is required (DJCALLS_REQUIRE_POSTGRES=1) but {admin_url} failed: {e}"),
+            Err(e) => panic!(
+                "PostgreSQL is required (DJCALLS_REQUIRE_POSTGRES=1) but {admin_url} failed: {e}"
+            ),
         };
         let name = format!("djcalls_t_{}", uuid::Uuid::new_v4().simple());
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
@@ -77,7 +79,10 @@ impl Drop for Cleanup {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop can't await; a short-lived runtime on its own thread does the cleanup.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
                     return;
                 };
                 rt.block_on(async move {

@@ -22,18 +22,34 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
-    let store = crate::config::open_store(&crate::cli::DatabaseArgs { database_url: url.clone() }).await?;
+    let store = crate::config::open_store(&crate::cli::DatabaseArgs {
+        database_url: url.clone(),
+    })
+    .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let mut settings = Settings::for_base_url(&base);
     settings.service_key = Some(SecretString::from(KEY.to_string()));
     let payments = crate::config::payments(&settings);
-    let app = App::new(store.clone(), settings, Arc::new(SystemClock), Arc::new(SimulatedTelephony::new()), payments);
-    let server = tokio::spawn(async move { axum::serve(listener, djcalls_http::router(app)).await });
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let app = App::new(
+        store.clone(),
+        settings,
+        Arc::new(SystemClock),
+        Arc::new(SimulatedTelephony::new()),
+        payments,
+    );
+    let server =
+        tokio::spawn(async move { axum::serve(listener, djcalls_http::router(app)).await });
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
 
     let number = setup(&client, &base).await?;
-    println!("djcalls bench — {:?} ({})", store.backend(), crate::config::redact_url(&url));
+    println!(
+        "djcalls bench — {:?} ({})",
+        store.backend(),
+        crate::config::redact_url(&url)
+    );
 
     // Latency: one incoming call at a time, from request to the TwiML answer.
     let mut latencies = Vec::with_capacity(args.incoming as usize);
@@ -60,7 +76,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     // Throughput: whole calls, their webhooks in order, `concurrency` calls in flight.
     let scenarios: Vec<_> = (0..args.calls)
         .map(|i| {
-            let outcome = [CallOutcome::Answered, CallOutcome::Voicemail, CallOutcome::Missed, CallOutcome::Busy][i as usize % 4];
+            let outcome = [
+                CallOutcome::Answered,
+                CallOutcome::Voicemail,
+                CallOutcome::Missed,
+                CallOutcome::Busy,
+            ][i as usize % 4];
             CallScenario::new(outcome, caller(), number.clone()).deliveries()
         })
         .collect();
@@ -111,11 +132,19 @@ fn percentile(sorted: &[Duration], p: usize) -> Duration {
     sorted[((sorted.len() - 1) * p) / 100]
 }
 
-async fn post(client: &reqwest::Client, base: &str, path: &str, params: &[(String, String)]) -> anyhow::Result<u16> {
+async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    params: &[(String, String)],
+) -> anyhow::Result<u16> {
     let url = format!("{base}{path}");
     let response = client
         .post(&url)
-        .header("X-Twilio-Signature", compute_signature(SIMULATOR_AUTH_TOKEN, &url, params))
+        .header(
+            "X-Twilio-Signature",
+            compute_signature(SIMULATOR_AUTH_TOKEN, &url, params),
+        )
         .form(params)
         .send()
         .await?;

@@ -44,9 +44,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 who
             );
         }
-        println!("  DJ profiles:");
-        for (id, name) in &world.profiles {
-            println!("    {name:<16} {id}");
+        println!("  DJ profiles (simulated telephony: nothing is really dialled or texted):");
+        for (id, name, number) in &world.profiles {
+            println!("    {name:<16} {id}  virtual number {number}");
+        }
+        if let Some((_, _, number)) = world.profiles.first() {
+            println!(
+                "  a call through the real webhook path: cargo run --release -- simulate call --to {number} --outcome voicemail --server {base_url}"
+            );
         }
         println!("  admin API token: {}", world.admin_token);
         println!(

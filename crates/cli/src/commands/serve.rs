@@ -1,10 +1,14 @@
-//! `djcalls serve`: migrations, then the HTTP server until SIGTERM or Ctrl-C.
+//! `djcalls serve`: migrations, then the HTTP server and the job runner until SIGTERM or
+//! Ctrl-C.
 
 use crate::cli::{ServeArgs, ServiceArgs};
 use anyhow::Context;
 use djcalls_app::{App, SystemClock};
 use std::sync::Arc;
 use tokio::net::TcpListener;
+
+/// Jobs (follow-up texts) run at the same time. Each mostly waits on Twilio.
+const JOB_CONCURRENCY: usize = 4;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let settings = crate::config::settings(&args.service)?;
@@ -16,21 +20,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Binds, then serves `app` until a shutdown signal; `on_ready` runs once the port is bound.
-pub async fn serve(app: App, args: &ServiceArgs, on_ready: impl FnOnce(&str)) -> anyhow::Result<()> {
+pub async fn serve(
+    app: App,
+    args: &ServiceArgs,
+    on_ready: impl FnOnce(&str),
+) -> anyhow::Result<()> {
     let store = app.store.clone();
     let base_url = app.settings.public_base_url.clone();
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(listen = %args.listen, public_base_url = %base_url, backend = ?store.backend(), "djcalls is serving");
+    let jobs = app.start_job_runner(JOB_CONCURRENCY);
     on_ready(&base_url);
-    axum::serve(listener, djcalls_http::router(app))
+    let served = axum::serve(listener, djcalls_http::router(app))
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("the HTTP server stopped")?;
-    tracing::info!("shutting down: draining connections and closing the database");
+        .context("the HTTP server stopped");
+    tracing::info!(
+        "shutting down: draining connections, finishing jobs in flight, closing the database"
+    );
+    // Claims nothing new and waits for running jobs; an unfinished one is claimed again after
+    // its lease by the next start.
+    jobs.shutdown().await;
     store.close().await;
-    Ok(())
+    served
 }
 
 async fn shutdown_signal() {

@@ -16,6 +16,14 @@ pub fn router() -> Router<HttpState> {
         .merge(calls::router())
         .merge(analytics::router())
         .merge(numbers::router())
+        // Applies to the routes merged above: keep it after the last `merge`.
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "This address does not accept that method.",
+            )
+        })
         .fallback(|| async { ApiError::not_found_route() })
 }
 
@@ -42,6 +50,17 @@ pub(crate) fn text(
             field,
             format!("must be at most {max_chars} characters"),
         )),
+        // PostgreSQL text cannot hold NUL, and no person types control characters other
+        // than line breaks and tabs.
+        Some(v)
+            if v.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+        {
+            Err(ApiError::field(
+                field,
+                "must not contain control characters",
+            ))
+        }
         other => Ok(other),
     }
 }

@@ -11,9 +11,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// DJ A's profile id (fixed, so failures are reproducible).
-pub const DJ_A: DjProfileId = DjProfileId(Uuid::from_u128(0x0a0a_0000_0000_4000_8000_0000_0000_000a));
+pub const DJ_A: DjProfileId =
+    DjProfileId(Uuid::from_u128(0x0a0a_0000_0000_4000_8000_0000_0000_000a));
 /// DJ B's profile id.
-pub const DJ_B: DjProfileId = DjProfileId(Uuid::from_u128(0x0b0b_0000_0000_4000_8000_0000_0000_000b));
+pub const DJ_B: DjProfileId =
+    DjProfileId(Uuid::from_u128(0x0b0b_0000_0000_4000_8000_0000_0000_000b));
 /// An id no profile or call has.
 pub const NOBODY: &str = "00000000-0000-4000-8000-00000000dead";
 
@@ -65,7 +67,10 @@ impl Reply {
         }
         let expected_field = field.map_or(Value::Null, |f| json!(f));
         if body.get("field").cloned().unwrap_or(Value::Null) != expected_field {
-            problems.push(format!("field {} (expected {expected_field})", body["field"]));
+            problems.push(format!(
+                "field {} (expected {expected_field})",
+                body["field"]
+            ));
         }
         if !problems.is_empty() {
             problems.push(format!("body {body}"));
@@ -190,13 +195,7 @@ impl World {
 }
 
 /// Records a payment (positive cents) or a refund (negative) for a call at the default cut.
-pub async fn ledger(
-    t: &TestApp,
-    call: &Value,
-    entry_id: &str,
-    cents: i64,
-    at: &str,
-) {
+pub async fn ledger(t: &TestApp, call: &Value, entry_id: &str, cents: i64, at: &str) {
     let call_id: CallId = call["id"].as_str().expect("id").parse().expect("uuid");
     let dj_profile_id: DjProfileId = call["dj_profile_id"]
         .as_str()

@@ -32,7 +32,15 @@ fn breakdown(entries: &[(&str, i64)]) -> BTreeMap<String, i64> {
     entries.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
-fn top(id: DjProfileId, slug: &str, name: &str, calls: i64, booked: i64, revenue: i64, cut: i64) -> TopDj {
+fn top(
+    id: DjProfileId,
+    slug: &str,
+    name: &str,
+    calls: i64,
+    booked: i64,
+    revenue: i64,
+    cut: i64,
+) -> TopDj {
     TopDj {
         dj_profile_id: id,
         dj_name: name.to_string(),
@@ -81,91 +89,133 @@ async fn by_hand(db: &TestDb) {
     // a11   03-20 16:00                 completed  y   .   15    hot   birthday   .      .
     // a12   03-31 23:00                 completed  y   .   9     hot   ""         y      y    RE12      completed
     // outside the range: a0 at 02-28 23:59:59.999999, a13 at 04-01 00:00 (+1000.00).
-    let a1 = insert(store, answered(a, "2026-03-02T15:00:00Z", 120).with(|c| {
-        c.event_type = some("wedding");
-        c.tipjar_link_sent = true;
-        c.recording_sid = some("RE1");
-        c.transcription_status = some("completed");
-    }))
+    let a1 = insert(
+        store,
+        answered(a, "2026-03-02T15:00:00Z", 120).with(|c| {
+            c.event_type = some("wedding");
+            c.tipjar_link_sent = true;
+            c.recording_sid = some("RE1");
+            c.transcription_status = some("completed");
+        }),
+    )
     .await;
-    let a2 = insert(store, answered(a, "2026-03-02T18:30:00Z", 300).with(|c| {
-        c.event_type = some("wedding");
-        c.is_booked = true;
-        c.tipjar_link_sent = true;
-        c.recording_sid = some("RE2");
-        c.transcription_status = some("completed");
-    }))
+    let a2 = insert(
+        store,
+        answered(a, "2026-03-02T18:30:00Z", 300).with(|c| {
+            c.event_type = some("wedding");
+            c.is_booked = true;
+            c.tipjar_link_sent = true;
+            c.recording_sid = some("RE2");
+            c.transcription_status = some("completed");
+        }),
+    )
     .await;
-    insert(store, voicemail(a, "2026-03-03T09:00:00Z", 45).with(|c| {
-        c.lead_score = "warm".into();
-        c.event_type = some("corporate");
-        c.recording_sid = some("RE3");
-        c.transcription_status = some("completed");
-    }))
+    insert(
+        store,
+        voicemail(a, "2026-03-03T09:00:00Z", 45).with(|c| {
+            c.lead_score = "warm".into();
+            c.event_type = some("corporate");
+            c.recording_sid = some("RE3");
+            c.transcription_status = some("completed");
+        }),
+    )
     .await;
-    insert(store, voicemail(a, "2026-03-03T10:00:00Z", 30).with(|c| {
-        c.lead_score = "warm".into();
-        c.recording_sid = some("RE4");
-        c.transcription_status = some("failed");
-    }))
+    insert(
+        store,
+        voicemail(a, "2026-03-03T10:00:00Z", 30).with(|c| {
+            c.lead_score = "warm".into();
+            c.recording_sid = some("RE4");
+            c.transcription_status = some("failed");
+        }),
+    )
     .await;
-    insert(store, call(a, "2026-03-03T23:59:59.999999Z").with(|c| {
-        c.lead_score = "cold".into();
-        c.call_duration_seconds = Some(0);
-    }))
+    insert(
+        store,
+        call(a, "2026-03-03T23:59:59.999999Z").with(|c| {
+            c.lead_score = "cold".into();
+            c.call_duration_seconds = Some(0);
+        }),
+    )
     .await;
-    insert(store, call(a, "2026-03-05T12:00:00Z").with(|c| {
-        c.lead_score = "cold".into();
-        c.event_type = some("");
-    }))
+    insert(
+        store,
+        call(a, "2026-03-05T12:00:00Z").with(|c| {
+            c.lead_score = "cold".into();
+            c.event_type = some("");
+        }),
+    )
     .await;
-    insert(store, call(a, "2026-03-05T12:30:00Z").with(|c| {
-        c.call_status = "busy".into();
-        c.lead_score = "cold".into();
-        c.event_type = some("birthday");
-        c.call_duration_seconds = Some(0);
-    }))
+    insert(
+        store,
+        call(a, "2026-03-05T12:30:00Z").with(|c| {
+            c.call_status = "busy".into();
+            c.lead_score = "cold".into();
+            c.event_type = some("birthday");
+            c.call_duration_seconds = Some(0);
+        }),
+    )
     .await;
-    insert(store, call(a, "2026-03-10T08:00:00Z").with(|c| {
-        c.call_status = "failed".into();
-        c.lead_score = "warm".into();
-        c.event_type = some("corporate");
-    }))
+    insert(
+        store,
+        call(a, "2026-03-10T08:00:00Z").with(|c| {
+            c.call_status = "failed".into();
+            c.lead_score = "warm".into();
+            c.event_type = some("corporate");
+        }),
+    )
     .await;
-    let a9 = insert(store, answered(a, "2026-03-10T20:00:00Z", 61).with(|c| {
-        c.event_type = some("wedding");
-        c.tipjar_link_sent = true;
-        c.recording_sid = some("RE9");
-    }))
+    let a9 = insert(
+        store,
+        answered(a, "2026-03-10T20:00:00Z", 61).with(|c| {
+            c.event_type = some("wedding");
+            c.tipjar_link_sent = true;
+            c.recording_sid = some("RE9");
+        }),
+    )
     .await;
-    let a10 = insert(store, answered(a, "2026-03-15T14:00:00Z", 200).with(|c| {
-        c.lead_score = "warm".into();
-        c.event_type = some("wedding");
-        c.tipjar_link_sent = true;
-    }))
+    let a10 = insert(
+        store,
+        answered(a, "2026-03-15T14:00:00Z", 200).with(|c| {
+            c.lead_score = "warm".into();
+            c.event_type = some("wedding");
+            c.tipjar_link_sent = true;
+        }),
+    )
     .await;
-    insert(store, answered(a, "2026-03-20T16:00:00Z", 15).with(|c| {
-        c.event_type = some("birthday");
-    }))
+    insert(
+        store,
+        answered(a, "2026-03-20T16:00:00Z", 15).with(|c| {
+            c.event_type = some("birthday");
+        }),
+    )
     .await;
-    insert(store, answered(a, "2026-03-31T23:00:00Z", 9).with(|c| {
-        c.event_type = some("");
-        c.is_booked = true;
-        c.tipjar_link_sent = true;
-        c.recording_sid = some("RE12");
-        c.transcription_status = some("completed");
-    }))
+    insert(
+        store,
+        answered(a, "2026-03-31T23:00:00Z", 9).with(|c| {
+            c.event_type = some("");
+            c.is_booked = true;
+            c.tipjar_link_sent = true;
+            c.recording_sid = some("RE12");
+            c.transcription_status = some("completed");
+        }),
+    )
     .await;
-    insert(store, answered(a, "2026-02-28T23:59:59.999999Z", 100).with(|c| {
-        c.event_type = some("wedding");
-        c.is_booked = true;
-    }))
+    insert(
+        store,
+        answered(a, "2026-02-28T23:59:59.999999Z", 100).with(|c| {
+            c.event_type = some("wedding");
+            c.is_booked = true;
+        }),
+    )
     .await;
-    let a13 = insert(store, answered(a, "2026-04-01T00:00:00Z", 50).with(|c| {
-        c.lead_score = "warm".into();
-        c.event_type = some("wedding");
-        c.tipjar_link_sent = true;
-    }))
+    let a13 = insert(
+        store,
+        answered(a, "2026-04-01T00:00:00Z", 50).with(|c| {
+            c.lead_score = "warm".into();
+            c.event_type = some("wedding");
+            c.tipjar_link_sent = true;
+        }),
+    )
     .await;
 
     // Ledger, 15 % cut rounded half up per entry:
@@ -179,7 +229,10 @@ async fn by_hand(db: &TestDb) {
     // March totals: 23994 = 15000 + 9990 − 1001 + 5000 − 5000 + 5
     //               cut 3600 = 2250 + 1499 − 150 + 750 − 750 + 1; dj 20394 = 23994 − 3600.
     assert!(pay(store, &a1, "pi_a1", 15_000).await);
-    assert!(!pay(store, &a1, "pi_a1", 15_000).await, "a redelivery records nothing");
+    assert!(
+        !pay(store, &a1, "pi_a1", 15_000).await,
+        "a redelivery records nothing"
+    );
     assert!(pay(store, &a2, "pi_a2", 9_990).await);
     assert!(pay(store, &a2, "re_a2", -1_001).await);
     assert!(pay(store, &a9, "pi_a9", 5_000).await);
@@ -191,23 +244,32 @@ async fn by_hand(db: &TestDb) {
     // b1 03-02 20:00 completed 600 s hot wedding booked link, +200.00 (cut 3000, dj 17000)
     // b2 03-04 12:00 no-answer 0 s cold None
     // b3 03-10 09:00 voicemail 20 s warm corporate, recording REB3 transcript completed
-    let b1 = insert(store, answered(b, "2026-03-02T20:00:00Z", 600).with(|c| {
-        c.event_type = some("wedding");
-        c.is_booked = true;
-        c.tipjar_link_sent = true;
-    }))
+    let b1 = insert(
+        store,
+        answered(b, "2026-03-02T20:00:00Z", 600).with(|c| {
+            c.event_type = some("wedding");
+            c.is_booked = true;
+            c.tipjar_link_sent = true;
+        }),
+    )
     .await;
-    insert(store, call(b, "2026-03-04T12:00:00Z").with(|c| {
-        c.lead_score = "cold".into();
-        c.call_duration_seconds = Some(0);
-    }))
+    insert(
+        store,
+        call(b, "2026-03-04T12:00:00Z").with(|c| {
+            c.lead_score = "cold".into();
+            c.call_duration_seconds = Some(0);
+        }),
+    )
     .await;
-    insert(store, voicemail(b, "2026-03-10T09:00:00Z", 20).with(|c| {
-        c.lead_score = "warm".into();
-        c.event_type = some("corporate");
-        c.recording_sid = some("REB3");
-        c.transcription_status = some("completed");
-    }))
+    insert(
+        store,
+        voicemail(b, "2026-03-10T09:00:00Z", 20).with(|c| {
+            c.lead_score = "warm".into();
+            c.event_type = some("corporate");
+            c.recording_sid = some("REB3");
+            c.transcription_status = some("completed");
+        }),
+    )
     .await;
     assert!(pay(store, &b1, "pi_b1", 20_000).await);
 
@@ -217,7 +279,11 @@ async fn by_hand(db: &TestDb) {
         insert(store, call(c, when)).await;
         insert(store, call(e, when)).await;
     }
-    insert(store, call(d, "2026-04-02T11:00:00Z").with(|c| c.is_booked = true)).await;
+    insert(
+        store,
+        call(d, "2026-04-02T11:00:00Z").with(|c| c.is_booked = true),
+    )
+    .await;
     insert(store, call(d, "2026-04-03T11:00:00Z")).await;
     insert(store, call(d, "2026-04-04T11:00:00Z")).await;
 
@@ -284,7 +350,10 @@ async fn by_hand(db: &TestDb) {
         got.total_revenue_cents
     );
     // The DJ sees exactly the same figures for their own profile.
-    assert_eq!(analytics(store, &dj(&[a]), Some(a), &march).await, expected_a);
+    assert_eq!(
+        analytics(store, &dj(&[a]), Some(a), &march).await,
+        expected_a
+    );
 
     // The whole platform in March adds B:
     //   total 15; booked 5 + b1 = 6 → 40; revenue 23994 + 20000 = 43994, cut 3600 + 3000 = 6600,
@@ -338,7 +407,10 @@ async fn by_hand(db: &TestDb) {
         analytics(store, &Actor::Service, None, &march).await,
         expected_platform
     );
-    assert_eq!(analytics(store, &admin(), None, &march).await, expected_platform);
+    assert_eq!(
+        analytics(store, &admin(), None, &march).await,
+        expected_platform
+    );
 
     // A DJ without calls gets zeros everywhere, not an error.
     let empty = store
@@ -379,10 +451,11 @@ async fn by_hand(db: &TestDb) {
             e_top.clone()
         ]
     );
-    // All time: A has a0 and a13 too (14 calls, 6 booked, 123994 cents, cut 18600).
+    // All time: A has a0 (booked) and a13 (booked by its payment) too: 14 calls, 7 booked,
+    // 23994 + 100000 = 123994 cents, cut 3600 + 15000 = 18600.
     let all = range(None, None, None);
     assert_eq!(
         store.top_djs(&Actor::Service, &all, 10).await.unwrap(),
-        vec![a_top(14, 6, 123_994, 18_600), b_top, d_top, c_top, e_top]
+        vec![a_top(14, 7, 123_994, 18_600), b_top, d_top, c_top, e_top]
     );
 }

@@ -5,6 +5,9 @@
 //! All data is fixed: timestamps are parsed literals, ids are derived from constants or a
 //! seeded generator, and nothing depends on the wall clock or on timing.
 
+// `allow-unwrap-in-tests` covers `#[test]` functions only; the stories are plain async fns.
+#![allow(clippy::unwrap_used)]
+
 /// Runs `story(&TestDb)` from two tests, `<name>::on_sqlite` and `<name>::on_postgres`.
 macro_rules! on_both_backends {
     ($($name:ident => $story:ident;)+) => {$(
