@@ -33,6 +33,11 @@ const POLL: Duration = Duration::from_secs(1);
 /// a round only finds jobs due at the same instant).
 const MAX_ROUNDS: usize = 1000;
 
+/// Finished jobs are kept this long (for the admin console), then pruned.
+const KEEP_DONE: SignedDuration = SignedDuration::from_hours(7 * 24);
+/// How often the runner prunes.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// Wakes runners of this process early after an enqueue. A missed wake-up costs at most one
 /// poll interval; jobs enqueued by another process are found by polling.
 static WAKE: Notify = Notify::const_new();
@@ -143,10 +148,20 @@ impl JobRunner {
 
 async fn run_loop(app: App, concurrency: usize, mut stopped: watch::Receiver<bool>) {
     let mut in_flight: JoinSet<()> = JoinSet::new();
+    let mut last_prune: Option<std::time::Instant> = None;
     tracing::info!(concurrency, "job runner started");
     loop {
         if *stopped.borrow() {
             break;
+        }
+        if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            last_prune = Some(std::time::Instant::now());
+            let before = later(app.now(), -KEEP_DONE);
+            match app.store.prune_done_jobs(before).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "pruned finished jobs"),
+                Err(e) => tracing::warn!(error = %e, "pruning finished jobs failed"),
+            }
         }
         while in_flight.try_join_next().is_some() {}
         let free = concurrency.saturating_sub(in_flight.len());

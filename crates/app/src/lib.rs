@@ -1,6 +1,7 @@
 //! Use cases of djcalls: the one place that orchestrates storage (and, later, telephony and
 //! payments). HTTP handlers, background jobs and the CLI all go through `App`.
 
+pub mod admin;
 pub mod auth;
 pub mod calls;
 pub mod clock;
@@ -63,5 +64,7 @@ pub mod records {
     pub use djcalls_store::DbTime;
     pub use djcalls_store::analytics::TopDj;
     pub use djcalls_store::calls::{CallPatch, CallRecord};
+    pub use djcalls_store::jobs::Job;
+    pub use djcalls_store::messages::OptOut;
     pub use djcalls_store::profiles::Profile;
 }

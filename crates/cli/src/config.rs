@@ -13,7 +13,7 @@ use djcalls_payments::{
 use djcalls_store::Store;
 use djcalls_telephony::{SimulatedTelephony, Telephony, TwilioClient, TwilioConfig};
 use secrecy::SecretString;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
     let public_base_url = match &args.public_base_url {
@@ -93,25 +93,15 @@ fn twilio_credentials(twilio: &TwilioArgs) -> anyhow::Result<Option<(String, Str
     }
 }
 
-/// The payment-link provider for `settings`: the one the last [`settings`] call configured from
-/// `PAYMENT_PROVIDER` and friends (Stripe or TipJar), otherwise the simulator, signing its
-/// TipJar-format webhooks with `settings.tipjar_webhook_secret` so they verify.
-///
-/// Commands that build their settings by hand (accounts, bench) never call [`settings`] and so
-/// always get the simulator.
-pub fn payments(settings: &Settings) -> Arc<dyn PaymentLinks> {
-    let configured = CONFIGURED_PAYMENTS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    configured.unwrap_or_else(|| simulated_payments(settings))
+/// The payment-link provider `PAYMENT_PROVIDER` (or its default) selects: Stripe, TipJar, or
+/// the simulator, which signs its TipJar-format webhooks with `settings.tipjar_webhook_secret`
+/// so they verify.
+pub fn payments(args: &PaymentArgs, settings: &Settings) -> anyhow::Result<Arc<dyn PaymentLinks>> {
+    Ok(provider_client(args)?.unwrap_or_else(|| simulated_payments(settings)))
 }
 
-/// What [`settings`] configured for [`payments`]: `None` = simulated. A bridge so the commands'
-/// `payments(&settings)` picks up the provider without a second look at the arguments.
-static CONFIGURED_PAYMENTS: Mutex<Option<Arc<dyn PaymentLinks>>> = Mutex::new(None);
-
-fn simulated_payments(settings: &Settings) -> Arc<dyn PaymentLinks> {
+/// Simulated payments, for commands that never take real money (accounts, bench).
+pub fn simulated_payments(settings: &Settings) -> Arc<dyn PaymentLinks> {
     let secret = settings
         .tipjar_webhook_secret
         .clone()
@@ -128,14 +118,12 @@ struct PaymentSecrets {
     tipjar: Option<SecretString>,
 }
 
-/// Checks the payment settings, remembers the provider for [`payments`] and returns the
-/// webhook secrets. Simulated payments verify their webhooks with the simulator's public
+/// Checks the payment settings and returns the webhook secrets. Simulated payments verify their webhooks with the simulator's public
 /// secret unless `TIPJAR_WEBHOOK_SECRET` is set.
 fn configure_payments(args: &PaymentArgs) -> anyhow::Result<PaymentSecrets> {
-    let client = provider_client(args)?;
+    let name = provider_client(args)?.map_or("simulator", |c| c.name());
     let stripe = non_empty(&args.stripe_webhook_secret).map(SecretString::from);
     let tipjar = non_empty(&args.tipjar_webhook_secret).map(SecretString::from);
-    let name = client.as_ref().map_or("simulator", |c| c.name());
     match name {
         "stripe" if stripe.is_none() => tracing::warn!(
             "STRIPE_WEBHOOK_SECRET is unset: Stripe payments cannot be verified and will not be recorded"
@@ -152,9 +140,6 @@ fn configure_payments(args: &PaymentArgs) -> anyhow::Result<PaymentSecrets> {
         (None, "simulator") => Some(SecretString::from(SIMULATOR_WEBHOOK_SECRET.to_string())),
         (tipjar, _) => tipjar,
     };
-    *CONFIGURED_PAYMENTS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = client;
     Ok(PaymentSecrets { stripe, tipjar })
 }
 

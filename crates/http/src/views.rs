@@ -1,7 +1,7 @@
 //! JSON shapes of stored records: the seed's column names, E.164 numbers, RFC 3339 times,
 //! dollars alongside integer cents.
 
-use djcalls_app::records::{CallRecord, Profile};
+use djcalls_app::records::{CallRecord, Job, OptOut, Profile};
 use djcalls_domain::Cents;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -114,6 +114,55 @@ impl From<Profile> for ProfileJson {
             product_context: djcalls_domain::call::PRODUCT_CONTEXT,
             created_at: p.created_at.0,
             updated_at: p.updated_at.0,
+        }
+    }
+}
+
+/// A background job as admins see it (its payload stays inside: it may name a call).
+#[derive(Serialize)]
+pub struct JobJson {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: Timestamp,
+    pub last_error: Option<String>,
+    pub dj_profile_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<Job> for JobJson {
+    fn from(j: Job) -> Self {
+        JobJson {
+            id: j.id.to_string(),
+            kind: j.kind,
+            state: j.state,
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            run_at: j.run_at.0,
+            last_error: j.last_error,
+            dj_profile_id: j.dj_profile_id.map(|id| id.to_string()),
+            created_at: j.created_at.0,
+            updated_at: j.updated_at.0,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct OptOutJson {
+    pub phone_number: String,
+    pub source: String,
+    pub opted_out_at: Timestamp,
+}
+
+impl From<OptOut> for OptOutJson {
+    fn from(o: OptOut) -> Self {
+        OptOutJson {
+            phone_number: o.phone_number,
+            source: o.source,
+            opted_out_at: o.opted_out_at.0,
         }
     }
 }

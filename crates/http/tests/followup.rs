@@ -19,7 +19,6 @@ use serde_json::{Value, json};
 
 const CALLER: &str = "+14155550123";
 const CALLER_DIGITS: &str = "4155550123";
-const DJ_REAL: &str = "+12125550142";
 
 /// Noon in New York (the default profile zone): outside quiet hours.
 fn noon() -> Timestamp {
@@ -31,58 +30,9 @@ fn advance(app: &TestApp, by: SignedDuration) {
     app.clock.set(now.checked_add(by).unwrap());
 }
 
-/// A published DJ with a real number and an assigned virtual number.
-async fn dj_with_number(
-    app: &TestApp,
-    slug: &str,
-    name: &str,
-    tz: &str,
-) -> (DjProfileId, PhoneNumber) {
-    let id = DjProfileId(uuid::Uuid::new_v4());
-    let response = app
-        .client
-        .put(app.url(&format!("/api/djdash/profiles/{id}")))
-        .bearer_auth(app.service_key())
-        .json(
-            &json!({"dj_name": name, "dj_slug": slug, "is_published": false,
-                      "real_phone_number": DJ_REAL, "timezone": tz}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "profile: {}",
-        response.status()
-    );
-    let bought = app
-        .client
-        .post(app.url("/api/djdash/virtual-numbers/pool"))
-        .bearer_auth(app.service_key())
-        .json(&json!({"count": 1, "area_code": "212"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(bought.status().is_success(), "pool: {}", bought.status());
-    let assigned: Value = app
-        .client
-        .post(app.url("/api/djdash/virtual-numbers"))
-        .bearer_auth(app.service_key())
-        .json(&json!({"dj_profile_id": id}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let number = assigned["virtualNumber"]["virtual_number"]
-        .as_str()
-        .unwrap();
-    (id, PhoneNumber::parse(number).unwrap())
-}
-
 async fn dj(app: &TestApp) -> (DjProfileId, PhoneNumber) {
-    dj_with_number(app, "dj-sparkle", "DJ Sparkle", "America/New_York").await
+    app.dj_with_number("dj-sparkle", "DJ Sparkle", "America/New_York")
+        .await
 }
 
 fn scenario(outcome: CallOutcome, to: &PhoneNumber, caller: &str, talk: u32) -> CallScenario {
@@ -742,7 +692,9 @@ async fn a_timed_out_send_is_never_repeated() {
 #[tokio::test]
 async fn quiet_hours_delay_the_text_to_the_morning_in_the_djs_zone() {
     let app = TestApp::sqlite().await;
-    let (_, number) = dj_with_number(&app, "dj-night", "DJ Night", "America/Chicago").await;
+    let (_, number) = app
+        .dj_with_number("dj-night", "DJ Night", "America/Chicago")
+        .await;
     // 23:00 in Chicago (CDT, UTC-5).
     app.clock.set("2026-06-16T04:00:00Z".parse().unwrap());
     call(&app, CallOutcome::Answered, &number, CALLER, 95).await;
@@ -776,7 +728,9 @@ async fn quiet_hours_delay_the_text_to_the_morning_in_the_djs_zone() {
 async fn one_text_per_caller_per_dj_per_day() {
     let app = app_at_noon().await;
     let (_, number) = dj(&app).await;
-    let (_, other_number) = dj_with_number(&app, "dj-other", "DJ Other", "America/New_York").await;
+    let (_, other_number) = app
+        .dj_with_number("dj-other", "DJ Other", "America/New_York")
+        .await;
     call(&app, CallOutcome::Answered, &number, CALLER, 95).await;
     app.app.run_due_jobs().await;
     advance(&app, SignedDuration::from_hours(2));

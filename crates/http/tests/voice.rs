@@ -7,48 +7,10 @@ use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::{DjProfileId, PhoneNumber};
 use djcalls_telephony::{CallOutcome, CallScenario, WebhookDelivery, compute_signature, deliver};
 use djcalls_testkit::TestApp;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const CALLER: &str = "+14155550123";
-const DJ_REAL: &str = "+12125550142";
-
-/// A published DJ with a real number and an assigned virtual number.
-async fn dj_with_number(app: &TestApp, slug: &str) -> (DjProfileId, PhoneNumber) {
-    let id = DjProfileId(uuid::Uuid::new_v4());
-    let response = app
-        .client
-        .put(app.url(&format!("/api/djdash/profiles/{id}")))
-        .bearer_auth(app.service_key())
-        .json(&json!({"dj_name": "DJ <Sparkle> & Co", "dj_slug": slug, "is_published": false, "real_phone_number": DJ_REAL}))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
-    let bought = app
-        .client
-        .post(app.url("/api/djdash/virtual-numbers/pool"))
-        .bearer_auth(app.service_key())
-        .json(&json!({"count": 1, "area_code": "212"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(bought.status().is_success(), "pool: {}", bought.status());
-    let assigned: Value = app
-        .client
-        .post(app.url("/api/djdash/virtual-numbers"))
-        .bearer_auth(app.service_key())
-        .json(&json!({"dj_profile_id": id}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let number = assigned["virtualNumber"]["virtual_number"]
-        .as_str()
-        .unwrap();
-    (id, PhoneNumber::parse(number).unwrap())
-}
+use djcalls_testkit::DJ_REAL_NUMBER as DJ_REAL;
 
 async fn calls_of(app: &TestApp, dj: DjProfileId) -> Vec<Value> {
     let body: Value = app
@@ -144,7 +106,13 @@ async fn every_outcome_in_any_order_and_repeated_ends_in_one_right_row(app: Test
     .into_iter()
     .enumerate()
     {
-        let (dj, number) = dj_with_number(&app, &format!("dj-outcome-{i}")).await;
+        let (dj, number) = app
+            .dj_with_number(
+                &format!("dj-outcome-{i}"),
+                "DJ <Sparkle> & Co",
+                "America/New_York",
+            )
+            .await;
         let want = expected(outcome);
         for (round, order) in orderings(&scenario(outcome, &number).deliveries())
             .into_iter()
@@ -221,7 +189,9 @@ async fn every_outcome_in_any_order_and_repeated_ends_in_one_right_row_on_postgr
 }
 
 async fn concurrent_deliveries_for_one_call_are_safe(app: TestApp) {
-    let (dj, number) = dj_with_number(&app, "dj-concurrent").await;
+    let (dj, number) = app
+        .dj_with_number("dj-concurrent", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
     for _ in 0..3 {
         let s = scenario(CallOutcome::Voicemail, &number);
         let deliveries = s.deliveries();
@@ -266,7 +236,9 @@ async fn concurrent_deliveries_for_one_call_are_safe_on_postgres() {
 #[tokio::test]
 async fn every_webhook_path_refuses_a_bad_or_missing_signature_and_writes_nothing() {
     let app = TestApp::sqlite().await;
-    let (dj, number) = dj_with_number(&app, "dj-signatures").await;
+    let (dj, number) = app
+        .dj_with_number("dj-signatures", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
     let deliveries = scenario(CallOutcome::Voicemail, &number).deliveries();
     let extra = [
         "/api/djdash/calls/voicemail-complete",
@@ -315,7 +287,9 @@ async fn every_webhook_path_refuses_a_bad_or_missing_signature_and_writes_nothin
 #[tokio::test]
 async fn extra_unknown_parameters_are_signed_and_accepted() {
     let app = TestApp::sqlite().await;
-    let (dj, number) = dj_with_number(&app, "dj-extra").await;
+    let (dj, number) = app
+        .dj_with_number("dj-extra", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
     let mut deliveries = scenario(CallOutcome::Answered, &number).deliveries();
     for d in &mut deliveries {
         d.params
@@ -351,7 +325,9 @@ async fn post_signed(app: &TestApp, path: &str, params: &[(String, String)]) -> 
 #[tokio::test]
 async fn an_incoming_call_is_forwarded_to_the_dj_with_a_whisper_and_recording() {
     let app = TestApp::sqlite().await;
-    let (dj, number) = dj_with_number(&app, "dj-twiml").await;
+    let (dj, number) = app
+        .dj_with_number("dj-twiml", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
     let s = scenario(CallOutcome::Answered, &number);
     let incoming = &s.deliveries()[0];
     let (status, xml) = post_signed(&app, incoming.path, &incoming.params).await;
@@ -412,7 +388,9 @@ async fn a_call_to_an_unknown_number_gets_a_polite_message_and_a_hang_up() {
 #[tokio::test]
 async fn an_unanswered_dial_offers_voicemail_and_an_answered_one_hangs_up() {
     let app = TestApp::sqlite().await;
-    let (_, number) = dj_with_number(&app, "dj-dial").await;
+    let (_, number) = app
+        .dj_with_number("dj-dial", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
     let missed = scenario(CallOutcome::Missed, &number).deliveries();
     post_signed(&app, missed[0].path, &missed[0].params).await;
     let (status, xml) = post_signed(&app, missed[1].path, &missed[1].params).await;
@@ -448,7 +426,9 @@ async fn an_unanswered_dial_offers_voicemail_and_an_answered_one_hangs_up() {
 #[tokio::test]
 async fn a_late_ringing_after_completed_changes_nothing() {
     let app = TestApp::sqlite().await;
-    let (dj, number) = dj_with_number(&app, "dj-late").await;
+    let (dj, number) = app
+        .dj_with_number("dj-late", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
     let s = scenario(CallOutcome::Answered, &number);
     let deliveries = s.deliveries();
     deliver(&app.base_url, SIMULATOR_AUTH_TOKEN, &deliveries)
@@ -480,7 +460,9 @@ async fn a_late_ringing_after_completed_changes_nothing() {
 #[tokio::test]
 async fn a_recording_plays_only_through_our_authenticated_endpoint() {
     let app = TestApp::sqlite().await;
-    let (dj, number) = dj_with_number(&app, "dj-recording").await;
+    let (dj, number) = app
+        .dj_with_number("dj-recording", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
     let s = scenario(CallOutcome::Answered, &number);
     deliver(&app.base_url, SIMULATOR_AUTH_TOKEN, &s.deliveries())
         .await

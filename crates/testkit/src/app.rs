@@ -3,7 +3,7 @@
 use crate::db::TestDb;
 use djcalls_app::clock::FixedClock;
 use djcalls_app::{App, Settings};
-use djcalls_domain::{DjProfileId, Role};
+use djcalls_domain::{DjProfileId, PhoneNumber, Role};
 use djcalls_payments::SimulatedPayments;
 use djcalls_telephony::SimulatedTelephony;
 use jiff::Timestamp;
@@ -110,6 +110,62 @@ impl TestApp {
             response.status()
         );
         response.json().await.expect("json")
+    }
+}
+
+/// The real number of DJs made by [`TestApp::dj_with_number`].
+pub const DJ_REAL_NUMBER: &str = "+12125550142";
+
+impl TestApp {
+    /// A DJ profile (real number [`DJ_REAL_NUMBER`], zone `tz`) with a virtual number bought
+    /// into the pool and assigned, all through the API as the service.
+    pub async fn dj_with_number(
+        &self,
+        slug: &str,
+        name: &str,
+        tz: &str,
+    ) -> (DjProfileId, PhoneNumber) {
+        let id = DjProfileId(uuid::Uuid::new_v4());
+        let profile = self
+            .client
+            .put(self.url(&format!("/api/djdash/profiles/{id}")))
+            .bearer_auth(SERVICE_KEY)
+            .json(
+                &serde_json::json!({"dj_name": name, "dj_slug": slug, "is_published": false,
+                                      "real_phone_number": DJ_REAL_NUMBER, "timezone": tz}),
+            )
+            .send()
+            .await
+            .expect("put profile");
+        assert!(
+            profile.status().is_success(),
+            "profile: {}",
+            profile.status()
+        );
+        let bought = self
+            .client
+            .post(self.url("/api/djdash/virtual-numbers/pool"))
+            .bearer_auth(SERVICE_KEY)
+            .json(&serde_json::json!({"count": 1, "area_code": "212"}))
+            .send()
+            .await
+            .expect("buy pool number");
+        assert!(bought.status().is_success(), "pool: {}", bought.status());
+        let assigned: serde_json::Value = self
+            .client
+            .post(self.url("/api/djdash/virtual-numbers"))
+            .bearer_auth(SERVICE_KEY)
+            .json(&serde_json::json!({"dj_profile_id": id}))
+            .send()
+            .await
+            .expect("assign number")
+            .json()
+            .await
+            .expect("json");
+        let number = assigned["virtualNumber"]["virtual_number"]
+            .as_str()
+            .expect("a virtual number");
+        (id, PhoneNumber::parse(number).expect("E.164"))
     }
 }
 

@@ -10,5 +10,5 @@
 mod app;
 mod db;
 
-pub use app::TestApp;
+pub use app::{DJ_REAL_NUMBER, TestApp};
 pub use db::{TestDb, postgres_admin_url};

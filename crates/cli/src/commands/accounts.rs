@@ -14,7 +14,7 @@ async fn app(db: &DatabaseArgs) -> anyhow::Result<App> {
         Settings::for_base_url("http://localhost"),
         Arc::new(SystemClock),
         Arc::new(SimulatedTelephony::new()),
-        crate::config::payments(&Settings::for_base_url("http://localhost")),
+        crate::config::simulated_payments(&Settings::for_base_url("http://localhost")),
     ))
 }
 

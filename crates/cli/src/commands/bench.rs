@@ -30,7 +30,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let base = format!("http://{}", listener.local_addr()?);
     let mut settings = Settings::for_base_url(&base);
     settings.service_key = Some(SecretString::from(KEY.to_string()));
-    let payments = crate::config::payments(&settings);
+    let payments = crate::config::simulated_payments(&settings);
     let app = App::new(
         store.clone(),
         settings,

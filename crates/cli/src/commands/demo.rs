@@ -20,7 +20,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     let store = crate::config::open_store(&database).await?;
     let telephony = crate::config::telephony(&args.service.twilio)?;
-    let payments = crate::config::payments(&settings);
+    let payments = crate::config::payments(&args.service.payments, &settings)?;
     let app = App::new(store, settings, Arc::new(SystemClock), telephony, payments);
     let world = app
         .seed_demo()

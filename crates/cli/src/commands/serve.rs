@@ -14,7 +14,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let settings = crate::config::settings(&args.service)?;
     let telephony = crate::config::telephony(&args.service.twilio)?;
     let store = crate::config::open_store(&args.database).await?;
-    let payments = crate::config::payments(&settings);
+    let payments = crate::config::payments(&args.service.payments, &settings)?;
     let app = App::new(store, settings, Arc::new(SystemClock), telephony, payments);
     serve(app, &args.service, |_| {}).await
 }

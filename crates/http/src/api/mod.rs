@@ -1,5 +1,6 @@
 //! The JSON API of SPEC §3, one module per resource, each with its own `router()`.
 
+pub mod admin;
 pub mod analytics;
 pub mod calls;
 pub mod numbers;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Deserializer};
 pub fn router() -> Router<HttpState> {
     Router::new()
         .merge(profiles::router())
+        .merge(admin::router())
         .merge(calls::router())
         .merge(analytics::router())
         .merge(numbers::router())
