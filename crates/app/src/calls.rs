@@ -119,7 +119,10 @@ impl App {
             tipjar_link_sent: false,
         };
         match self.store.insert_call(actor, &call, now).await {
-            Ok(record) => Ok(record),
+            Ok(record) => {
+                self.announce(&record);
+                Ok(record)
+            }
             Err(StoreError::Conflict(_)) => Err(AppError::Conflict {
                 code: "duplicate_call_sid",
                 message: "a call with this call_sid is already logged".into(),
@@ -147,10 +150,13 @@ impl App {
         patch: CallPatch,
     ) -> AppResult<CallRecord> {
         self.get_call(actor, id).await?;
-        self.store
+        let record = self
+            .store
             .patch_call(actor, id, &patch, self.now())
             .await?
-            .ok_or(AppError::NotFound("call"))
+            .ok_or(AppError::NotFound("call"))?;
+        self.announce(&record);
+        Ok(record)
     }
 
     /// Newest first, `limit` per page, continuing after `cursor`.
@@ -212,6 +218,14 @@ impl App {
             top_djs,
             call_volume,
         })
+    }
+
+    /// Tells open dashboards that `call` changed.
+    pub(crate) fn announce(&self, call: &CallRecord) {
+        self.live.publish(crate::live::CallChanged {
+            call_id: call.id,
+            dj_profile_id: call.dj_profile_id,
+        });
     }
 
     /// Which profile a per-DJ query covers: a DJ must name one of theirs (or has only one);

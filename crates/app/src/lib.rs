@@ -4,14 +4,17 @@
 pub mod admin;
 pub mod auth;
 pub mod calls;
+pub mod clicks;
 pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod followup;
 pub mod jobs;
+pub mod live;
 pub mod numbers;
 pub mod payments;
 pub mod profiles;
+pub mod sessions;
 pub mod settings;
 pub mod sms;
 pub mod voice;
@@ -35,6 +38,8 @@ pub struct App {
     pub telephony: Arc<dyn Telephony>,
     /// Stripe, TipJar or the simulator (`PAYMENT_PROVIDER`).
     pub payments: Arc<dyn PaymentLinks>,
+    /// Announces call changes to open dashboards.
+    pub live: live::LiveEvents,
 }
 
 impl App {
@@ -51,6 +56,7 @@ impl App {
             clock,
             telephony,
             payments,
+            live: live::LiveEvents::default(),
         }
     }
 

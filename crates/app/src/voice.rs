@@ -26,6 +26,12 @@ impl App {
         if update.followup_enqueued {
             crate::jobs::wake_runners();
         }
+        if let Some(call) = update.call.as_ref().filter(|_| update.new_event) {
+            self.live.publish(crate::live::CallChanged {
+                call_id: call.id,
+                dj_profile_id: call.dj_profile_id,
+            });
+        }
         Ok(update)
     }
 }

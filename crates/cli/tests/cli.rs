@@ -3,32 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod support;
+use support::{djcalls, sqlite_url};
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn djcalls() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_djcalls"));
-    // Start from a clean environment for the settings the binary reads.
-    for var in [
-        "DATABASE_URL",
-        "DJCALLS_LISTEN",
-        "PUBLIC_BASE_URL",
-        "DJCALLS_SERVICE_KEY",
-        "PLATFORM_CUT_PERCENT",
-        "TWILIO_ACCOUNT_SID",
-        "TWILIO_AUTH_TOKEN",
-        "TWILIO_PHONE_NUMBER",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-fn sqlite_url(dir: &tempfile::TempDir) -> String {
-    format!("sqlite://{}", dir.path().join("cli.db").display())
-}
 
 #[test]
 fn a_bad_setting_stops_start_up_with_one_clear_line() {

@@ -2,6 +2,9 @@
 //! TipJar settings, checked at start-up, and a server whose links and webhooks use them.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+use support::{djcalls, sqlite_url};
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::Uri;
@@ -12,41 +15,12 @@ use djcalls_store::{DbTime, Store};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const SERVICE_KEY: &str = "cli-test-service-key-123";
 const WEBHOOK_SECRET: &str = "whsec_cli_test";
-
-fn djcalls() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_djcalls"));
-    for var in [
-        "DATABASE_URL",
-        "DJCALLS_LISTEN",
-        "PUBLIC_BASE_URL",
-        "DJCALLS_SERVICE_KEY",
-        "PLATFORM_CUT_PERCENT",
-        "TWILIO_ACCOUNT_SID",
-        "TWILIO_AUTH_TOKEN",
-        "TWILIO_PHONE_NUMBER",
-        "PAYMENT_PROVIDER",
-        "STRIPE_SECRET_KEY",
-        "STRIPE_WEBHOOK_SECRET",
-        "STRIPE_API_BASE_URL",
-        "TIPJAR_API_URL",
-        "TIPJAR_API_KEY",
-        "TIPJAR_WEBHOOK_SECRET",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-fn sqlite_url(dir: &tempfile::TempDir) -> String {
-    format!("sqlite://{}", dir.path().join("pay.db").display())
-}
 
 #[test]
 fn a_provider_without_its_settings_stops_start_up_with_one_line() {

@@ -9,7 +9,9 @@ pub mod ops;
 pub mod pay;
 pub mod recordings;
 pub mod views;
+pub mod web;
 pub mod webhooks;
+pub mod widget;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -43,6 +45,8 @@ pub fn router(app: App) -> Router {
         .merge(webhooks::router())
         .merge(recordings::router())
         .merge(pay::router())
+        .merge(widget::router())
+        .merge(web::router())
         .merge(api::router())
         .with_state(HttpState { app })
         .layer(axum::middleware::from_fn(middleware::record_metrics))

@@ -63,22 +63,8 @@ async fn call(
     s
 }
 
-async fn calls_of(app: &TestApp, dj: DjProfileId) -> Vec<Value> {
-    let body: Value = app
-        .client
-        .get(app.url(&format!("/api/djdash/calls?dj_profile_id={dj}")))
-        .bearer_auth(app.service_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["calls"].as_array().unwrap().clone()
-}
-
 async fn call_by_sid(app: &TestApp, dj: DjProfileId, sid: &str) -> Value {
-    calls_of(app, dj)
+    app.calls_of(dj)
         .await
         .into_iter()
         .find(|c| c["call_sid"] == sid)
@@ -434,7 +420,7 @@ async fn short_missed_voicemail_and_logged_calls_get_no_text() {
     call(&app, CallOutcome::Answered, &number, "+14155550107", 11).await;
     assert_eq!(app.app.run_due_jobs().await, 1);
     assert_eq!(app.telephony.sent_messages().len(), 1);
-    for c in calls_of(&app, dj).await {
+    for c in app.calls_of(dj).await {
         let texted = c["caller_number"] == "+14155550107";
         assert_eq!(c["tipjar_link_sent"], texted, "{}", c["caller_number"]);
     }

@@ -7,24 +7,9 @@ use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::{DjProfileId, PhoneNumber};
 use djcalls_telephony::{CallOutcome, CallScenario, WebhookDelivery, compute_signature, deliver};
 use djcalls_testkit::TestApp;
-use serde_json::Value;
 
 const CALLER: &str = "+14155550123";
 use djcalls_testkit::DJ_REAL_NUMBER as DJ_REAL;
-
-async fn calls_of(app: &TestApp, dj: DjProfileId) -> Vec<Value> {
-    let body: Value = app
-        .client
-        .get(app.url(&format!("/api/djdash/calls?dj_profile_id={dj}")))
-        .bearer_auth(app.service_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["calls"].as_array().unwrap().clone()
-}
 
 fn scenario(outcome: CallOutcome, to: &PhoneNumber) -> CallScenario {
     let mut s = CallScenario::new(outcome, PhoneNumber::parse(CALLER).unwrap(), to.clone());
@@ -133,7 +118,7 @@ async fn every_outcome_in_any_order_and_repeated_ends_in_one_right_row(app: Test
                 answers.iter().all(|(_, s)| (200..300).contains(s)),
                 "{outcome:?} round {round}: {answers:?}"
             );
-            let calls = calls_of(&app, dj).await;
+            let calls = app.calls_of(dj).await;
             let call = calls
                 .iter()
                 .find(|c| c["call_sid"] == base.call_sid.to_string())
@@ -211,7 +196,7 @@ async fn concurrent_deliveries_for_one_call_are_safe(app: TestApp) {
                 "{answers:?}"
             );
         }
-        let calls = calls_of(&app, dj).await;
+        let calls = app.calls_of(dj).await;
         let matching: Vec<_> = calls
             .iter()
             .filter(|c| c["call_sid"] == s.call_sid.to_string())
@@ -273,7 +258,7 @@ async fn every_webhook_path_refuses_a_bad_or_missing_signature_and_writes_nothin
             assert_eq!(response.status(), 403, "{path}");
         }
     }
-    assert!(calls_of(&app, dj).await.is_empty());
+    assert!(app.calls_of(dj).await.is_empty());
     let sid = deliveries[0]
         .params
         .iter()
@@ -303,7 +288,7 @@ async fn extra_unknown_parameters_are_signed_and_accepted() {
         answers.iter().all(|(_, s)| (200..300).contains(s)),
         "{answers:?}"
     );
-    assert_eq!(calls_of(&app, dj).await[0]["call_status"], "completed");
+    assert_eq!(app.calls_of(dj).await[0]["call_status"], "completed");
 }
 
 async fn post_signed(app: &TestApp, path: &str, params: &[(String, String)]) -> (u16, String) {
@@ -365,7 +350,7 @@ async fn an_incoming_call_is_forwarded_to_the_dj_with_a_whisper_and_recording() 
         "{xml}"
     );
     assert!(xml.contains(&format!(">{DJ_REAL}</Number>")), "{xml}");
-    let calls = calls_of(&app, dj).await;
+    let calls = app.calls_of(dj).await;
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0]["call_status"], "ringing");
 }
@@ -434,7 +419,7 @@ async fn a_late_ringing_after_completed_changes_nothing() {
     deliver(&app.base_url, SIMULATOR_AUTH_TOKEN, &deliveries)
         .await
         .unwrap();
-    let before = calls_of(&app, dj).await[0].clone();
+    let before = app.calls_of(dj).await[0].clone();
     let mut late = deliveries.last().unwrap().clone();
     for (k, v) in &mut late.params {
         if k == "CallStatus" {
@@ -448,7 +433,7 @@ async fn a_late_ringing_after_completed_changes_nothing() {
         .await
         .unwrap();
     assert!((200..300).contains(&answers[0].1));
-    let after = calls_of(&app, dj).await[0].clone();
+    let after = app.calls_of(dj).await[0].clone();
     assert_eq!(after["call_status"], before["call_status"]);
     assert_eq!(
         after["call_duration_seconds"],
@@ -467,7 +452,7 @@ async fn a_recording_plays_only_through_our_authenticated_endpoint() {
     deliver(&app.base_url, SIMULATOR_AUTH_TOKEN, &s.deliveries())
         .await
         .unwrap();
-    let call = calls_of(&app, dj).await[0].clone();
+    let call = app.calls_of(dj).await[0].clone();
     let path = call["recording_url"].as_str().unwrap().to_string();
     assert_eq!(
         path,

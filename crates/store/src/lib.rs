@@ -9,12 +9,14 @@ mod error;
 mod tx;
 pub mod analytics;
 pub mod calls;
+pub mod clicks;
 pub mod jobs;
 pub mod links;
 pub mod messages;
 pub mod numbers;
 pub mod payments;
 pub mod profiles;
+pub mod sessions;
 pub mod users;
 pub mod voice;
 

@@ -169,6 +169,23 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The first page (newest first) of a DJ's calls, as the service sees them.
+    pub async fn calls_of(&self, dj: DjProfileId) -> Vec<serde_json::Value> {
+        let body: serde_json::Value = self
+            .client
+            .get(self.url(&format!("/api/djdash/calls?dj_profile_id={dj}")))
+            .bearer_auth(SERVICE_KEY)
+            .send()
+            .await
+            .expect("list calls")
+            .json()
+            .await
+            .expect("json");
+        body["calls"].as_array().cloned().unwrap_or_default()
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod calls;
+pub mod clicks;
 pub mod numbers;
 pub mod profiles;
 
@@ -16,6 +17,7 @@ pub fn router() -> Router<HttpState> {
         .merge(profiles::router())
         .merge(admin::router())
         .merge(calls::router())
+        .merge(clicks::router())
         .merge(analytics::router())
         .merge(numbers::router())
         // Applies to the routes merged above: keep it after the last `merge`.

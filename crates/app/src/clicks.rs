@@ -1,0 +1,1 @@
+//! Click-to-call events from the phone widget, and their attribution to the calls that follow.
