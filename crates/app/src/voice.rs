@@ -71,18 +71,17 @@ impl App {
         let VoiceEvent::Incoming { virtual_number, .. } = &event else {
             return Err(crate::AppError::invalid("event", "is not an incoming call"));
         };
-        let forwarding = self.store.forwarding(virtual_number).await?;
+        let forwarding = self.store.active_number_by_virtual(virtual_number).await?;
         self.record_voice(call_sid, delivery_key, &event).await?;
-        let decision = forwarding.and_then(|f| {
-            let dj_number = PhoneNumber::from_trusted_e164(f.real_phone_number?);
-            Some(IncomingDecision::Forward {
+        Ok(match forwarding {
+            Some(f) => IncomingDecision::Forward {
                 dj_name: f.dj_name,
-                dj_number,
+                dj_number: PhoneNumber::from_trusted_e164(f.real_phone_number),
                 virtual_number: PhoneNumber::from_trusted_e164(f.virtual_number),
                 record: self.settings.record_calls,
-            })
-        });
-        Ok(decision.unwrap_or(IncomingDecision::NotInService))
+            },
+            None => IncomingDecision::NotInService,
+        })
     }
 
     /// `<Dial action>`: hang up after a conversation, otherwise offer voicemail.

@@ -182,31 +182,3 @@ impl Store {
 fn clamp(secs: u32) -> i32 {
     i32::try_from(secs).unwrap_or(i32::MAX)
 }
-
-/// Where an inbound call to a virtual number goes.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct Forwarding {
-    #[sqlx(try_from = "Uuid")]
-    pub dj_profile_id: djcalls_domain::DjProfileId,
-    pub dj_name: String,
-    pub real_phone_number: Option<String>,
-    pub virtual_number: String,
-}
-
-impl Store {
-    /// The DJ behind an assigned virtual number: one indexed lookup (the unique index on
-    /// `virtual_number`), made before anything else on the incoming-call path.
-    pub async fn forwarding(&self, virtual_number: &str) -> StoreResult<Option<Forwarding>> {
-        Ok(in_tx!(self, &Actor::System, read, |conn| {
-            sqlx::query_as::<_, Forwarding>(
-                "SELECT n.dj_profile_id, p.dj_name, \
-                 COALESCE(n.real_phone_number, p.real_phone_number) AS real_phone_number, n.virtual_number \
-                 FROM dj_virtual_numbers n JOIN dj_profiles p ON p.id = n.dj_profile_id \
-                 WHERE n.virtual_number = $1 AND n.state = 'assigned' AND n.is_active",
-            )
-            .bind(virtual_number)
-            .fetch_optional(&mut *conn)
-            .await?
-        }))
-    }
-}

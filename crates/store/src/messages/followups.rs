@@ -1,0 +1,154 @@
+//! The follow-up claim: at most one text per call, ever.
+
+use super::*;
+
+impl Store {
+    /// Claims "follow-up sent" for a call, atomically with the checks that must hold right
+    /// before sending: the call has no live claim, the caller is not opted out, and the same
+    /// caller got nothing from the same DJ since `not_since`. A claim in state `failed` (Twilio
+    /// definitely refused it) may be claimed again.
+    pub async fn claim_followup(
+        &self,
+        req: &FollowupRequest<'_>,
+        now: DbTime,
+    ) -> StoreResult<FollowupClaim> {
+        let is_postgres = self.backend() == crate::Backend::Postgres;
+        let lock_key = format!("followup:{}:{}", req.dj_profile_id, req.caller);
+        Ok(in_tx!(self, &Actor::System, write, |conn| {
+            if is_postgres {
+                // Two calls of one caller to one DJ claim in turn, so the 24 h rule holds
+                // under concurrency; SQLite's BEGIN IMMEDIATE already serialises writers.
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(&lock_key)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT state FROM followups WHERE call_id = $1")
+                    .bind(req.call_id.0)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let opted_out: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM sms_opt_outs WHERE phone_number = $1")
+                    .bind(req.caller)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let recent: Option<i32> = sqlx::query_scalar(
+                "SELECT 1 FROM followups WHERE dj_profile_id = $1 AND caller_number = $2 \
+                 AND call_id <> $3 AND state IN ('claimed', 'sent', 'unknown') AND claimed_at > $4 LIMIT 1",
+            )
+            .bind(req.dj_profile_id.0)
+            .bind(req.caller)
+            .bind(req.call_id.0)
+            .bind(req.not_since)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if existing.as_deref().is_some_and(|s| s != "failed") {
+                FollowupClaim::AlreadyClaimed
+            } else if opted_out.is_some() {
+                FollowupClaim::OptedOut
+            } else if recent.is_some() {
+                FollowupClaim::RecentFollowup
+            } else {
+                sqlx::query(
+                    "INSERT INTO followups (call_id, dj_profile_id, caller_number, kind, state, claimed_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, 'claimed', $5, $5) \
+                     ON CONFLICT (call_id) DO UPDATE SET state = 'claimed', kind = excluded.kind, \
+                       caller_number = excluded.caller_number, message_sid = NULL, \
+                       claimed_at = excluded.claimed_at, updated_at = excluded.updated_at \
+                     WHERE followups.state = 'failed'",
+                )
+                .bind(req.call_id.0)
+                .bind(req.dj_profile_id.0)
+                .bind(req.caller)
+                .bind(req.kind)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                FollowupClaim::Claimed
+            }
+        }))
+    }
+
+    /// Records a follow-up Twilio accepted: the claim becomes `sent`, the message is kept, and
+    /// the call's `tipjar_link_sent` / `tipjar_link` are set — one transaction.
+    pub async fn record_followup_sent(
+        &self,
+        sent: &SentFollowup<'_>,
+        now: DbTime,
+    ) -> StoreResult<()> {
+        in_tx!(self, &Actor::System, write, |conn| {
+            sqlx::query(
+                "UPDATE followups SET state = 'sent', message_sid = $2, sent_at = $3, updated_at = $3 \
+                 WHERE call_id = $1",
+            )
+            .bind(sent.call_id.0)
+            .bind(sent.message_sid)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            // A status callback may have beaten us here and left a bare row: fill it in.
+            sqlx::query(
+                "INSERT INTO messages (id, direction, kind, message_sid, dj_profile_id, call_id, \
+                 from_number, to_number, body, status, status_rank, created_at, updated_at) \
+                 VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, 'accepted', 0, $9, $9) \
+                 ON CONFLICT (message_sid) DO UPDATE SET kind = excluded.kind, \
+                   dj_profile_id = excluded.dj_profile_id, call_id = excluded.call_id, \
+                   from_number = excluded.from_number, to_number = excluded.to_number, \
+                   body = excluded.body, updated_at = excluded.updated_at",
+            )
+            .bind(Uuid::now_v7())
+            .bind(sent.kind)
+            .bind(sent.message_sid)
+            .bind(sent.dj_profile_id.0)
+            .bind(sent.call_id.0)
+            .bind(sent.from)
+            .bind(sent.to)
+            .bind(sent.body)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            if let Some(link) = sent.tipjar_link {
+                sqlx::query(
+                    "UPDATE dj_calls SET tipjar_link_sent = true, tipjar_link = $2, updated_at = $3 \
+                     WHERE id = $1",
+                )
+                .bind(sent.call_id.0)
+                .bind(link)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Settles a claim that did not end in `sent`: `failed` (definitely not sent; may be
+    /// claimed again) or `unknown` (maybe sent; never again).
+    pub async fn settle_followup(
+        &self,
+        call_id: CallId,
+        state: &str,
+        now: DbTime,
+    ) -> StoreResult<()> {
+        in_tx!(self, &Actor::System, write, |conn| {
+            sqlx::query("UPDATE followups SET state = $2, updated_at = $3 WHERE call_id = $1 AND state = 'claimed'")
+                .bind(call_id.0)
+                .bind(state)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The state of a call's follow-up claim, if it has one.
+    pub async fn followup_state(&self, call_id: CallId) -> StoreResult<Option<String>> {
+        Ok(in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_scalar("SELECT state FROM followups WHERE call_id = $1")
+                .bind(call_id.0)
+                .fetch_optional(&mut *conn)
+                .await?
+        }))
+    }
+}

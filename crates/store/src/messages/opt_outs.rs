@@ -1,0 +1,62 @@
+//! Numbers that texted STOP (or that Twilio refused with 21610).
+
+use super::*;
+
+impl Store {
+    /// Puts `phone_number` on the opt-out list; true when it was not on it.
+    pub async fn record_opt_out(
+        &self,
+        phone_number: &str,
+        source: &str,
+        now: DbTime,
+    ) -> StoreResult<bool> {
+        Ok(in_tx!(self, &Actor::System, write, |conn| {
+            sqlx::query(
+                "INSERT INTO sms_opt_outs (phone_number, source, opted_out_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (phone_number) DO NOTHING",
+            )
+            .bind(phone_number)
+            .bind(source)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+                > 0
+        }))
+    }
+
+    /// Takes `phone_number` off the opt-out list (START); true when it was on it.
+    pub async fn clear_opt_out(&self, phone_number: &str) -> StoreResult<bool> {
+        Ok(in_tx!(self, &Actor::System, write, |conn| {
+            sqlx::query("DELETE FROM sms_opt_outs WHERE phone_number = $1")
+                .bind(phone_number)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                > 0
+        }))
+    }
+
+    pub async fn is_opted_out(&self, phone_number: &str) -> StoreResult<bool> {
+        Ok(in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_scalar::<_, i32>("SELECT 1 FROM sms_opt_outs WHERE phone_number = $1")
+                .bind(phone_number)
+                .fetch_optional(&mut *conn)
+                .await?
+                .is_some()
+        }))
+    }
+
+    /// The opt-out list, most recent first (the admin console).
+    pub async fn opt_outs(&self, actor: &Actor, limit: u32) -> StoreResult<Vec<OptOut>> {
+        Ok(in_tx!(self, actor, read, |conn| {
+            sqlx::query_as::<_, OptOut>(
+                "SELECT phone_number, source, opted_out_at FROM sms_opt_outs \
+                 ORDER BY opted_out_at DESC, phone_number LIMIT $1",
+            )
+            .bind(i64::from(limit))
+            .fetch_all(&mut *conn)
+            .await?
+        }))
+    }
+}
