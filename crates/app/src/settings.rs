@@ -48,6 +48,9 @@ pub struct Settings {
     /// Verifies `X-TipJar-Signature` on `/api/tipjar/webhook` (`TIPJAR_WEBHOOK_SECRET`; the
     /// simulator's secret when payments are simulated).
     pub tipjar_webhook_secret: Option<SecretString>,
+    /// Origins whose pages may use the public widget endpoints, comma-separated, or `*`
+    /// (`DJCALLS_ALLOWED_ORIGINS`).
+    pub allowed_origins: String,
 }
 
 impl Settings {
@@ -69,6 +72,7 @@ impl Settings {
             missed_call_text: false,
             stripe_webhook_secret: None,
             tipjar_webhook_secret: Some(SecretString::from(SIMULATOR_WEBHOOK_SECRET.to_string())),
+            allowed_origins: "*".to_string(),
         }
     }
 }

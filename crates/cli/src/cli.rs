@@ -140,6 +140,10 @@ pub struct ServiceArgs {
     #[arg(long, env = "PLATFORM_CUT_PERCENT", default_value = "15", value_parser = parse_cut)]
     pub platform_cut_percent: CutRate,
 
+    /// Origins whose pages may use the public widget endpoints (comma-separated, or `*`).
+    #[arg(long, env = "DJCALLS_ALLOWED_ORIGINS", default_value = "*")]
+    pub allowed_origins: String,
+
     /// An answered call must last longer than this for the follow-up SMS.
     #[arg(long, env = "FOLLOWUP_MIN_TALK_SECONDS", default_value_t = 10)]
     pub followup_min_talk_seconds: u32,

@@ -59,6 +59,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
             },
         },
         number_cooling_days: twilio.number_cooling_days,
+        allowed_origins: args.allowed_origins.trim().to_string(),
         stripe_webhook_secret: payment_secrets.stripe,
         tipjar_webhook_secret: payment_secrets.tipjar,
         // Follow-up and payment settings are read from the environment by the revenue issue's

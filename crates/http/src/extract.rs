@@ -183,6 +183,37 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// The client a per-client limit counts against. The peer address, unless the peer is a
+/// proxy on a loopback or private address: then the last `X-Forwarded-For` hop, which that
+/// proxy appended (earlier hops are whatever the client claimed). Without a peer (a server
+/// run without connect info), the last hop, else `unknown`.
+pub fn client_address(
+    headers: &axum::http::HeaderMap,
+    peer: Option<&axum::extract::ConnectInfo<std::net::SocketAddr>>,
+) -> String {
+    let last_hop = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|hop| !hop.is_empty())
+        .map(|hop| hop.chars().take(64).collect::<String>());
+    match (peer.map(|p| p.0.ip()), last_hop) {
+        (Some(ip), Some(hop)) if is_proxy(ip) => hop,
+        (Some(ip), _) => ip.to_string(),
+        (None, Some(hop)) => hop,
+        (None, None) => "unknown".to_string(),
+    }
+}
+
+fn is_proxy(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

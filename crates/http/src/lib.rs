@@ -47,7 +47,9 @@ pub fn router(app: App) -> Router {
         .merge(pay::router())
         .merge(widget::router())
         .merge(web::router())
-        .merge(api::router())
+        .merge(api::router(&widget::AllowedOrigins::parse(
+            &app.settings.allowed_origins,
+        )))
         .with_state(HttpState { app })
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

@@ -499,3 +499,19 @@ async fn a_recording_plays_only_through_our_authenticated_endpoint() {
     let response = app.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(response.status(), 401);
 }
+
+#[tokio::test]
+async fn the_caller_name_twilio_looked_up_is_stored() {
+    let app = TestApp::sqlite().await;
+    let (dj, number) = app
+        .dj_with_number("dj-caller-name", "DJ Sparkle", "America/New_York")
+        .await;
+    let mut deliveries = scenario(CallOutcome::Answered, &number).deliveries();
+    deliveries[0]
+        .params
+        .push(("CallerName".into(), "JANE DOE".into()));
+    deliver(&app.base_url, SIMULATOR_AUTH_TOKEN, &deliveries)
+        .await
+        .unwrap();
+    assert_eq!(app.calls_of(dj).await[0]["caller_name"], "JANE DOE");
+}

@@ -90,6 +90,7 @@ impl Store {
                     .bind(call_sid)
                     .fetch_optional(&mut *conn)
                     .await?;
+            let call_exists = owner.is_some();
             if owner.is_none()
                 && let Some(number) = &facts.virtual_number
             {
@@ -102,50 +103,60 @@ impl Store {
             }
             let call = match owner {
                 None => None,
-                Some(owner) => Some(
-                    sqlx::query_as::<_, CallRecord>(sql_with(
-                        CALL_COLUMNS,
-                        "INSERT INTO dj_calls (id, dj_profile_id, call_sid, \"timestamp\", source, \
-                         virtual_number, caller_number, caller_name, call_status, call_duration_seconds, \
-                         answered, talk_seconds, voicemail_left, recording_sid, recording_duration_seconds, \
-                         transcription_status, transcription_text, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, 'twilio', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
-                         ON CONFLICT (call_sid) DO UPDATE SET \
-                           virtual_number = COALESCE(dj_calls.virtual_number, excluded.virtual_number), \
-                           caller_number = COALESCE(dj_calls.caller_number, excluded.caller_number), \
-                           caller_name = COALESCE(dj_calls.caller_name, excluded.caller_name), \
-                           call_status = excluded.call_status, \
-                           call_duration_seconds = excluded.call_duration_seconds, \
-                           answered = excluded.answered, \
-                           talk_seconds = excluded.talk_seconds, \
-                           voicemail_left = excluded.voicemail_left, \
-                           recording_sid = excluded.recording_sid, \
-                           recording_duration_seconds = excluded.recording_duration_seconds, \
-                           transcription_status = excluded.transcription_status, \
-                           transcription_text = excluded.transcription_text, \
-                           updated_at = excluded.updated_at \
-                         RETURNING {COLUMNS}",
-                    ))
-                    .bind(CallId::new_v7().0)
-                    .bind(owner)
-                    .bind(call_sid)
-                    .bind(first_seen)
-                    .bind(&facts.virtual_number)
-                    .bind(&facts.caller)
-                    .bind(&facts.caller_name)
-                    .bind(facts.status().as_str())
-                    .bind(facts.call_duration_seconds.map(clamp))
-                    .bind(facts.answered)
-                    .bind(facts.talk_seconds.map(clamp))
-                    .bind(facts.voicemail_left)
-                    .bind(&facts.recording_sid)
-                    .bind(facts.recording_duration_seconds.map(clamp))
-                    .bind(&facts.transcription_status)
-                    .bind(&facts.transcription_text)
-                    .bind(at)
-                    .fetch_one(&mut *conn)
-                    .await?,
-                ),
+                Some(owner) => {
+                    // Attribution is decided once, when the call's row is created: the click
+                    // on this DJ's widget shortly before the call (rule in `clicks.rs`).
+                    let attribution = if call_exists {
+                        None
+                    } else {
+                        crate::clicks::attribution_for(conn, owner, first_seen).await?
+                    };
+                    Some(
+                        sqlx::query_as::<_, CallRecord>(sql_with(
+                            CALL_COLUMNS,
+                            "INSERT INTO dj_calls (id, dj_profile_id, call_sid, \"timestamp\", source, \
+                             virtual_number, caller_number, caller_name, call_status, call_duration_seconds, \
+                             answered, talk_seconds, voicemail_left, recording_sid, recording_duration_seconds, \
+                             transcription_status, transcription_text, attribution, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, 'twilio', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $17, $17) \
+                             ON CONFLICT (call_sid) DO UPDATE SET \
+                               virtual_number = COALESCE(dj_calls.virtual_number, excluded.virtual_number), \
+                               caller_number = COALESCE(dj_calls.caller_number, excluded.caller_number), \
+                               caller_name = COALESCE(dj_calls.caller_name, excluded.caller_name), \
+                               call_status = excluded.call_status, \
+                               call_duration_seconds = excluded.call_duration_seconds, \
+                               answered = excluded.answered, \
+                               talk_seconds = excluded.talk_seconds, \
+                               voicemail_left = excluded.voicemail_left, \
+                               recording_sid = excluded.recording_sid, \
+                               recording_duration_seconds = excluded.recording_duration_seconds, \
+                               transcription_status = excluded.transcription_status, \
+                               transcription_text = excluded.transcription_text, \
+                               updated_at = excluded.updated_at \
+                             RETURNING {COLUMNS}",
+                        ))
+                        .bind(CallId::new_v7().0)
+                        .bind(owner)
+                        .bind(call_sid)
+                        .bind(first_seen)
+                        .bind(&facts.virtual_number)
+                        .bind(&facts.caller)
+                        .bind(&facts.caller_name)
+                        .bind(facts.status().as_str())
+                        .bind(facts.call_duration_seconds.map(clamp))
+                        .bind(facts.answered)
+                        .bind(facts.talk_seconds.map(clamp))
+                        .bind(facts.voicemail_left)
+                        .bind(&facts.recording_sid)
+                        .bind(facts.recording_duration_seconds.map(clamp))
+                        .bind(&facts.transcription_status)
+                        .bind(&facts.transcription_text)
+                        .bind(at)
+                        .bind(attribution)
+                        .fetch_one(&mut *conn)
+                        .await?,
+                    )
+                }
             };
             let mut followup_enqueued = false;
             if let Some(record) = &call

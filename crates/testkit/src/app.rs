@@ -51,7 +51,8 @@ impl TestApp {
         );
         let router = djcalls_http::router(app.clone());
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let _ = axum::serve(listener, service).await;
         });
         TestApp {
             base_url,

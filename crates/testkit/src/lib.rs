@@ -5,9 +5,13 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) to create one database per test. When no
 //! server answers, a test is skipped with a notice — unless `DJCALLS_REQUIRE_POSTGRES=1` (CI),
 //! where that is a failure.
+//!
+//! Browser tests (`browser`): headless Chromium through chromedriver, skipped with a notice
+//! when neither is installed — unless `DJCALLS_REQUIRE_CHROMIUM=1` (CI).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod app;
+pub mod browser;
 mod db;
 
 pub use app::{DJ_REAL_NUMBER, TestApp};

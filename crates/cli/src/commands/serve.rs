@@ -33,7 +33,10 @@ pub async fn serve(
     tracing::info!(listen = %args.listen, public_base_url = %base_url, backend = ?store.backend(), "djcalls is serving");
     let jobs = app.start_job_runner(JOB_CONCURRENCY);
     on_ready(&base_url);
-    let served = axum::serve(listener, djcalls_http::router(app))
+    // Connect info gives handlers the peer address (per-client rate limits).
+    let router =
+        djcalls_http::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server stopped");

@@ -12,14 +12,14 @@ use crate::error::ApiError;
 use axum::Router;
 use serde::{Deserialize, Deserializer};
 
-pub fn router() -> Router<HttpState> {
+pub fn router(origins: &crate::widget::AllowedOrigins) -> Router<HttpState> {
     Router::new()
         .merge(profiles::router())
         .merge(admin::router())
         .merge(calls::router())
-        .merge(clicks::router())
+        .merge(clicks::router(origins.clone()))
         .merge(analytics::router())
-        .merge(numbers::router())
+        .merge(numbers::router(origins))
         // Applies to the routes merged above: keep it after the last `merge`.
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-pub fn router() -> Router<HttpState> {
+pub fn router(origins: &crate::widget::AllowedOrigins) -> Router<HttpState> {
     Router::new()
         .route(
             "/api/djdash/virtual-numbers",
@@ -31,7 +31,8 @@ pub fn router() -> Router<HttpState> {
             "/api/djdash/virtual-numbers/pool/{number}",
             delete(release_pool_number),
         )
-        .route("/api/djdash/dni", get(dni))
+        // Called from DJ Dash pages by the widget: CORS for the configured origins.
+        .route("/api/djdash/dni", get(dni).layer(origins.cors()))
 }
 
 /// A number record for those entitled to it.

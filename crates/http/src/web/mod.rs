@@ -1,9 +1,67 @@
 //! The dashboards (SPEC §9): sign-in, the DJ dashboard, a call's page, the admin console and
-//! live updates, as server-rendered pages.
+//! live updates, as server-rendered pages (askama templates in `crates/http/templates`, CSS and
+//! JS in `crates/http/assets/web`, served by the service itself).
+//!
+//! Pages authenticate with a session cookie (`session`), every form post carries the session's
+//! CSRF token (`csrf`), and every failure renders an HTML page (`PageError`).
+
+mod admin;
+mod admin_forms;
+mod assets;
+mod call_page;
+mod csrf;
+mod dashboard;
+mod figures;
+mod limiter;
+mod live;
+mod login;
+mod page_error;
+mod rows;
+mod session;
+
+pub use limiter::LoginLimiter;
+pub use page_error::PageError;
+pub use session::{SESSION_COOKIE, WebSession};
 
 use crate::HttpState;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use std::sync::Arc;
 
 pub fn router() -> Router<HttpState> {
     Router::new()
+        .route("/", get(login::root))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/events", get(live::events))
+        .route("/dashboard/calls/{id}", get(call_page::page))
+        .route("/dashboard/calls/{id}/row", get(call_page::row))
+        .route("/dashboard/calls/{id}/recording", get(call_page::recording))
+        .route("/dashboard/calls/{id}/booked", post(call_page::mark_booked))
+        .route("/admin", get(admin::page))
+        .route("/admin/events", get(live::admin_events))
+        .route("/admin/numbers/buy", post(admin_forms::buy))
+        .route("/admin/numbers/assign", post(admin_forms::assign))
+        .route("/admin/numbers/release", post(admin_forms::release))
+        .route("/admin/jobs/{id}/retry", post(admin_forms::retry))
+        .route("/assets/web/{*path}", get(assets::asset))
+        .layer(Extension(Arc::new(LoginLimiter::default())))
+}
+
+/// What every signed-in page's header needs.
+pub struct Nav {
+    pub email: String,
+    pub is_admin: bool,
+    pub csrf: String,
+}
+
+impl Nav {
+    pub fn of(session: &WebSession) -> Nav {
+        Nav {
+            email: session.email.clone(),
+            is_admin: session.actor.is_platform(),
+            csrf: session.csrf_token.clone(),
+        }
+    }
 }

@@ -1,0 +1,215 @@
+//! `GET /admin?range=…&dj_profile_id=…&status=…&cursor=…`: the admin console — platform totals
+//! and revenue, top DJs, call volume, all calls with filters, the number pool, opt-outs and
+//! the job queue. Its forms are in `admin_forms`.
+
+use super::dashboard::list;
+use super::figures::Figures;
+use super::rows::{CallRow, STATUSES, api_bounds, dollars, local, query, range_of};
+use super::{Nav, PageError, WebSession};
+use crate::HttpState;
+use crate::api::parse_id;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use djcalls_app::admin::JobListing;
+use djcalls_app::settings::NumberPurchase;
+use djcalls_domain::{DjProfileId, PhoneNumber};
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct AdminQuery {
+    range: Option<String>,
+    dj_profile_id: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
+    notice: Option<String>,
+}
+
+pub struct TopDjRow {
+    pub id: String,
+    pub name: String,
+    pub calls: i64,
+    pub booked: i64,
+    pub revenue: String,
+    pub platform_cut: String,
+}
+
+pub struct NumberRow {
+    pub number: String,
+    pub display: String,
+    pub state: String,
+    pub dj: String,
+    pub area_code: String,
+    pub releasable: bool,
+}
+
+pub struct JobRow {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    pub attempts: String,
+    pub run_at: String,
+    pub last_error: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin.html")]
+pub struct AdminPage {
+    nav: Nav,
+    notice: Option<&'static str>,
+    range: &'static str,
+    start: String,
+    end: String,
+    dj_filter: String,
+    status: String,
+    statuses: &'static [&'static str],
+    figures: Figures,
+    top_djs: Vec<TopDjRow>,
+    rows: Vec<CallRow>,
+    show_dj: bool,
+    next_cursor: Option<String>,
+    pool_counts: Vec<(String, u64)>,
+    purchase: String,
+    numbers: Vec<NumberRow>,
+    opt_outs: Vec<(String, String, String)>,
+    job_counts: [(&'static str, i64); 4],
+    pending: Vec<JobRow>,
+    dead: Vec<JobRow>,
+}
+
+impl AdminPage {
+    fn link(&self, cursor: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("range", self.range);
+        for (k, v) in [("dj_profile_id", &self.dj_filter), ("status", &self.status)] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        if !cursor.is_empty() {
+            q.append_pair("cursor", cursor);
+        }
+        format!("/admin?{}#calls", q.finish())
+    }
+}
+
+fn notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "bought" => Some("Numbers bought into the pool."),
+        "assigned" => Some("Number assigned."),
+        "released" => Some("Number released."),
+        "retried" => Some("Job queued again."),
+        _ => None,
+    }
+}
+
+fn job_row(j: djcalls_app::records::Job) -> JobRow {
+    JobRow {
+        id: j.id.to_string(),
+        kind: j.kind,
+        state: j.state,
+        attempts: format!("{}/{}", j.attempts, j.max_attempts),
+        run_at: local(j.run_at.0, &TimeZone::UTC),
+        last_error: j.last_error.unwrap_or_default(),
+    }
+}
+
+pub async fn page(
+    State(state): State<HttpState>,
+    session: WebSession,
+    RawQuery(raw): RawQuery,
+) -> Result<AdminPage, PageError> {
+    session.require_admin()?;
+    let q: AdminQuery = query(raw.as_deref())?;
+    let actor = &session.actor;
+    let app = &state.app;
+    let (range_name, range) = range_of(q.range.as_deref(), app.clock.now(), TimeZone::UTC, "UTC")?;
+    let dj: Option<DjProfileId> = match q.dj_profile_id.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => Some(parse_id("dj_profile_id", s)?),
+        _ => None,
+    };
+    let status = q.status.unwrap_or_default();
+    if !status.is_empty() && !STATUSES.contains(&status.as_str()) {
+        return Err(PageError::bad_request("status is not a call status."));
+    }
+    let platform = app.platform_analytics(actor, &range).await?;
+    let cursor = q.cursor.filter(|c| !c.is_empty());
+    let (calls, next_cursor) = list(app, actor, dj, &range, &status, cursor).await?;
+    let inventory = app.pool_inventory(actor).await?;
+    let (counts, pending) = app.job_queue(actor, JobListing::Pending).await?;
+    let (_, dead) = app.job_queue(actor, JobListing::Dead).await?;
+    let opt_outs = app.opt_outs(actor).await?;
+    let (start, end) = api_bounds(&range);
+    Ok(AdminPage {
+        nav: Nav::of(&session),
+        notice: notice(q.notice.as_deref()),
+        range: range_name,
+        start,
+        end,
+        dj_filter: dj.map(|d| d.to_string()).unwrap_or_default(),
+        status,
+        statuses: &STATUSES,
+        figures: Figures::of(&platform.analytics),
+        top_djs: platform
+            .top_djs
+            .into_iter()
+            .map(|t| TopDjRow {
+                id: t.dj_profile_id.to_string(),
+                name: t.dj_name,
+                calls: t.calls,
+                booked: t.booked,
+                revenue: dollars(t.revenue_cents),
+                platform_cut: dollars(t.platform_cut_cents),
+            })
+            .collect(),
+        rows: calls
+            .iter()
+            .map(|c| CallRow::of(c, &TimeZone::UTC))
+            .collect(),
+        show_dj: true,
+        next_cursor,
+        pool_counts: inventory
+            .counts
+            .iter()
+            .map(|(s, n)| (s.as_str().to_string(), *n))
+            .collect(),
+        purchase: match inventory.purchase {
+            NumberPurchase::Pool => "pool".to_string(),
+            NumberPurchase::OnDemand { max } => format!(
+                "on demand ({} of {max} bought)",
+                inventory.on_demand_purchased
+            ),
+        },
+        numbers: inventory
+            .numbers
+            .into_iter()
+            .map(|n| NumberRow {
+                display: PhoneNumber::from_trusted_e164(&n.virtual_number).display(),
+                releasable: n.twilio_phone_number_sid.is_some() && n.state != "released",
+                number: n.virtual_number,
+                state: n.state,
+                dj: n.dj_profile_id.map(|d| d.to_string()).unwrap_or_default(),
+                area_code: n.area_code.unwrap_or_default(),
+            })
+            .collect(),
+        opt_outs: opt_outs
+            .into_iter()
+            .map(|o| {
+                (
+                    o.phone_number,
+                    o.source,
+                    local(o.opted_out_at.0, &TimeZone::UTC),
+                )
+            })
+            .collect(),
+        job_counts: [
+            ("queued", counts.queued),
+            ("running", counts.running),
+            ("done", counts.done),
+            ("dead", counts.dead),
+        ],
+        pending: pending.into_iter().map(job_row).collect(),
+        dead: dead.into_iter().map(job_row).collect(),
+    })
+}

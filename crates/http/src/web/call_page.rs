@@ -1,0 +1,217 @@
+//! One call: `GET /dashboard/calls/{id}` (timeline, recording, transcript, details, follow-up,
+//! mark as booked), its list row for live updates, and its recording for the session.
+
+use super::rows::{CallRow, RowFragment, dollars, local, zone};
+use super::{Nav, PageError, WebSession, csrf};
+use crate::HttpState;
+use crate::api::parse_id;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use djcalls_app::records::{CallPatch, CallRecord};
+use djcalls_domain::CallId;
+use djcalls_domain::voice::VoiceEvent;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+pub struct Step {
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "call.html")]
+struct CallPage {
+    nav: Nav,
+    call: CallRecord,
+    dj_name: String,
+    when: String,
+    timeline: Vec<Step>,
+    followup: String,
+    paid: String,
+    attribution: Vec<(String, String)>,
+}
+
+async fn load(
+    state: &HttpState,
+    session: &WebSession,
+    id: &str,
+) -> Result<(CallRecord, String, TimeZone), PageError> {
+    let id: CallId = parse_id("id", id).map_err(|_| {
+        PageError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "Not found",
+            "No such call.",
+        )
+    })?;
+    let call = state.app.get_call(&session.actor, id).await?;
+    let profile = state
+        .app
+        .get_profile(&session.actor, call.dj_profile_id)
+        .await?;
+    let (tz, _) = zone(&profile.timezone);
+    Ok((call, profile.dj_name, tz))
+}
+
+fn step(event: &VoiceEvent) -> (String, String) {
+    let secs = |d: &Option<u32>| d.map(|s| format!(" after {s}s")).unwrap_or_default();
+    match event {
+        VoiceEvent::Incoming { caller_name, .. } => (
+            "Call came in".into(),
+            caller_name
+                .clone()
+                .map(|n| format!("Caller ID: {n}"))
+                .unwrap_or_default(),
+        ),
+        VoiceEvent::Dial {
+            status,
+            duration_secs,
+            ..
+        } => (
+            "Forwarded to the DJ".into(),
+            format!("{status}{}", secs(duration_secs)),
+        ),
+        VoiceEvent::Status {
+            status,
+            duration_secs,
+        } => ("Status".into(), format!("{status}{}", secs(duration_secs))),
+        VoiceEvent::Recording {
+            voicemail,
+            duration_secs,
+            ..
+        } => (
+            if *voicemail {
+                "Voicemail recorded"
+            } else {
+                "Call recorded"
+            }
+            .into(),
+            secs(duration_secs).trim().to_string(),
+        ),
+        VoiceEvent::Transcription { status, .. } => ("Transcription".into(), status.clone()),
+    }
+}
+
+pub async fn page(
+    State(state): State<HttpState>,
+    session: WebSession,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (call, dj_name, tz) = load(&state, &session, &id).await?;
+    let mut timeline = Vec::new();
+    if let Some(sid) = &call.call_sid {
+        for (event, at) in state
+            .app
+            .store
+            .voice_events(sid)
+            .await
+            .map_err(djcalls_app::AppError::from)?
+        {
+            let (what, detail) = step(&event);
+            timeline.push(Step {
+                when: local(at.0, &tz),
+                what,
+                detail,
+            });
+        }
+    }
+    let followup = state
+        .app
+        .store
+        .followup_state(call.id)
+        .await
+        .map_err(djcalls_app::AppError::from)?
+        .unwrap_or_else(|| "none".into());
+    let attribution = call
+        .attribution
+        .as_deref()
+        .and_then(|a| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(a).ok())
+        .map(|m| {
+            m.into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(CallPage {
+        nav: Nav::of(&session),
+        dj_name,
+        when: local(call.timestamp.0, &tz),
+        paid: dollars(call.tipjar_payment_amount_cents),
+        timeline,
+        followup,
+        attribution,
+        call,
+    }
+    .into_response())
+}
+
+pub async fn row(
+    State(state): State<HttpState>,
+    session: WebSession,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (call, _, tz) = load(&state, &session, &id).await?;
+    let fragment = RowFragment {
+        row: CallRow::of(&call, &tz),
+        show_dj: false,
+    };
+    let mut response = fragment.into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+pub async fn recording(
+    State(state): State<HttpState>,
+    session: WebSession,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: CallId = parse_id("id", &id)?;
+    let audio = state.app.recording(&session.actor, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, audio.content_type),
+            (header::CACHE_CONTROL, "private, max-age=300".to_string()),
+        ],
+        audio.bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct BookedForm {
+    booked: Option<String>,
+}
+
+/// `POST /dashboard/calls/{id}/booked` (`booked=true|false`, default true).
+pub async fn mark_booked(
+    State(state): State<HttpState>,
+    session: WebSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Redirect, PageError> {
+    let form: BookedForm = csrf::form(&session, &body)?;
+    let id: CallId = parse_id("id", &id)?;
+    let booked = form.booked.as_deref() != Some("false");
+    let patch = CallPatch {
+        is_booked: Some(booked),
+        lead_score: None,
+        event_type: None,
+        notes: None,
+    };
+    state.app.patch_call(&session.actor, id, patch).await?;
+    Ok(Redirect::to(&format!("/dashboard/calls/{id}")))
+}

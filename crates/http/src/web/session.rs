@@ -1,0 +1,123 @@
+//! The signed-in dashboard user, from the session cookie, and the cookies themselves.
+//!
+//! The cookie holds an opaque random id (the store keeps only its SHA-256 hash):
+//! `HttpOnly; SameSite=Lax; Path=/`, plus `Secure` when the public base URL is https.
+
+use super::PageError;
+use crate::HttpState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use djcalls_app::records::Profile;
+use djcalls_app::sessions::{MAX_AGE, SignedIn};
+use djcalls_domain::{Actor, DjProfileId};
+
+pub const SESSION_COOKIE: &str = "djcalls_session";
+/// The pre-session CSRF token of the sign-in form (double-submit: cookie and hidden field).
+pub const LOGIN_CSRF_COOKIE: &str = "djcalls_login_csrf";
+
+/// A live session. Without one a GET is sent to /login; any other method is refused (403),
+/// since a post without a session cannot carry a valid CSRF token.
+pub struct WebSession {
+    pub email: String,
+    /// The DJ profiles the user owns (none for admins).
+    pub profiles: Vec<DjProfileId>,
+    pub actor: Actor,
+    pub csrf_token: String,
+}
+
+impl FromRequestParts<HttpState> for WebSession {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &HttpState) -> Result<Self, PageError> {
+        let signed_in = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(value) => state.app.session(value).await?,
+            None => None,
+        };
+        match signed_in {
+            Some(SignedIn {
+                user,
+                actor,
+                csrf_token,
+            }) => Ok(WebSession {
+                email: user.email,
+                profiles: user.profiles,
+                actor,
+                csrf_token,
+            }),
+            None if parts.method == Method::GET || parts.method == Method::HEAD => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/dashboard".into());
+                Err(PageError::SignIn { next })
+            }
+            None => Err(PageError::csrf()),
+        }
+    }
+}
+
+impl WebSession {
+    pub fn require_admin(&self) -> Result<(), PageError> {
+        if self.actor.is_platform() {
+            Ok(())
+        } else {
+            Err(PageError::forbidden())
+        }
+    }
+
+    /// The DJ's profiles, in a stable order (admins: none of their own).
+    pub async fn profiles(&self, state: &HttpState) -> Result<Vec<Profile>, PageError> {
+        let mut out = Vec::new();
+        for id in &self.profiles {
+            if let Ok(p) = state.app.get_profile(&self.actor, *id).await {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+fn secure(state: &HttpState) -> &'static str {
+    if state.app.settings.public_base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+pub fn session_cookie(state: &HttpState, value: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        MAX_AGE.as_secs(),
+        secure(state)
+    )
+}
+
+pub fn clear_session_cookie(state: &HttpState) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        secure(state)
+    )
+}
+
+pub fn login_csrf_cookie(state: &HttpState, value: &str) -> String {
+    format!(
+        "{LOGIN_CSRF_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        secure(state)
+    )
+}
