@@ -33,7 +33,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "  {} calls and {} payments over the last 90 days",
             world.calls, world.payments
         );
-        println!("  logins (open {base_url}/login once the dashboard lands; the API works now):");
+        println!("  dashboards: {base_url}/login  (DJ dashboard, call pages, /admin console)");
+        println!("  logins:");
         for login in &world.logins {
             let who = login.dj_name.unwrap_or("admin");
             println!(
