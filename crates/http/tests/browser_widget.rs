@@ -169,11 +169,14 @@ fn page_html(script_src: &str, script_attrs: &str, d: &Djs) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Wedding DJs</title>
 <script>
-  // Cumulative layout shift, as Chromium measures it.
-  window.__cls = 0;
-  new PerformanceObserver(function (list) {{
-    list.getEntries().forEach(function (e) {{ if (!e.hadRecentInput) window.__cls += e.value; }});
-  }}).observe({{ type: 'layout-shift', buffered: true }});
+  // Where the paragraph below DJ Bravo's number sits each time the widget changes that
+  // number's state (reserved space → number): the swap must not move it.
+  window.__tops = [];
+  new MutationObserver(function () {{
+    var b = document.querySelector('#b [data-djdash-phone]');
+    var d = document.getElementById('d');
+    if (b && d) window.__tops.push([b.getAttribute('data-djdash-state'), d.getBoundingClientRect().top]);
+  }}).observe(document.documentElement, {{ subtree: true, attributes: true, attributeFilter: ['data-djdash-state'] }});
 </script>
 <style>body {{ font: 18px/1.5 system-ui, sans-serif; margin: 2rem; }} p {{ margin: 1rem 0; }}</style>
 </head><body>
@@ -298,9 +301,21 @@ async fn shows_virtual_numbers(viewport: Viewport, name: &str) {
         "Contact via the inquiry form"
     );
     assert_no_real_number(&page).await;
-    // Swapping the numbers in did not move the page.
-    let cls = page.eval("return window.__cls;").await.as_f64().unwrap();
-    assert!(cls < 0.01, "layout shift {cls}");
+    // Swapping the number into the reserved space did not move the text below it.
+    let tops = page.eval("return window.__tops;").await;
+    let tops = tops.as_array().unwrap();
+    let top_in = |state: &str| {
+        tops.iter()
+            .rev()
+            .find(|t| t[0] == state)
+            .and_then(|t| t[1].as_f64())
+            .unwrap_or_else(|| panic!("no {state} state recorded: {tops:?}"))
+    };
+    let (reserved, swapped) = (top_in("pending"), top_in("virtual"));
+    assert!(
+        (reserved - swapped).abs() < 0.5,
+        "the page moved {reserved} → {swapped}"
+    );
     // One request for all the numbers on the page.
     assert_eq!(front.count("/api/djdash/dni"), 1);
     assert_eq!(front.count("/dni.js"), 1);

@@ -173,3 +173,88 @@ async fn new_calls_reach_the_open_dashboard_and_only_the_owner_s() {
     .expect("an event within 5 s");
     assert_eq!(event["call_id"], theirs.as_str());
 }
+
+#[tokio::test]
+async fn admins_assign_a_number_to_a_dj_and_release_a_spare_one_from_the_console() {
+    let app = seeded().await;
+    let admin = login(&app, ADMIN).await;
+    // A DJ with a real number but no virtual number yet.
+    let dj = uuid::Uuid::new_v4();
+    let put = app
+        .client
+        .put(app.url(&format!("/api/djdash/profiles/{dj}")))
+        .bearer_auth(app.service_key())
+        .json(&serde_json::json!({"dj_name": "New DJ", "dj_slug": "new-dj", "real_phone_number": "+16465550177"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+
+    let (_, page) = get(&admin, &app, "/admin").await;
+    let r = post(
+        &admin,
+        &app,
+        "/admin/numbers/assign",
+        &[("csrf", &csrf(&page)), ("dj_profile_id", &dj.to_string())],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let number: Value = app
+        .client
+        .get(app.url(&format!("/api/djdash/virtual-numbers?dj_profile_id={dj}")))
+        .bearer_auth(app.service_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(number["virtualNumber"]["state"], "assigned");
+
+    // Release a spare (available) pool number back to Twilio.
+    let pool: Value = app
+        .client
+        .get(app.url("/api/djdash/virtual-numbers/pool"))
+        .bearer_auth(app.service_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let spare = pool["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["state"] == "available")
+        .unwrap()["virtual_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, page) = get(&admin, &app, "/admin").await;
+    let r = post(
+        &admin,
+        &app,
+        "/admin/numbers/release",
+        &[("csrf", &csrf(&page)), ("number", &spare)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let pool: Value = app
+        .client
+        .get(app.url("/api/djdash/virtual-numbers/pool"))
+        .bearer_auth(app.service_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let released = pool["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["virtual_number"] == spare.as_str())
+        .unwrap();
+    assert_eq!(released["state"], "released");
+}
