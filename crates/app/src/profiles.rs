@@ -41,6 +41,14 @@ impl App {
             .ok_or(AppError::NotFound("dj profile"))
     }
 
+    /// Every DJ's id and name, by name, for platform views (at most 1,000).
+    pub async fn profile_names(&self, actor: &Actor) -> AppResult<Vec<(DjProfileId, String)>> {
+        if !actor.is_platform() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(self.store.profile_names(actor, 1000).await?)
+    }
+
     /// `PUT /api/djdash/profiles/{id}`: returns the profile and whether it was created.
     pub async fn put_profile(
         &self,

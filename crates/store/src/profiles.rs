@@ -80,4 +80,22 @@ impl Store {
             (profile, existed.is_none())
         }))
     }
+
+    /// Every profile's id and name, by name (the admin console's DJ filter), at most `limit`.
+    pub async fn profile_names(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> StoreResult<Vec<(DjProfileId, String)>> {
+        let rows: Vec<(uuid::Uuid, String)> = in_tx!(self, actor, read, |conn| {
+            sqlx::query_as("SELECT id, dj_name FROM dj_profiles ORDER BY dj_name, id LIMIT $1")
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| (DjProfileId(id), name))
+            .collect())
+    }
 }

@@ -66,6 +66,8 @@ pub struct AdminPage {
     statuses: &'static [&'static str],
     figures: Figures,
     top_djs: Vec<TopDjRow>,
+    /// Every DJ, for the calls filter: `(id, name)`.
+    dj_options: Vec<(String, String)>,
     rows: Vec<CallRow>,
     show_dj: bool,
     next_cursor: Option<String>,
@@ -162,6 +164,12 @@ pub async fn page(
                 revenue: dollars(t.revenue_cents),
                 platform_cut: dollars(t.platform_cut_cents),
             })
+            .collect(),
+        dj_options: app
+            .profile_names(actor)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
             .collect(),
         rows: calls
             .iter()
