@@ -191,6 +191,8 @@ async fn admins_assign_a_number_to_a_dj_and_release_a_spare_one_from_the_console
     assert!(put.status().is_success());
 
     let (_, page) = get(&admin, &app, "/admin").await;
+    // Every DJ is in the calls filter, not only the top ones.
+    assert!(page.contains(">New DJ</option>"), "DJ filter");
     let r = post(
         &admin,
         &app,
