@@ -35,7 +35,7 @@ const MAX_ROUNDS: usize = 1000;
 
 /// Finished jobs are kept this long (for the admin console), then pruned.
 const KEEP_DONE: SignedDuration = SignedDuration::from_hours(7 * 24);
-/// How often the runner prunes.
+/// How often the runner prunes finished jobs and expired dashboard sessions.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Wakes runners of this process early after an enqueue. A missed wake-up costs at most one
@@ -161,6 +161,11 @@ async fn run_loop(app: App, concurrency: usize, mut stopped: watch::Receiver<boo
                 Ok(0) => {}
                 Ok(pruned) => tracing::info!(pruned, "pruned finished jobs"),
                 Err(e) => tracing::warn!(error = %e, "pruning finished jobs failed"),
+            }
+            match app.store.delete_expired_web_sessions(app.now()).await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "deleted expired dashboard sessions"),
+                Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),
             }
         }
         while in_flight.try_join_next().is_some() {}
