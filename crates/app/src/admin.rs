@@ -47,7 +47,10 @@ impl App {
         if !self.store.retry_dead_job(actor, id, self.now()).await? {
             return Err(AppError::Conflict {
                 code: "job_not_dead",
-                message: format!("only dead jobs can be retried; this one is {}", job.state),
+                message: format!(
+                    "only dead jobs can be retried; this one is {}",
+                    job.state.as_str()
+                ),
             });
         }
         crate::jobs::wake_runners();

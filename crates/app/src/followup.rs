@@ -21,7 +21,7 @@
 //! where that could repeat a text, and Twilio offers no idempotency key to close it.
 
 use crate::App;
-use crate::jobs::{FOLLOWUP_JOB, JobOutcome};
+use crate::jobs::{JobKind, JobOutcome};
 use base64::Engine as _;
 use djcalls_domain::followup::{self as rules, FollowupKind};
 use djcalls_domain::voice::CallFacts;
@@ -35,16 +35,35 @@ use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Attempts of a follow-up job before it is kept as dead (with the 30 s doubling backoff, the
-/// last one runs about two hours after the first).
-pub const FOLLOWUP_MAX_ATTEMPTS: i32 = 8;
-
 /// One follow-up per caller per DJ within this window.
 pub const PER_CALLER_WINDOW: SignedDuration = SignedDuration::from_hours(24);
 
+/// The follow-up SMS of one call: a typed job (payload `{"call_id": …}`), enqueued in the
+/// transaction of the call update that made the call qualify.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct FollowupPayload {
+pub struct FollowupSms {
     pub call_id: Uuid,
+}
+
+impl JobKind for FollowupSms {
+    const KIND: &'static str = "followup_sms";
+    /// With the 30 s doubling backoff, the last attempt runs about two hours after the first.
+    const MAX_ATTEMPTS: i32 = 8;
+
+    fn dedupe_key(&self) -> String {
+        followup_dedupe_key(CallId(self.call_id))
+    }
+
+    /// Decide, wait out quiet hours, claim, send, record.
+    async fn run(self, app: &App, job: &Job) -> JobOutcome {
+        match app.try_followup(CallId(self.call_id)).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::warn!(job_id = %job.id, error = %e, "follow-up job hit a database error");
+                JobOutcome::Retry("database error".to_string())
+            }
+        }
+    }
 }
 
 /// The dedupe key of a call's follow-up job: one per call, whatever its kind.
@@ -76,33 +95,12 @@ impl App {
         if kind == FollowupKind::Missed && facts.dial_status.is_none() {
             return None;
         }
-        let payload = serde_json::to_string(&FollowupPayload { call_id: call.id.0 }).ok()?;
-        Some(NewJob {
-            kind: FOLLOWUP_JOB.to_string(),
-            payload,
-            dedupe_key: followup_dedupe_key(call.id),
-            dj_profile_id: Some(call.dj_profile_id),
-            run_at: now,
-            max_attempts: FOLLOWUP_MAX_ATTEMPTS,
-        })
+        FollowupSms { call_id: call.id.0 }
+            .to_new_job(Some(call.dj_profile_id), now)
+            .ok()
     }
 
-    /// The follow-up job: decide, wait out quiet hours, claim, send, record.
-    pub(crate) async fn run_followup_job(&self, job: &Job) -> JobOutcome {
-        match self.try_followup(job).await {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                tracing::warn!(job_id = %job.id, error = %e, "follow-up job hit a database error");
-                JobOutcome::Retry("database error".to_string())
-            }
-        }
-    }
-
-    async fn try_followup(&self, job: &Job) -> Result<JobOutcome, StoreError> {
-        let Ok(payload) = serde_json::from_str::<FollowupPayload>(&job.payload) else {
-            return Ok(JobOutcome::Failed("unreadable payload".to_string()));
-        };
-        let call_id = CallId(payload.call_id);
+    async fn try_followup(&self, call_id: CallId) -> Result<JobOutcome, StoreError> {
         let Some(call) = self.store.call(&Actor::System, call_id).await? else {
             return Ok(JobOutcome::Failed("call not found".to_string()));
         };

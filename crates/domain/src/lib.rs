@@ -1,5 +1,6 @@
-//! Pure types and rules of djcalls: ids, phone numbers, money, call states, actors, date ranges
-//! and analytics arithmetic. No I/O and no clock: time always comes in as a parameter.
+//! Pure types and rules of djcalls: ids, phone numbers, money, call states, actors, date ranges,
+//! analytics arithmetic and the jobs' retry schedule. No I/O and no clock: time always comes in
+//! as a parameter.
 
 pub mod actor;
 pub mod analytics;
@@ -9,6 +10,7 @@ pub mod ids;
 pub mod money;
 pub mod phone;
 pub mod range;
+pub mod retry;
 pub mod voice;
 
 pub use actor::{Actor, Role};

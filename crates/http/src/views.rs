@@ -138,7 +138,7 @@ impl From<Job> for JobJson {
         JobJson {
             id: j.id.to_string(),
             kind: j.kind,
-            state: j.state,
+            state: j.state.as_str().to_string(),
             attempts: j.attempts,
             max_attempts: j.max_attempts,
             run_at: j.run_at.0,

@@ -110,7 +110,7 @@ fn job_row(j: djcalls_app::records::Job) -> JobRow {
     JobRow {
         id: j.id.to_string(),
         kind: j.kind,
-        state: j.state,
+        state: j.state.as_str().to_string(),
         attempts: format!("{}/{}", j.attempts, j.max_attempts),
         run_at: local(j.run_at.0, &TimeZone::UTC),
         last_error: j.last_error.unwrap_or_default(),

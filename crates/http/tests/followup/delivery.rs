@@ -85,7 +85,7 @@ async fn exactly_one_text_under_duplicates(app: TestApp) {
     app.app.run_due_jobs().await;
     assert_eq!(app.telephony.sent_messages().len(), 1);
     let job = followup_job(&app, &record).await.unwrap();
-    assert_eq!(job.state(), Some(JobState::Done));
+    assert_eq!(job.state, JobState::Done);
 
     // The message is recorded under its sid, linked to the call.
     let message = app
@@ -135,7 +135,7 @@ async fn a_twilio_500_is_retried_with_backoff_then_sent_once() {
     assert!(app.telephony.sent_messages().is_empty());
     let record = call_by_sid(&app, dj, s.call_sid.as_str()).await;
     let job = followup_job(&app, &record).await.unwrap();
-    assert_eq!((job.state(), job.attempts), (Some(JobState::Queued), 1));
+    assert_eq!((job.state, job.attempts), (JobState::Queued, 1));
     let error = job.last_error.clone().unwrap();
     assert!(error.contains("500"), "{error}");
     assert!(!error.contains(CALLER_DIGITS));
@@ -154,7 +154,7 @@ async fn a_twilio_500_is_retried_with_backoff_then_sent_once() {
     assert_eq!(app.app.run_due_jobs().await, 1, "third attempt succeeds");
     assert_eq!(app.telephony.sent_messages().len(), 1);
     let job = followup_job(&app, &record).await.unwrap();
-    assert_eq!((job.state(), job.attempts), (Some(JobState::Done), 3));
+    assert_eq!((job.state, job.attempts), (JobState::Done, 3));
     advance(&app, SignedDuration::from_hours(5));
     app.app.run_due_jobs().await;
     assert_eq!(app.telephony.sent_messages().len(), 1);
@@ -200,7 +200,7 @@ async fn a_restart_mid_job_neither_loses_nor_repeats_the_text(app: TestApp) {
     let record = call_by_sid(&app, dj, s.call_sid.as_str()).await;
     assert_eq!(record["tipjar_link_sent"], true);
     let job = followup_job(&app, &record).await.unwrap();
-    assert_eq!((job.state(), job.attempts), (Some(JobState::Done), 2));
+    assert_eq!((job.state, job.attempts), (JobState::Done, 2));
     // Both processes keep running jobs: nothing more is sent.
     advance(&app, SignedDuration::from_hours(1));
     app.app.run_due_jobs().await;
@@ -264,6 +264,6 @@ async fn a_crash_after_claiming_the_text_never_sends_it_twice() {
         "never a second text"
     );
     let job = followup_job(&app, &record).await.unwrap();
-    assert_eq!(job.state(), Some(JobState::Done));
+    assert_eq!(job.state, JobState::Done);
     second.store.close().await;
 }

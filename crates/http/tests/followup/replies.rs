@@ -24,8 +24,8 @@ async fn an_opted_out_caller_gets_nothing_until_start() {
     );
     let record = call_by_sid(&app, dj, s.call_sid.as_str()).await;
     assert_eq!(
-        followup_job(&app, &record).await.unwrap().state(),
-        Some(JobState::Done)
+        followup_job(&app, &record).await.unwrap().state,
+        JobState::Done
     );
     assert_eq!(record["tipjar_link_sent"], false);
 
@@ -121,8 +121,8 @@ async fn a_21610_opts_the_number_out_and_is_not_retried() {
     let record = call_by_sid(&app, dj, s.call_sid.as_str()).await;
     let job = followup_job(&app, &record).await.unwrap();
     assert_eq!(
-        (job.state(), job.attempts),
-        (Some(JobState::Done), 1),
+        (job.state, job.attempts),
+        (JobState::Done, 1),
         "done, not dead, not retried"
     );
     advance(&app, SignedDuration::from_hours(30));
@@ -148,7 +148,7 @@ async fn a_permanent_error_is_dead_and_can_be_retried_by_hand() {
     assert_eq!(app.app.run_due_jobs().await, 1);
     let record = call_by_sid(&app, dj, s.call_sid.as_str()).await;
     let job = followup_job(&app, &record).await.unwrap();
-    assert_eq!(job.state(), Some(JobState::Dead));
+    assert_eq!(job.state, JobState::Dead);
     let error = job.last_error.clone().unwrap();
     assert!(
         error.contains("21211") && !error.contains("0123"),
@@ -179,7 +179,7 @@ async fn a_timed_out_send_is_never_repeated() {
     assert_eq!(app.app.run_due_jobs().await, 1);
     let record = call_by_sid(&app, dj, s.call_sid.as_str()).await;
     let job = followup_job(&app, &record).await.unwrap();
-    assert_eq!(job.state(), Some(JobState::Dead), "visible to admins");
+    assert_eq!(job.state, JobState::Dead, "visible to admins");
     // Even retried by hand, a text that may have gone out is not sent again.
     app.app
         .store

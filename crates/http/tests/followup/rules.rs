@@ -106,8 +106,8 @@ async fn the_missed_call_text_is_optional_and_counts_as_the_one_follow_up() {
     assert_eq!(app.telephony.sent_messages().len(), 2);
     let record = call_by_sid(&app, dj, missed.call_sid.as_str()).await;
     assert_eq!(
-        followup_job(&app, &record).await.unwrap().state(),
-        Some(JobState::Done)
+        followup_job(&app, &record).await.unwrap().state,
+        JobState::Done
     );
     // Off by default: the same kind of call through the default app texts nobody.
     call(&app, CallOutcome::Missed, &number, "+14155550114", 0).await;
@@ -206,6 +206,6 @@ async fn the_background_runner_runs_jobs_and_stops_gracefully() {
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].state(), Some(JobState::Queued));
+    assert_eq!(pending[0].state, JobState::Queued);
     assert_eq!(app.telephony.sent_messages().len(), 1);
 }

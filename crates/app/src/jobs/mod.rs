@@ -6,18 +6,20 @@
 //!
 //! Delivery is at least once: a job whose worker died is claimed again after its lease, so
 //! every job is idempotent (the follow-up SMS additionally claims "sent" for its call before
-//! calling Twilio; see `followup.rs`).
+//! calling Twilio; see `followup.rs`). Job kinds are types ([`JobKind`], `kind.rs`).
+
+mod kind;
+
+pub use kind::JobKind;
 
 use crate::App;
+use djcalls_domain::retry::backoff;
 use djcalls_store::DbTime;
-use djcalls_store::jobs::{Job, JobState, backoff, later};
+use djcalls_store::jobs::{Job, JobState, later};
 use jiff::SignedDuration;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
-
-/// The follow-up SMS of one call (payload: `{"call_id": …}`).
-pub const FOLLOWUP_JOB: &str = "followup_sms";
 
 /// How long a claim holds a job. A worker that has not finished by then is presumed dead and
 /// the job is claimed again; a job must finish well within it (an SMS send times out sooner).
@@ -85,10 +87,7 @@ impl App {
 
     /// Runs one claimed job and records its outcome.
     pub async fn execute_job(&self, job: Job) {
-        let outcome = match job.kind.as_str() {
-            FOLLOWUP_JOB => self.run_followup_job(&job).await,
-            _ => JobOutcome::Failed("unknown job kind".to_string()),
-        };
+        let outcome = kind::dispatch(self, &job).await;
         let now = self.now();
         let recorded = match &outcome {
             JobOutcome::Done => self
