@@ -2,6 +2,7 @@
 //! Twilio's wire vocabulary (statuses, `RecordingSource`, defaults for missing values) onto the
 //! typed statuses the call fold ranks.
 
+use crate::sids::CallSid;
 use crate::statuses::{DialCallStatus, RecordingStatus, TranscriptionStatus, TwilioCallStatus};
 use crate::webhooks::{
     CallStatusCallback, DialAction, IncomingCall, RecordingStatusCallback, TranscriptionCallback,
@@ -126,6 +127,41 @@ impl TranscriptionCallback {
                 .as_ref()
                 .map(|t| t.as_str().to_string()),
         }
+    }
+}
+
+/// A callback that only reports on a call (status, recording, transcription): recorded, and
+/// answered with no TwiML.
+pub trait CallCallback {
+    fn call_sid(&self) -> &CallSid;
+    /// What it tells us about the call; `None` when nothing worth recording.
+    fn voice_event(&self) -> Option<VoiceEvent>;
+}
+
+impl CallCallback for CallStatusCallback {
+    fn call_sid(&self) -> &CallSid {
+        &self.call_sid
+    }
+    fn voice_event(&self) -> Option<VoiceEvent> {
+        self.event()
+    }
+}
+
+impl CallCallback for RecordingStatusCallback {
+    fn call_sid(&self) -> &CallSid {
+        &self.call_sid
+    }
+    fn voice_event(&self) -> Option<VoiceEvent> {
+        self.event()
+    }
+}
+
+impl CallCallback for TranscriptionCallback {
+    fn call_sid(&self) -> &CallSid {
+        &self.call_sid
+    }
+    fn voice_event(&self) -> Option<VoiceEvent> {
+        Some(self.event())
     }
 }
 

@@ -11,20 +11,26 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use djcalls_domain::voice::CallDecision;
-use djcalls_domain::voice::VoiceEvent;
+use djcalls_telephony::events::CallCallback;
 use djcalls_telephony::webhooks::{
     CallStatusCallback, DialAction, GatherDigits, IncomingCall, RecordingStatusCallback, Signed,
     TranscriptionCallback,
 };
-use djcalls_telephony::{CallSid, call_flow_twiml, paths, twiml, whisper_answer, whisper_prompt};
+use djcalls_telephony::{Webhook, call_flow_twiml, paths, twiml, whisper_answer, whisper_prompt};
 
 pub fn router() -> Router<HttpState> {
     Router::new()
         .route(paths::CALL_INCOMING, post(incoming))
         .route(paths::CALL_DIAL_STATUS, post(dial_status))
-        .route(paths::CALL_STATUS, post(status_callback))
-        .route(paths::CALL_VOICEMAIL, post(transcription))
-        .route(paths::CALL_RECORDING, post(recording))
+        .route(paths::CALL_STATUS, post(callback::<CallStatusCallback>))
+        .route(
+            paths::CALL_VOICEMAIL,
+            post(callback::<TranscriptionCallback>),
+        )
+        .route(
+            paths::CALL_RECORDING,
+            post(callback::<RecordingStatusCallback>),
+        )
         .route(paths::VOICEMAIL_COMPLETE, post(voicemail_complete))
         .route(paths::WHISPER, post(whisper))
         .route(paths::WHISPER_ANSWER, post(whisper_accept))
@@ -89,54 +95,19 @@ async fn voicemail_complete(
     answer(&state, decision)
 }
 
-async fn status_callback(
+/// The status, recording and transcription callbacks: record what they say, answer 204.
+async fn callback<W: Webhook + CallCallback + Send>(
     State(state): State<HttpState>,
-    form: TwilioForm<CallStatusCallback>,
+    form: TwilioForm<W>,
 ) -> Response {
-    let callback = form.webhook;
-    record(
-        &state,
-        &callback.call_sid,
-        &form.delivery_key,
-        callback.event(),
-    )
-    .await
-}
-
-async fn recording(
-    State(state): State<HttpState>,
-    form: TwilioForm<RecordingStatusCallback>,
-) -> Response {
-    let callback = form.webhook;
-    record(
-        &state,
-        &callback.call_sid,
-        &form.delivery_key,
-        callback.event(),
-    )
-    .await
-}
-
-async fn transcription(
-    State(state): State<HttpState>,
-    form: TwilioForm<TranscriptionCallback>,
-) -> Response {
-    let callback = form.webhook;
-    let event = Some(callback.event());
-    record(&state, &callback.call_sid, &form.delivery_key, event).await
-}
-
-/// Records a callback's event (none: nothing to record) and answers 204.
-async fn record(
-    state: &HttpState,
-    call_sid: &CallSid,
-    delivery_key: &str,
-    event: Option<VoiceEvent>,
-) -> Response {
-    let Some(event) = event else {
+    let Some(event) = form.webhook.voice_event() else {
         return StatusCode::NO_CONTENT.into_response();
     };
-    match state.app.voice_event(call_sid, delivery_key, event).await {
+    match state
+        .app
+        .voice_event(form.webhook.call_sid(), &form.delivery_key, event)
+        .await
+    {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => failed(e),
     }
