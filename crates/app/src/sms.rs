@@ -5,10 +5,7 @@
 use crate::{App, AppResult};
 use djcalls_domain::PhoneNumber;
 use djcalls_domain::followup::HELP_TEXT;
-use djcalls_telephony::{Keyword, classify_keyword};
-
-/// Twilio's error code for a recipient who has opted out.
-const OPTED_OUT: u32 = 21610;
+use djcalls_telephony::{Keyword, SmsStatusCallback, classify_keyword};
 
 /// What to answer Twilio (as TwiML) for an inbound text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,18 +91,15 @@ impl App {
     }
 
     /// `/api/djdash/sms/status`: records the delivery state on our message (never backwards);
-    /// error 21610 puts the recipient on the opt-out list.
-    pub async fn sms_status(
-        &self,
-        message_sid: &str,
-        status: Option<&str>,
-        error_code: Option<u32>,
-        to: Option<&str>,
-        from: Option<&str>,
-    ) -> AppResult<()> {
+    /// a recipient who opted out at Twilio (error 21610) goes on the opt-out list.
+    pub async fn sms_status(&self, report: &SmsStatusCallback) -> AppResult<()> {
         let now = self.now();
-        let to = to.map(normalise);
-        let from = from.map(normalise);
+        let message_sid = report.message_sid.as_str();
+        let error_code = report.error_code;
+        let to = report.to.as_ref().map(|a| normalise(a.as_str()));
+        let from = report.from.as_ref().map(|a| normalise(a.as_str()));
+        // The stored status is Twilio's own word for it (the messages table keeps it as sent).
+        let status = report.status().map(|s| s.as_str());
         let status = status.unwrap_or(if error_code.is_some() {
             "failed"
         } else {
@@ -122,7 +116,7 @@ impl App {
                 now,
             )
             .await?;
-        if error_code == Some(OPTED_OUT)
+        if report.recipient_opted_out()
             && let Some(recipient) = recipient.or(to).filter(|r| !r.is_empty())
         {
             self.store

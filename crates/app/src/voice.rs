@@ -4,24 +4,29 @@
 
 use crate::{App, AppResult};
 use djcalls_domain::PhoneNumber;
-use djcalls_domain::voice::VoiceEvent;
+use djcalls_domain::voice::{CallDecision, VoiceEvent};
 use djcalls_store::voice::VoiceUpdate;
+use djcalls_telephony::CallSid;
 
 impl App {
     /// Records one delivery and re-folds its call; when the update makes the call qualify for a
     /// follow-up, the follow-up job is enqueued in the same transaction (once per call).
     async fn record_voice(
         &self,
-        call_sid: &str,
+        call_sid: &CallSid,
         delivery_key: &str,
         event: &VoiceEvent,
     ) -> AppResult<VoiceUpdate> {
         let now = self.now();
         let update = self
             .store
-            .record_voice_event_with(call_sid, delivery_key, event, now, |facts, call| {
-                self.followup_job_for(facts, call, now)
-            })
+            .record_voice_event_with(
+                call_sid.as_str(),
+                delivery_key,
+                event,
+                now,
+                |facts, call| self.followup_job_for(facts, call, now),
+            )
             .await?;
         if update.followup_enqueued {
             crate::jobs::wake_runners();
@@ -36,64 +41,41 @@ impl App {
     }
 }
 
-/// How to answer an incoming call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IncomingDecision {
-    /// Forward to the DJ's real number, showing the virtual number as caller id.
-    Forward {
-        dj_name: String,
-        dj_number: PhoneNumber,
-        virtual_number: PhoneNumber,
-        record: bool,
-    },
-    /// The number is unknown, released, or its DJ has no real number.
-    NotInService,
-}
-
-/// What the caller hears after forwarding ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DialDecision {
-    /// The DJ answered and the conversation is over.
-    Hangup,
-    /// Nobody answered: take a message for the DJ.
-    Voicemail { dj_name: String },
-}
-
 impl App {
     /// The number's Voice URL. One indexed lookup decides the answer; the event is recorded
     /// either way (a call to an unknown number is kept for the record, without a call row).
     pub async fn incoming_call(
         &self,
-        call_sid: &str,
+        call_sid: &CallSid,
         delivery_key: &str,
         event: VoiceEvent,
-    ) -> AppResult<IncomingDecision> {
+    ) -> AppResult<CallDecision> {
         let VoiceEvent::Incoming { virtual_number, .. } = &event else {
             return Err(crate::AppError::invalid("event", "is not an incoming call"));
         };
         let forwarding = self.store.active_number_by_virtual(virtual_number).await?;
         self.record_voice(call_sid, delivery_key, &event).await?;
         Ok(match forwarding {
-            Some(f) => IncomingDecision::Forward {
-                dj_name: f.dj_name,
-                dj_number: PhoneNumber::from_trusted_e164(f.real_phone_number),
-                virtual_number: PhoneNumber::from_trusted_e164(f.virtual_number),
-                record: self.settings.record_calls,
-            },
-            None => IncomingDecision::NotInService,
+            Some(f) => CallDecision::forward(
+                &f.dj_name,
+                PhoneNumber::from_trusted_e164(f.real_phone_number),
+                PhoneNumber::from_trusted_e164(f.virtual_number),
+                self.settings.record_calls,
+            ),
+            None => CallDecision::not_in_service(),
         })
     }
 
     /// `<Dial action>`: hang up after a conversation, otherwise offer voicemail.
     pub async fn dial_finished(
         &self,
-        call_sid: &str,
+        call_sid: &CallSid,
         delivery_key: &str,
         event: VoiceEvent,
-    ) -> AppResult<DialDecision> {
+    ) -> AppResult<CallDecision> {
         let update = self.record_voice(call_sid, delivery_key, &event).await?;
         if update.facts.answered {
-            return Ok(DialDecision::Hangup);
+            return Ok(CallDecision::hang_up());
         }
         let dj_name = match &update.call {
             Some(call) => self
@@ -103,15 +85,27 @@ impl App {
                 .map(|p| p.dj_name),
             None => None,
         };
-        Ok(DialDecision::Voicemail {
-            dj_name: dj_name.unwrap_or_else(|| "the DJ".to_string()),
-        })
+        Ok(CallDecision::voicemail(dj_name.as_deref()))
+    }
+
+    /// `<Record action>` after the voicemail prompt: records the message if one was made, and
+    /// ends the call.
+    pub async fn voicemail_complete(
+        &self,
+        call_sid: &CallSid,
+        delivery_key: &str,
+        recording: Option<VoiceEvent>,
+    ) -> AppResult<CallDecision> {
+        if let Some(event) = recording {
+            self.voice_event(call_sid, delivery_key, event).await?;
+        }
+        Ok(CallDecision::voicemail_taken())
     }
 
     /// Status, recording, transcription and voicemail-complete callbacks.
     pub async fn voice_event(
         &self,
-        call_sid: &str,
+        call_sid: &CallSid,
         delivery_key: &str,
         event: VoiceEvent,
     ) -> AppResult<VoiceUpdate> {

@@ -1,6 +1,17 @@
 //! What Twilio's webhooks tell us about one call, folded into its business facts. The fold is
 //! order-independent and idempotent: the same events in any order, any number of times, give
 //! the same call — which is how duplicated and out-of-order deliveries stay harmless.
+//!
+//! Events are stored as JSON in `call_events`; the tag names and status strings are that
+//! stored format (see `stored_tests.rs`).
+
+mod decision;
+mod status;
+#[cfg(test)]
+mod stored_tests;
+
+pub use decision::{CallDecision, RING_TIMEOUT_SECS, VOICEMAIL_MAX_SECS};
+pub use status::{DialOutcome, LegStatus, TranscriptionOutcome};
 
 use crate::call::CallStatus;
 use serde::{Deserialize, Serialize};
@@ -17,13 +28,13 @@ pub enum VoiceEvent {
     },
     /// `<Dial action>`: how forwarding to the DJ ended.
     Dial {
-        status: String,
+        status: DialOutcome,
         duration_secs: Option<u32>,
         bridged: Option<bool>,
     },
     /// The status callback of the caller's leg.
     Status {
-        status: String,
+        status: LegStatus,
         duration_secs: Option<u32>,
     },
     /// A recording finished: of the bridged call (`DialVerb`) or a voicemail (`RecordVerb`).
@@ -35,7 +46,7 @@ pub enum VoiceEvent {
     /// The voicemail's transcription.
     Transcription {
         recording_sid: Option<String>,
-        status: String,
+        status: TranscriptionOutcome,
         text: Option<String>,
     },
 }
@@ -47,35 +58,16 @@ pub struct CallFacts {
     pub virtual_number: Option<String>,
     pub caller_name: Option<String>,
     /// Highest-ranked status of the caller's leg seen so far.
-    pub leg_status: Option<String>,
-    pub dial_status: Option<String>,
+    pub leg_status: Option<LegStatus>,
+    pub dial_status: Option<DialOutcome>,
     pub answered: bool,
     pub talk_seconds: Option<u32>,
     pub call_duration_seconds: Option<u32>,
     pub recording_sid: Option<String>,
     pub recording_duration_seconds: Option<u32>,
     pub voicemail_left: bool,
-    pub transcription_status: Option<String>,
+    pub transcription_status: Option<TranscriptionOutcome>,
     pub transcription_text: Option<String>,
-}
-
-fn leg_rank(status: &str) -> u8 {
-    match status {
-        "queued" | "initiated" => 0,
-        "ringing" => 1,
-        "in-progress" | "answered" => 2,
-        "completed" | "busy" | "failed" | "no-answer" | "canceled" => 3,
-        _ => 0,
-    }
-}
-
-/// Dial outcomes, worst to best, so a repeated or conflicting report keeps the best one.
-fn dial_rank(status: &str) -> u8 {
-    match status {
-        "completed" | "answered" => 3,
-        "busy" | "no-answer" | "failed" | "canceled" => 2,
-        _ => 0,
-    }
 }
 
 fn keep_first(slot: &mut Option<String>, value: &Option<String>) {
@@ -119,14 +111,14 @@ impl CallFacts {
             } => {
                 let better = self
                     .dial_status
-                    .as_deref()
-                    .is_none_or(|current| dial_rank(status) > dial_rank(current));
+                    .as_ref()
+                    .is_none_or(|current| status.rank() > current.rank());
                 if better {
                     self.dial_status = Some(status.clone());
                 }
                 // Answered means the DJ picked up and the legs were bridged (a DJ who did not
                 // accept the whisper leaves `DialBridged=false`).
-                if dial_rank(status) == 3 && *bridged != Some(false) {
+                if status.picked_up() && *bridged != Some(false) {
                     self.answered = true;
                     keep_max(&mut self.talk_seconds, *duration_secs);
                 }
@@ -137,8 +129,8 @@ impl CallFacts {
             } => {
                 let better = self
                     .leg_status
-                    .as_deref()
-                    .is_none_or(|current| leg_rank(status) > leg_rank(current));
+                    .as_ref()
+                    .is_none_or(|current| status.rank() > current.rank());
                 if better {
                     self.leg_status = Some(status.clone());
                 }
@@ -162,10 +154,14 @@ impl CallFacts {
             } => {
                 keep_first(&mut self.recording_sid, recording_sid);
                 // A completed transcription outranks a failed one, whichever came first.
-                if self.transcription_status.as_deref() != Some("completed") {
+                if !self
+                    .transcription_status
+                    .as_ref()
+                    .is_some_and(TranscriptionOutcome::is_completed)
+                {
                     self.transcription_status = Some(status.clone());
                 }
-                if status == "completed" {
+                if status.is_completed() {
                     keep_first(&mut self.transcription_text, text);
                     if text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
                         self.voicemail_left = true;
@@ -184,28 +180,28 @@ impl CallFacts {
         if self.voicemail_left {
             return CallStatus::Voicemail;
         }
-        if let Some(dial) = self.dial_status.as_deref() {
+        if let Some(dial) = &self.dial_status {
             return match dial {
-                "busy" => CallStatus::Busy,
-                "failed" => CallStatus::Failed,
-                "canceled" => CallStatus::Canceled,
+                DialOutcome::Busy => CallStatus::Busy,
+                DialOutcome::Failed => CallStatus::Failed,
+                DialOutcome::Canceled => CallStatus::Canceled,
                 _ => CallStatus::NoAnswer,
             };
         }
-        match self.leg_status.as_deref() {
-            Some("in-progress" | "answered") => CallStatus::InProgress,
-            Some("busy") => CallStatus::Busy,
-            Some("failed") => CallStatus::Failed,
-            Some("no-answer") => CallStatus::NoAnswer,
+        match &self.leg_status {
+            Some(LegStatus::InProgress | LegStatus::Answered) => CallStatus::InProgress,
+            Some(LegStatus::Busy) => CallStatus::Busy,
+            Some(LegStatus::Failed) => CallStatus::Failed,
+            Some(LegStatus::NoAnswer) => CallStatus::NoAnswer,
             // The caller hung up before forwarding ended.
-            Some("completed" | "canceled") => CallStatus::Canceled,
+            Some(LegStatus::Completed | LegStatus::Canceled) => CallStatus::Canceled,
             _ => CallStatus::Ringing,
         }
     }
 
     /// Whether the caller's leg has ended (the status callback said so).
     pub fn ended(&self) -> bool {
-        self.leg_status.as_deref().is_some_and(|s| leg_rank(s) == 3)
+        self.leg_status.as_ref().is_some_and(LegStatus::has_ended)
     }
 }
 
@@ -223,13 +219,13 @@ mod tests {
     }
     fn status(s: &str, secs: Option<u32>) -> VoiceEvent {
         VoiceEvent::Status {
-            status: s.into(),
+            status: LegStatus::from_stored(s),
             duration_secs: secs,
         }
     }
     fn dial(s: &str, secs: u32, bridged: bool) -> VoiceEvent {
         VoiceEvent::Dial {
-            status: s.into(),
+            status: DialOutcome::from_stored(s),
             duration_secs: Some(secs),
             bridged: Some(bridged),
         }
@@ -282,7 +278,7 @@ mod tests {
             status("ringing", None),
         ]);
         assert_eq!(facts.status(), CallStatus::Busy);
-        assert_eq!(facts.leg_status.as_deref(), Some("completed"));
+        assert_eq!(facts.leg_status, Some(LegStatus::Completed));
     }
 
     fn any_sequence() -> Vec<VoiceEvent> {
@@ -293,7 +289,7 @@ mod tests {
             voicemail_recording(20),
             VoiceEvent::Transcription {
                 recording_sid: Some("RE1".into()),
-                status: "completed".into(),
+                status: TranscriptionOutcome::Completed,
                 text: Some("call me".into()),
             },
             status("completed", Some(48)),

@@ -15,6 +15,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use djcalls_app::payments::{PayLinkError, SimulatedPayError, WebhookError, parse_dollars};
+// The workspace's one markup escaper (`& < > " '`), as safe for HTML text and quoted
+// attributes as for TwiML.
+use djcalls_telephony::twiml::escape;
 
 /// The amount the simulated checkout suggests, in dollars.
 const SIMULATED_DEFAULT_AMOUNT: &str = "100.00";
@@ -241,19 +244,4 @@ fn param(encoded: &str, name: &str) -> Option<String> {
     form_urlencoded::parse(encoded.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -1,9 +1,9 @@
 //! Payment links for djcalls: Stripe Checkout, the TipJar service and a simulator behind one
 //! trait, their webhook signature checks, and the parsing of their webhooks into one event type.
 //!
-//! No database and no HTTP server live here: the `app` crate records what these events mean and
-//! the `http` crate receives the webhooks and calls [`stripe::verify_stripe_signature`] /
-//! [`tipjar::verify_tipjar_signature`] on the raw body before parsing it.
+//! No database and no HTTP server live here: every webhook comes in through
+//! [`Provider::verify_and_parse`] (signature over the raw body, then the typed
+//! [`PaymentEvent`]), and the `app` crate records what the event means.
 
 pub mod event;
 pub mod provider;
@@ -11,6 +11,7 @@ pub mod signature;
 pub mod simulator;
 pub mod stripe;
 pub mod tipjar;
+pub mod webhook;
 
 mod transport;
 
@@ -20,3 +21,4 @@ pub use signature::{DEFAULT_TOLERANCE_SECS, SignatureError};
 pub use simulator::{SignedWebhook, SimulatedPayments, SimulatorError};
 pub use stripe::{StripeClient, StripeConfig};
 pub use tipjar::{TipJarClient, TipJarConfig};
+pub use webhook::WebhookRejection;

@@ -149,7 +149,7 @@ impl Store {
                         .bind(facts.voicemail_left)
                         .bind(&facts.recording_sid)
                         .bind(facts.recording_duration_seconds.map(clamp))
-                        .bind(&facts.transcription_status)
+                        .bind(facts.transcription_status.as_ref().map(|s| s.as_str()))
                         .bind(&facts.transcription_text)
                         .bind(at)
                         .bind(attribution)

@@ -1,12 +1,15 @@
-//! Twilio for djcalls: request signatures, TwiML, webhook payloads, the REST client, the
-//! `Telephony` trait with a simulator behind it, and simulated webhook sequences. No database,
-//! no HTTP server.
+//! Twilio for djcalls: request signatures, TwiML (and the call flow's decisions rendered as
+//! TwiML), webhook payloads verified and parsed (`verified`) and turned into domain events
+//! (`events`), the REST client, the `Telephony` trait with a simulator behind it, and simulated
+//! webhook sequences. All of Twilio's wire vocabulary lives here. No database, no HTTP server.
 
 // Tests may unwrap; the library itself is still linted strictly when built without `test`.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod call_flow;
 pub mod client;
 pub mod error;
+pub mod events;
 pub mod fields;
 pub mod keywords;
 pub mod paths;
@@ -17,9 +20,11 @@ pub mod simulate;
 pub mod simulated;
 pub mod statuses;
 pub mod twiml;
+pub mod verified;
 pub mod webhooks;
 pub mod whisper;
 
+pub use call_flow::call_flow_twiml;
 pub use client::{
     AvailableNumber, DEFAULT_API_BASE_URL, OwnedNumber, RecordingAudio, TwilioClient, TwilioConfig,
 };
@@ -35,8 +40,10 @@ pub use simulated::{SentSms, SimulatedTelephony};
 pub use statuses::{
     DialCallStatus, MessageStatus, RecordingStatus, TranscriptionStatus, TwilioCallStatus,
 };
+pub use verified::{VerifiedWebhook, WebhookRejection, verify_and_parse};
 pub use webhooks::{
-    CallStatusCallback, DialAction, IncomingCall, IncomingSms, RecordingStatusCallback,
-    SmsStatusCallback, TranscriptionCallback, Webhook, WebhookError,
+    CallStatusCallback, DialAction, GatherDigits, IncomingCall, IncomingSms,
+    RecordingStatusCallback, Signed, SmsStatusCallback, TranscriptionCallback, Webhook,
+    WebhookError,
 };
 pub use whisper::{whisper_answer, whisper_prompt};

@@ -1,4 +1,5 @@
-//! The webhook paths of SPEC §4, and the URL set a number is configured with.
+//! The webhook paths of SPEC §4 (and those our TwiML points to), and the URL set a number is
+//! configured with.
 
 pub const CALL_INCOMING: &str = "/api/djdash/calls/incoming";
 pub const CALL_DIAL_STATUS: &str = "/api/djdash/calls/dial-status";
@@ -7,6 +8,11 @@ pub const CALL_VOICEMAIL: &str = "/api/djdash/calls/voicemail";
 pub const CALL_RECORDING: &str = "/api/djdash/calls/recording";
 pub const SMS_INCOMING: &str = "/api/djdash/sms/incoming";
 pub const SMS_STATUS: &str = "/api/djdash/sms/status";
+
+// Paths only TwiML we hand out points to (not in the number's configuration).
+pub const WHISPER: &str = "/api/djdash/calls/whisper";
+pub const WHISPER_ANSWER: &str = "/api/djdash/calls/whisper-answer";
+pub const VOICEMAIL_COMPLETE: &str = "/api/djdash/calls/voicemail-complete";
 
 /// The webhook URLs a Twilio number is configured with (all called with POST).
 #[derive(Debug, Clone, PartialEq, Eq)]

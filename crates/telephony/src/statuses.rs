@@ -120,22 +120,9 @@ status_enum!(
     }
 );
 
-impl TwilioCallStatus {
-    /// The call is over; no later status can follow.
-    pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            Self::Completed | Self::Busy | Self::Failed | Self::NoAnswer | Self::Canceled
-        )
-    }
-}
-
-impl DialCallStatus {
-    /// The dialled party picked up (`completed` after the bridge ended, `answered` while up).
-    pub fn was_answered(&self) -> bool {
-        matches!(self, Self::Completed | Self::Answered)
-    }
-}
+// Which call and dial statuses are final or answered is a rule of the call flow: it lives on
+// the domain types these map to (`crate::events`), `LegStatus::has_ended` and
+// `DialOutcome::picked_up`.
 
 impl MessageStatus {
     /// Twilio gave up on delivering it.
@@ -169,10 +156,11 @@ mod tests {
 
     #[test]
     fn final_and_answered_classifications() {
-        assert!(TwilioCallStatus::Completed.is_final());
-        assert!(!TwilioCallStatus::Ringing.is_final());
-        assert!(DialCallStatus::Completed.was_answered());
-        assert!(!DialCallStatus::NoAnswer.was_answered());
+        use djcalls_domain::voice::{DialOutcome, LegStatus};
+        assert!(LegStatus::from(&TwilioCallStatus::Completed).has_ended());
+        assert!(!LegStatus::from(&TwilioCallStatus::Ringing).has_ended());
+        assert!(DialOutcome::from(&DialCallStatus::Completed).picked_up());
+        assert!(!DialOutcome::from(&DialCallStatus::NoAnswer).picked_up());
         assert!(MessageStatus::Undelivered.is_failure());
     }
 }

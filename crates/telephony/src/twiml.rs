@@ -59,6 +59,8 @@ pub enum Verb {
     Gather(Gather),
     Hangup,
     Redirect(Redirect),
+    /// `<Message>`: a reply to an inbound text.
+    Message(Message),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +126,11 @@ pub struct Gather {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Redirect {
     pub url: String,
     pub method: Option<Method>,
@@ -173,6 +180,10 @@ impl Response {
             url: url.into(),
             method,
         }))
+    }
+
+    pub fn message(self, body: impl Into<String>) -> Self {
+        self.verb(Verb::Message(Message { body: body.into() }))
     }
 
     pub fn verbs(&self) -> &[Verb] {
@@ -256,6 +267,14 @@ mod tests {
     #[test]
     fn control_characters_are_dropped_but_newlines_kept() {
         assert_eq!(escape("a\u{0}b\u{7}c\nd"), "abc\nd");
+    }
+
+    #[test]
+    fn a_message_reply_is_escaped_text() {
+        assert_eq!(
+            Response::new().message("Msg & data <rates>").to_xml(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Message>Msg &amp; data &lt;rates&gt;</Message></Response>"#
+        );
     }
 
     #[test]

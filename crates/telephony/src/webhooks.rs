@@ -2,14 +2,12 @@
 //! optional fields optional, odd values become `None`), strict only about the SIDs they key on.
 
 use crate::fields::{Address, PrivateText, lenient_bool, lenient_u32, non_empty};
+use crate::sids::CallSid;
 use crate::statuses::{
     DialCallStatus, MessageStatus, RecordingStatus, TranscriptionStatus, TwilioCallStatus,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-
-/// Twilio error code for "the recipient replied STOP / has unsubscribed".
-pub const ERROR_CODE_OPTED_OUT: u32 = 21610;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {
@@ -54,21 +52,23 @@ pub trait Webhook: DeserializeOwned {
 }
 
 /// The number's Voice URL: a call has come in.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct IncomingCall {
-    pub call_sid: String,
+    pub call_sid: CallSid,
     pub account_sid: Option<String>,
+    #[serde(default)]
     pub from: Address,
+    #[serde(default)]
     pub to: Address,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub caller: Option<Address>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub call_status: Option<TwilioCallStatus>,
     pub direction: Option<String>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub caller_name: Option<PrivateText>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub forwarded_from: Option<Address>,
     pub parent_call_sid: Option<String>,
     pub api_version: Option<String>,
@@ -83,28 +83,32 @@ impl Webhook for IncomingCall {
 }
 
 /// `<Dial action>`: how the forwarded leg ended.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct DialAction {
-    pub call_sid: String,
+    pub call_sid: CallSid,
     pub account_sid: Option<String>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub from: Option<Address>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub to: Option<Address>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub call_status: Option<TwilioCallStatus>,
     pub direction: Option<String>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub dial_call_status: Option<DialCallStatus>,
     pub dial_call_sid: Option<String>,
-    #[serde(rename = "DialCallDuration", deserialize_with = "lenient_u32")]
+    #[serde(rename = "DialCallDuration", default, deserialize_with = "lenient_u32")]
     pub dial_call_duration_secs: Option<u32>,
-    #[serde(deserialize_with = "lenient_bool")]
+    #[serde(default, deserialize_with = "lenient_bool")]
     pub dial_bridged: Option<bool>,
     pub recording_sid: Option<String>,
     pub recording_url: Option<String>,
-    #[serde(rename = "RecordingDuration", deserialize_with = "lenient_u32")]
+    #[serde(
+        rename = "RecordingDuration",
+        default,
+        deserialize_with = "lenient_u32"
+    )]
     pub recording_duration_secs: Option<u32>,
 }
 
@@ -112,43 +116,32 @@ impl Webhook for DialAction {
     const REQUIRED: &'static [&'static str] = &["CallSid"];
 }
 
-impl DialAction {
-    /// The DJ answered and the two legs were connected. `DialBridged=false` (the DJ picked up
-    /// but declined the whisper) overrides an answered dial status.
-    pub fn answered_and_bridged(&self) -> bool {
-        self.dial_call_status
-            .as_ref()
-            .is_some_and(DialCallStatus::was_answered)
-            && self.dial_bridged != Some(false)
-    }
-}
-
 /// The number's status callback for the caller's leg.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CallStatusCallback {
-    pub call_sid: String,
+    pub call_sid: CallSid,
     pub account_sid: Option<String>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub from: Option<Address>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub to: Option<Address>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub call_status: Option<TwilioCallStatus>,
     /// Whole call, in seconds (`CallDuration`).
-    #[serde(rename = "CallDuration", deserialize_with = "lenient_u32")]
+    #[serde(rename = "CallDuration", default, deserialize_with = "lenient_u32")]
     pub call_duration_secs: Option<u32>,
     pub direction: Option<String>,
     /// RFC 2822 time of the event, as Twilio sent it.
     pub timestamp: Option<String>,
-    #[serde(deserialize_with = "lenient_u32")]
+    #[serde(default, deserialize_with = "lenient_u32")]
     pub sequence_number: Option<u32>,
     pub callback_source: Option<String>,
     pub parent_call_sid: Option<String>,
     pub api_version: Option<String>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub forwarded_from: Option<Address>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub caller_name: Option<PrivateText>,
 }
 
@@ -157,26 +150,30 @@ impl Webhook for CallStatusCallback {
 }
 
 /// `<Record transcribeCallback>`: the voicemail's transcript.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct TranscriptionCallback {
-    pub call_sid: String,
+    pub call_sid: CallSid,
     pub account_sid: Option<String>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub from: Option<Address>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub to: Option<Address>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub call_status: Option<TwilioCallStatus>,
     pub transcription_sid: Option<String>,
     pub transcription_text: Option<PrivateText>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub transcription_status: Option<TranscriptionStatus>,
     pub transcription_url: Option<String>,
     pub transcription_type: Option<String>,
     pub recording_sid: Option<String>,
     pub recording_url: Option<String>,
-    #[serde(rename = "RecordingDuration", deserialize_with = "lenient_u32")]
+    #[serde(
+        rename = "RecordingDuration",
+        default,
+        deserialize_with = "lenient_u32"
+    )]
     pub recording_duration_secs: Option<u32>,
     pub api_version: Option<String>,
 }
@@ -186,29 +183,52 @@ impl Webhook for TranscriptionCallback {
 }
 
 /// `recordingStatusCallback` of `<Dial>` or `<Record>`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct RecordingStatusCallback {
-    pub call_sid: String,
+    pub call_sid: CallSid,
     pub account_sid: Option<String>,
     pub recording_sid: String,
     pub recording_url: Option<String>,
-    #[serde(deserialize_with = "non_empty")]
+    #[serde(default, deserialize_with = "non_empty")]
     pub recording_status: Option<RecordingStatus>,
-    #[serde(rename = "RecordingDuration", deserialize_with = "lenient_u32")]
+    #[serde(
+        rename = "RecordingDuration",
+        default,
+        deserialize_with = "lenient_u32"
+    )]
     pub recording_duration_secs: Option<u32>,
-    #[serde(deserialize_with = "lenient_u32")]
+    #[serde(default, deserialize_with = "lenient_u32")]
     pub recording_channels: Option<u32>,
     pub recording_start_time: Option<String>,
     /// `DialVerb`, `RecordVerb`, `OutboundAPI`, …
     pub recording_source: Option<String>,
     pub recording_track: Option<String>,
-    #[serde(deserialize_with = "lenient_u32")]
+    #[serde(default, deserialize_with = "lenient_u32")]
     pub error_code: Option<u32>,
 }
 
 impl Webhook for RecordingStatusCallback {
     const REQUIRED: &'static [&'static str] = &["CallSid", "RecordingSid"];
+}
+
+/// The whisper's `<Gather action>`: the key the DJ pressed, if any.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct GatherDigits {
+    pub digits: Option<String>,
+}
+
+impl Webhook for GatherDigits {
+    const REQUIRED: &'static [&'static str] = &[];
+}
+
+/// A signed request whose parameters we do not read (the whisper's `<Number url>`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Signed {}
+
+impl Webhook for Signed {
+    const REQUIRED: &'static [&'static str] = &[];
 }
 
 /// The number's SMS URL: a text has come in.
@@ -279,7 +299,7 @@ impl SmsStatusCallback {
 
     /// Error 21610: the recipient has opted out, so we must never text them again.
     pub fn recipient_opted_out(&self) -> bool {
-        self.error_code == Some(ERROR_CODE_OPTED_OUT)
+        self.error_code == Some(crate::error::codes::OPTED_OUT)
     }
 }
 

@@ -3,7 +3,8 @@
 //! - [`App::open_pay_link`] counts an open of `/pay/<token>`, asks the configured provider for a
 //!   session and says where to send the payer.
 //! - [`App::receive_payment_webhook`] verifies a Stripe or TipJar webhook on its raw body, parses
-//!   it and records what it means in the ledger, once.
+//!   it (`Provider::verify_and_parse`, via [`App::verify_payment_webhook`]) and records what it
+//!   means in the ledger, once ([`App::record_payment_event`]).
 //! - [`App::simulated_checkout`] / [`App::complete_simulated_payment`] play the provider in the
 //!   demo: completing the page signs a TipJar `payment.succeeded` webhook and hands it to
 //!   [`App::receive_payment_webhook`], the production verification path.
@@ -14,9 +15,8 @@ mod webhooks;
 
 use crate::{App, AppError};
 use djcalls_domain::{Actor, Cents};
+use djcalls_payments::WebhookRejection;
 use djcalls_payments::provider::contains_phone_like;
-use djcalls_payments::stripe::verify_stripe_signature;
-use djcalls_payments::tipjar::{parse_tipjar_event, verify_tipjar_signature};
 use djcalls_store::payments::{EntryKind, LedgerEntry, NewRefund, RefundOutcome, RefundSize};
 use sha2::{Digest, Sha256};
 

@@ -18,48 +18,43 @@ impl App {
         signature: Option<&str>,
         raw_body: &[u8],
     ) -> Result<WebhookOutcome, WebhookError> {
-        let (secret, variable) = match provider {
-            Provider::Stripe => (
-                &self.settings.stripe_webhook_secret,
-                "STRIPE_WEBHOOK_SECRET",
-            ),
-            Provider::TipJar => (
-                &self.settings.tipjar_webhook_secret,
-                "TIPJAR_WEBHOOK_SECRET",
-            ),
-        };
-        let Some(secret) = secret else {
-            tracing::error!(
-                provider = provider.as_str(),
-                "{variable} is not set: payment webhooks cannot be verified and are refused"
-            );
-            return Err(WebhookError::Rejected(format!("{variable} is not set")));
-        };
-        let Some(signature) = signature else {
-            return Err(WebhookError::Rejected("no signature header".into()));
-        };
-        let now = self.clock.now().as_second();
-        let verified = match provider {
-            Provider::Stripe => {
-                verify_stripe_signature(secret, signature, raw_body, now, DEFAULT_TOLERANCE_SECS)
-            }
-            Provider::TipJar => {
-                verify_tipjar_signature(secret, signature, raw_body, now, DEFAULT_TOLERANCE_SECS)
-            }
-        };
-        verified.map_err(|e| WebhookError::Rejected(e.to_string()))?;
-        let event = match provider {
-            Provider::Stripe => parse_stripe_event(raw_body),
-            Provider::TipJar => parse_tipjar_event(raw_body),
-        }
-        .map_err(|e| WebhookError::Rejected(e.to_string()))?;
+        let event = self.verify_payment_webhook(provider, signature, raw_body)?;
         self.record_payment_event(event)
             .await
             .map_err(WebhookError::Failed)
     }
 
+    /// The verify-and-parse half of [`App::receive_payment_webhook`], with this app's secret
+    /// for `provider` and its clock: the webhook routes call it before anything is recorded.
+    pub fn verify_payment_webhook(
+        &self,
+        provider: Provider,
+        signature: Option<&str>,
+        raw_body: &[u8],
+    ) -> Result<PaymentEvent, WebhookError> {
+        let secret = match provider {
+            Provider::Stripe => self.settings.stripe_webhook_secret.as_ref(),
+            Provider::TipJar => self.settings.tipjar_webhook_secret.as_ref(),
+        };
+        let now = self.clock.now().as_second();
+        provider
+            .verify_and_parse(secret, signature, raw_body, now)
+            .map_err(|rejection| {
+                if let WebhookRejection::NoSecret(variable) = rejection {
+                    tracing::error!(
+                        provider = provider.as_str(),
+                        "{variable} is not set: payment webhooks cannot be verified and are refused"
+                    );
+                }
+                WebhookError::Rejected(rejection.to_string())
+            })
+    }
+
     /// Records a verified, parsed event.
-    async fn record_payment_event(&self, event: PaymentEvent) -> Result<WebhookOutcome, AppError> {
+    pub async fn record_payment_event(
+        &self,
+        event: PaymentEvent,
+    ) -> Result<WebhookOutcome, AppError> {
         match event {
             PaymentEvent::Ignored {
                 event_id,

@@ -92,7 +92,7 @@ fn step(event: &VoiceEvent) -> (String, String) {
             .into(),
             secs(duration_secs).trim().to_string(),
         ),
-        VoiceEvent::Transcription { status, .. } => ("Transcription".into(), status.clone()),
+        VoiceEvent::Transcription { status, .. } => ("Transcription".into(), status.to_string()),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Twilio SMS webhooks: inbound messages (STOP/START/HELP) and message status callbacks.
-//! Both are signature-checked (`TwilioForm`); failures answer a bare status.
+//! Both are verified and parsed by `TwilioForm`; failures answer a bare status.
 
 use super::TwilioForm;
 use crate::HttpState;
@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use djcalls_app::sms::{InboundSms, SmsReply};
 use djcalls_telephony::paths;
+use djcalls_telephony::twiml;
 use djcalls_telephony::webhooks::{IncomingSms, SmsStatusCallback};
 
 pub fn router() -> Router<HttpState> {
@@ -24,39 +25,20 @@ fn failed(e: djcalls_app::AppError) -> Response {
 }
 
 /// TwiML for an inbound text: nothing, or one reply message.
-fn twiml(reply: &SmsReply) -> Response {
-    let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    match reply {
-        SmsReply::Nothing => xml.push_str("<Response/>"),
-        SmsReply::Message(text) => {
-            xml.push_str("<Response><Message>");
-            xml.push_str(&escape(text));
-            xml.push_str("</Message></Response>");
-        }
-    }
-    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], xml).into_response()
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-async fn incoming(State(state): State<HttpState>, form: TwilioForm) -> Response {
-    let sms: IncomingSms = match form.parse() {
-        Ok(sms) => sms,
-        Err(status) => return status.into_response(),
+fn reply_twiml(reply: &SmsReply) -> Response {
+    let response = match reply {
+        SmsReply::Nothing => twiml::Response::new(),
+        SmsReply::Message(text) => twiml::Response::new().message(text.as_str()),
     };
+    (
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        response.to_xml(),
+    )
+        .into_response()
+}
+
+async fn incoming(State(state): State<HttpState>, form: TwilioForm<IncomingSms>) -> Response {
+    let sms = form.webhook;
     let inbound = InboundSms {
         message_sid: &sms.message_sid,
         from: sms.from.as_str(),
@@ -64,38 +46,14 @@ async fn incoming(State(state): State<HttpState>, form: TwilioForm) -> Response 
         body: sms.body_text(),
     };
     match state.app.inbound_sms(&inbound).await {
-        Ok(reply) => twiml(&reply),
+        Ok(reply) => reply_twiml(&reply),
         Err(e) => failed(e),
     }
 }
 
-async fn status(State(state): State<HttpState>, form: TwilioForm) -> Response {
-    let callback: SmsStatusCallback = match form.parse() {
-        Ok(callback) => callback,
-        Err(status) => return status.into_response(),
-    };
-    let result = state
-        .app
-        .sms_status(
-            &callback.message_sid,
-            callback.status().map(|s| s.as_str()),
-            callback.error_code,
-            callback.to.as_ref().map(|a| a.as_str()),
-            callback.from.as_ref().map(|a| a.as_str()),
-        )
-        .await;
-    match result {
+async fn status(State(state): State<HttpState>, form: TwilioForm<SmsStatusCallback>) -> Response {
+    match state.app.sms_status(&form.webhook).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => failed(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn replies_are_escaped_twiml() {
-        assert_eq!(escape("Msg & data <rates>"), "Msg &amp; data &lt;rates&gt;");
     }
 }

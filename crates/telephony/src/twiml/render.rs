@@ -94,6 +94,7 @@ impl Verb {
                 out.push_str("</Gather>");
             }
             Verb::Hangup => out.push_str("<Hangup/>"),
+            Verb::Message(message) => text_element(out, "Message", &[], &message.body),
             Verb::Redirect(redirect) => text_element(
                 out,
                 "Redirect",
@@ -142,7 +143,8 @@ impl Dial {
     }
 }
 
-/// Escapes text and attribute values alike, and drops characters XML 1.0 cannot carry.
+/// Escapes text and attribute values alike, and drops characters XML 1.0 cannot carry. The one
+/// markup escaper of the workspace: it is safe for HTML text and quoted attributes too.
 pub fn escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {

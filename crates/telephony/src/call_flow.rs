@@ -1,0 +1,85 @@
+//! TwiML for the domain's `CallDecision`s: where Twilio posts back (our webhook paths under
+//! `PUBLIC_BASE_URL`), how recordings and transcriptions are asked for, the whisper.
+
+use crate::paths;
+use crate::twiml::{Dial, DialRecording, Method, Number, Record, Response, Say};
+use djcalls_domain::voice::CallDecision;
+
+/// The TwiML that carries out `decision`; callbacks point at `public_base_url`.
+pub fn call_flow_twiml(decision: &CallDecision, public_base_url: &str) -> Response {
+    let url = |path: &str| format!("{public_base_url}{path}");
+    match decision {
+        CallDecision::Forward {
+            announcements,
+            dj_number,
+            caller_id,
+            ring_timeout_secs,
+            record,
+        } => {
+            let record = *record;
+            let response = announcements
+                .iter()
+                .fold(Response::new(), |r, text| r.say(Say::new(text.as_str())));
+            response.dial(Dial {
+                action: Some(url(paths::CALL_DIAL_STATUS)),
+                method: Some(Method::Post),
+                timeout_secs: Some(*ring_timeout_secs),
+                caller_id: Some(caller_id.as_str().to_string()),
+                record: record.then_some(DialRecording::RecordFromAnswerDual),
+                recording_status_callback: record.then(|| url(paths::CALL_RECORDING)),
+                recording_status_callback_event: record.then(|| "completed".to_string()),
+                answer_on_bridge: Some(true),
+                numbers: vec![Number::new(dj_number.as_str()).whisper_url(url(paths::WHISPER))],
+            })
+        }
+        // The prompt and `<Record>`; its own `action` ends the call, so the prompt never loops.
+        CallDecision::Voicemail {
+            prompt,
+            max_length_secs,
+            silence_timeout_secs,
+            no_message,
+        } => Response::new()
+            .say(Say::new(prompt.as_str()))
+            .record(Record {
+                action: Some(url(paths::VOICEMAIL_COMPLETE)),
+                method: Some(Method::Post),
+                max_length_secs: Some(*max_length_secs),
+                play_beep: Some(true),
+                transcribe: Some(true),
+                transcribe_callback: Some(url(paths::CALL_VOICEMAIL)),
+                recording_status_callback: Some(url(paths::CALL_RECORDING)),
+                timeout_secs: Some(*silence_timeout_secs),
+                finish_on_key: None,
+            })
+            .say(Say::new(no_message.as_str()))
+            .hangup(),
+        CallDecision::HangUp { farewell } => {
+            let response = match farewell {
+                Some(text) => Response::new().say(Say::new(text.as_str())),
+                None => Response::new(),
+            };
+            response.hangup()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hanging_up_after_a_conversation_says_nothing() {
+        assert_eq!(
+            call_flow_twiml(&CallDecision::hang_up(), "https://x.test").to_xml(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>"#
+        );
+    }
+
+    #[test]
+    fn a_voicemail_records_two_minutes_at_most_and_posts_back_under_the_base_url() {
+        let xml =
+            call_flow_twiml(&CallDecision::voicemail(Some("DJ Mo")), "https://x.test").to_xml();
+        assert!(xml.contains(r#"<Record action="https://x.test/api/djdash/calls/voicemail-complete" method="POST" maxLength="120""#));
+        assert!(xml.contains("Sorry, DJ Mo can&apos;t take your call"));
+    }
+}
