@@ -209,7 +209,7 @@ impl App {
             rng.random_range(100..200)
         );
         let link_sent =
-            answered && talk > i32::try_from(self.settings.followup_min_talk_seconds).unwrap_or(10);
+            answered && talk > i32::try_from(self.settings.followup_min_talk_secs).unwrap_or(10);
         let id = CallId::new_v7();
         let call = NewCall {
             id,

@@ -68,7 +68,7 @@ impl App {
         let kind = rules::followup_for(
             facts.answered,
             facts.talk_seconds,
-            self.settings.followup_min_talk_seconds,
+            self.settings.followup_min_talk_secs,
             self.settings.missed_call_text,
         )?;
         // "Missed" only once the dial outcome is known: a status callback that overtakes the
@@ -111,7 +111,7 @@ impl App {
         let Some(kind) = rules::followup_for(
             call.answered,
             talk,
-            self.settings.followup_min_talk_seconds,
+            self.settings.followup_min_talk_secs,
             self.settings.missed_call_text,
         ) else {
             return Ok(done(call_id, "call does not qualify"));

@@ -47,9 +47,10 @@ impl CallStatus {
         CallStatus::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// How far along a call is. A status only ever moves to a higher rank: ringing, then
-    /// in progress, then an unanswered outcome, then the outcomes that a later webhook can
-    /// establish on top of it (answered and bridged, or a voicemail left after no answer).
+    /// How far along a call is: ringing, then in progress, then an unanswered outcome, then the
+    /// outcomes that a later webhook can establish on top of it (answered and bridged, or a
+    /// voicemail left after no answer). The voice fold's status never falls in this order
+    /// (property-tested in `voice.rs`).
     pub fn rank(self) -> u8 {
         match self {
             CallStatus::Ringing => 0,
@@ -59,20 +60,6 @@ impl CallStatus {
             }
             CallStatus::Completed | CallStatus::Voicemail => 3,
         }
-    }
-
-    /// The status after `incoming` arrives: the further-along one wins; on a tie the current
-    /// one stays, so a repeated or reordered delivery never changes the outcome.
-    pub fn advance(self, incoming: CallStatus) -> CallStatus {
-        if incoming.rank() > self.rank() {
-            incoming
-        } else {
-            self
-        }
-    }
-
-    pub fn is_final(self) -> bool {
-        self.rank() >= 2
     }
 
     pub fn is_answered(self) -> bool {
@@ -121,7 +108,6 @@ pub const PRODUCT_CONTEXT: &str = "djdash";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn names_round_trip() {
@@ -129,37 +115,5 @@ mod tests {
             assert_eq!(CallStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(CallStatus::parse("answered"), None);
-    }
-
-    #[test]
-    fn a_late_ringing_never_undoes_a_completed_call() {
-        assert_eq!(
-            CallStatus::Completed.advance(CallStatus::Ringing),
-            CallStatus::Completed
-        );
-        assert_eq!(
-            CallStatus::NoAnswer.advance(CallStatus::Voicemail),
-            CallStatus::Voicemail
-        );
-        assert_eq!(
-            CallStatus::Voicemail.advance(CallStatus::NoAnswer),
-            CallStatus::Voicemail
-        );
-    }
-
-    proptest! {
-        // Whatever order the same set of updates arrives in, the rank of the final status is the
-        // highest rank among them, and the status never moves to a lower rank on the way.
-        #[test]
-        fn status_only_moves_forward(updates in proptest::collection::vec(0usize..8, 1..20)) {
-            let mut status = CallStatus::Ringing;
-            for i in &updates {
-                let next = status.advance(CallStatus::ALL[*i]);
-                prop_assert!(next.rank() >= status.rank());
-                status = next;
-            }
-            let top = updates.iter().map(|i| CallStatus::ALL[*i].rank()).max().unwrap_or(0);
-            prop_assert_eq!(status.rank(), top);
-        }
     }
 }
