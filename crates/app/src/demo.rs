@@ -5,7 +5,7 @@ use crate::{App, AppResult};
 use djcalls_domain::{Actor, CallId, CallStatus, Cents, DjProfileId, LeadScore, PhoneNumber, Role};
 use djcalls_store::DbTime;
 use djcalls_store::calls::NewCall;
-use djcalls_store::payments::{EntryKind, LedgerEntry};
+use djcalls_store::payments::NewPayment;
 use djcalls_store::profiles::ProfileFields;
 use jiff::{SignedDuration, Timestamp};
 use rand::rngs::StdRng;
@@ -251,13 +251,12 @@ impl App {
                 .checked_add(SignedDuration::from_hours(rng.random_range(1..48)))
                 .unwrap_or(at);
             self.store
-                .record_ledger_entry(
+                .record_payment(
                     &Actor::System,
-                    &LedgerEntry {
+                    &NewPayment {
                         call_id: record.id,
                         dj_profile_id: profile,
                         provider: "simulator".into(),
-                        kind: EntryKind::Payment,
                         provider_entry_id: payment_id.clone(),
                         provider_payment_id: payment_id,
                         amount,

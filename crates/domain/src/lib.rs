@@ -1,14 +1,17 @@
-//! Pure types and rules of djcalls: ids, phone numbers, money, call states, actors, date ranges
-//! and analytics arithmetic. No I/O and no clock: time always comes in as a parameter.
+//! Pure types and rules of djcalls: ids, phone numbers, money and refunds, call states, click
+//! attribution, actors, date ranges and analytics arithmetic. No I/O and no clock: time always
+//! comes in as a parameter.
 
 pub mod actor;
 pub mod analytics;
+pub mod attribution;
 pub mod call;
 pub mod followup;
 pub mod ids;
 pub mod money;
 pub mod phone;
 pub mod range;
+pub mod refund;
 pub mod voice;
 
 pub use actor::{Actor, Role};

@@ -17,7 +17,7 @@ use djcalls_domain::{Actor, Cents};
 use djcalls_payments::provider::contains_phone_like;
 use djcalls_payments::stripe::verify_stripe_signature;
 use djcalls_payments::tipjar::{parse_tipjar_event, verify_tipjar_signature};
-use djcalls_store::payments::{EntryKind, LedgerEntry, NewRefund, RefundOutcome, RefundSize};
+use djcalls_store::payments::{NewPayment, NewRefund, RefundOutcome};
 use sha2::{Digest, Sha256};
 
 pub use djcalls_payments::stripe::{

@@ -178,7 +178,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     // Ledger, 15 % cut rounded half up per entry:
     //   a1  +15000 → cut 2250, dj 12750   (the same delivery again records nothing)
     //   a2   +9990 → cut 1499 (1498.5↑), dj 8491
-    //   a2   −1001 → cut −150 (150.15),   dj −851
+    //   a2   −1001 → cut −150 (1499 × 1001 / 9990 = 150.2, the cut in proportion), dj −851
     //   a9   +5000 → cut 750,  dj 4250
     //   a9   −5000 → cut −750, dj −4250
     //   a10     +5 → cut 1 (0.75↑), dj 4
@@ -191,9 +191,15 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
         "a redelivery records nothing"
     );
     assert!(pay(store, &a2, "pi_a2", 9_990).await);
-    assert!(pay(store, &a2, "re_a2", -1_001).await);
+    assert_eq!(
+        refund(store, "pi_a2", "re_a2", 1_001).await,
+        recorded(&a2, -1_001)
+    );
     assert!(pay(store, &a9, "pi_a9", 5_000).await);
-    assert!(pay(store, &a9, "re_a9", -5_000).await);
+    assert_eq!(
+        refund(store, "pi_a9", "re_a9", 5_000).await,
+        recorded(&a9, -5_000)
+    );
     assert!(pay(store, &a10, "pi_a10", 5).await);
     assert!(pay(store, &a13, "pi_a13", 100_000).await);
 
