@@ -2,7 +2,9 @@
 //! written through the same store calls the service uses, so every figure is real.
 
 use crate::{App, AppResult};
-use djcalls_domain::{Actor, CallId, CallStatus, Cents, DjProfileId, LeadScore, PhoneNumber, Role};
+use djcalls_domain::{
+    Actor, CallId, CallSource, CallStatus, Cents, DjProfileId, LeadScore, PhoneNumber, Role,
+};
 use djcalls_store::DbTime;
 use djcalls_store::calls::NewCall;
 use djcalls_store::payments::NewPayment;
@@ -220,13 +222,13 @@ impl App {
             timestamp: DbTime(at),
             page_url: Some(format!("https://djdash.net/dj/{}", dj.slug)),
             event_type: EVENT_TYPES[rng.random_range(0..EVENT_TYPES.len())].map(str::to_string),
-            lead_score: lead.as_str().to_string(),
+            lead_score: lead,
             is_booked: false,
             call_duration_seconds: Some(duration),
-            call_status: status.as_str().to_string(),
+            call_status: status,
             call_sid: Some(format!("CA{}", Uuid::new_v4().simple())),
             notes: None,
-            source: "demo",
+            source: CallSource::Demo,
             answered,
             talk_seconds: answered.then_some(talk),
             voicemail_left: status == CallStatus::Voicemail,

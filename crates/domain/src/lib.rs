@@ -7,15 +7,17 @@ pub mod analytics;
 pub mod attribution;
 pub mod call;
 pub mod followup;
+pub mod followup_state;
 pub mod ids;
 pub mod money;
 pub mod phone;
 pub mod range;
 pub mod refund;
+pub mod vocab;
 pub mod voice;
 
 pub use actor::{Actor, Role};
-pub use call::{CallStatus, LeadScore};
+pub use call::{CallSource, CallStatus, LeadScore};
 pub use ids::{CallId, DjProfileId, UserId};
 pub use money::{Cents, CutRate};
 pub use phone::PhoneNumber;

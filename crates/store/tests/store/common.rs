@@ -3,7 +3,9 @@
 use djcalls_domain::analytics::Analytics;
 use djcalls_domain::range::DateRange;
 use djcalls_domain::refund::RefundAmount;
-use djcalls_domain::{Actor, CallId, Cents, CutRate, DjProfileId, UserId};
+use djcalls_domain::{
+    Actor, CallId, CallSource, CallStatus, Cents, CutRate, DjProfileId, LeadScore, UserId,
+};
 use djcalls_store::calls::{CallRecord, NewCall};
 use djcalls_store::payments::{NewPayment, NewRefund, RefundOutcome};
 use djcalls_store::profiles::ProfileFields;
@@ -76,13 +78,13 @@ pub fn call(profile: DjProfileId, when: &str) -> NewCall {
         timestamp: at(when),
         page_url: None,
         event_type: None,
-        lead_score: "hot".to_string(),
+        lead_score: LeadScore::Hot,
         is_booked: false,
         call_duration_seconds: None,
-        call_status: "no-answer".to_string(),
+        call_status: CallStatus::NoAnswer,
         call_sid: None,
         notes: None,
-        source: "api",
+        source: CallSource::Api,
         answered: false,
         talk_seconds: None,
         voicemail_left: false,
@@ -96,7 +98,7 @@ pub fn call(profile: DjProfileId, when: &str) -> NewCall {
 /// An answered call (`completed`) lasting `seconds`.
 pub fn answered(profile: DjProfileId, when: &str, seconds: i32) -> NewCall {
     NewCall {
-        call_status: "completed".to_string(),
+        call_status: CallStatus::Completed,
         answered: true,
         call_duration_seconds: Some(seconds),
         talk_seconds: Some(seconds),
@@ -107,7 +109,7 @@ pub fn answered(profile: DjProfileId, when: &str, seconds: i32) -> NewCall {
 /// A voicemail left after `seconds` of call.
 pub fn voicemail(profile: DjProfileId, when: &str, seconds: i32) -> NewCall {
     NewCall {
-        call_status: "voicemail".to_string(),
+        call_status: CallStatus::Voicemail,
         voicemail_left: true,
         call_duration_seconds: Some(seconds),
         ..call(profile, when)
