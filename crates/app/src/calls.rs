@@ -3,8 +3,9 @@
 use crate::{App, AppError, AppResult};
 use base64::Engine as _;
 use djcalls_domain::analytics::{Analytics, CallFigures, DayFigures};
+use djcalls_domain::call::normalize_event_type;
 use djcalls_domain::range::DateRange;
-use djcalls_domain::{Actor, CallId, CallStatus, DjProfileId, LeadScore, PhoneNumber};
+use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore, PhoneNumber};
 use djcalls_store::analytics::TopDj;
 use djcalls_store::calls::{CallCursor, CallFilter, CallPatch, CallRecord, NewCall};
 use djcalls_store::{DbTime, StoreError};
@@ -102,14 +103,14 @@ impl App {
             caller_name: input.caller_name,
             timestamp: input.timestamp.map(DbTime).unwrap_or(now),
             page_url: input.page_url,
-            event_type: input.event_type,
-            lead_score: input.lead_score.unwrap_or_default().as_str().to_string(),
+            event_type: input.event_type.as_deref().map(normalize_event_type),
+            lead_score: input.lead_score.unwrap_or_default(),
             is_booked: input.is_booked.unwrap_or(false),
             call_duration_seconds: duration,
-            call_status: status.as_str().to_string(),
+            call_status: status,
             call_sid: input.call_sid,
             notes: input.notes,
-            source: "api",
+            source: CallSource::Api,
             answered,
             talk_seconds: if answered { duration } else { None },
             voicemail_left: status == CallStatus::Voicemail,
@@ -150,6 +151,12 @@ impl App {
         patch: CallPatch,
     ) -> AppResult<CallRecord> {
         self.get_call(actor, id).await?;
+        let patch = CallPatch {
+            event_type: patch
+                .event_type
+                .map(|e| e.as_deref().map(normalize_event_type)),
+            ..patch
+        };
         let record = self
             .store
             .patch_call(actor, id, &patch, self.now())

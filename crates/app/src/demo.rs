@@ -2,10 +2,12 @@
 //! written through the same store calls the service uses, so every figure is real.
 
 use crate::{App, AppResult};
-use djcalls_domain::{Actor, CallId, CallStatus, Cents, DjProfileId, LeadScore, PhoneNumber, Role};
+use djcalls_domain::{
+    Actor, CallId, CallSource, CallStatus, Cents, DjProfileId, LeadScore, PhoneNumber, Role,
+};
 use djcalls_store::DbTime;
 use djcalls_store::calls::NewCall;
-use djcalls_store::payments::{EntryKind, LedgerEntry};
+use djcalls_store::payments::NewPayment;
 use djcalls_store::profiles::ProfileFields;
 use jiff::{SignedDuration, Timestamp};
 use rand::rngs::StdRng;
@@ -209,7 +211,7 @@ impl App {
             rng.random_range(100..200)
         );
         let link_sent =
-            answered && talk > i32::try_from(self.settings.followup_min_talk_seconds).unwrap_or(10);
+            answered && talk > i32::try_from(self.settings.followup_min_talk_secs).unwrap_or(10);
         let id = CallId::new_v7();
         let call = NewCall {
             id,
@@ -220,13 +222,13 @@ impl App {
             timestamp: DbTime(at),
             page_url: Some(format!("https://djdash.net/dj/{}", dj.slug)),
             event_type: EVENT_TYPES[rng.random_range(0..EVENT_TYPES.len())].map(str::to_string),
-            lead_score: lead.as_str().to_string(),
+            lead_score: lead,
             is_booked: false,
             call_duration_seconds: Some(duration),
-            call_status: status.as_str().to_string(),
+            call_status: status,
             call_sid: Some(format!("CA{}", Uuid::new_v4().simple())),
             notes: None,
-            source: "demo",
+            source: CallSource::Demo,
             answered,
             talk_seconds: answered.then_some(talk),
             voicemail_left: status == CallStatus::Voicemail,
@@ -251,13 +253,12 @@ impl App {
                 .checked_add(SignedDuration::from_hours(rng.random_range(1..48)))
                 .unwrap_or(at);
             self.store
-                .record_ledger_entry(
+                .record_payment(
                     &Actor::System,
-                    &LedgerEntry {
+                    &NewPayment {
                         call_id: record.id,
                         dj_profile_id: profile,
                         provider: "simulator".into(),
-                        kind: EntryKind::Payment,
                         provider_entry_id: payment_id.clone(),
                         provider_payment_id: payment_id,
                         amount,

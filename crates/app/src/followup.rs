@@ -24,8 +24,9 @@ use crate::App;
 use crate::jobs::{JobKind, JobOutcome};
 use base64::Engine as _;
 use djcalls_domain::followup::{self as rules, FollowupKind};
+use djcalls_domain::followup_state::FollowupState;
 use djcalls_domain::voice::CallFacts;
-use djcalls_domain::{Actor, CallId, PhoneNumber};
+use djcalls_domain::{Actor, CallId, CallSource, PhoneNumber};
 use djcalls_store::calls::CallRecord;
 use djcalls_store::jobs::{Job, NewJob};
 use djcalls_store::messages::{FollowupClaim, FollowupRequest, SentFollowup};
@@ -81,13 +82,13 @@ impl App {
         call: &CallRecord,
         now: DbTime,
     ) -> Option<NewJob> {
-        if call.source != "twilio" || !facts.ended() || call.caller_number.is_none() {
+        if call.source != CallSource::Twilio || !facts.ended() || call.caller_number.is_none() {
             return None;
         }
         let kind = rules::followup_for(
             facts.answered,
             facts.talk_seconds,
-            self.settings.followup_min_talk_seconds,
+            self.settings.followup_min_talk_secs,
             self.settings.missed_call_text,
         )?;
         // "Missed" only once the dial outcome is known: a status callback that overtakes the
@@ -109,12 +110,12 @@ impl App {
         let Some(kind) = rules::followup_for(
             call.answered,
             talk,
-            self.settings.followup_min_talk_seconds,
+            self.settings.followup_min_talk_secs,
             self.settings.missed_call_text,
         ) else {
             return Ok(done(call_id, "call does not qualify"));
         };
-        if call.source != "twilio" {
+        if call.source != CallSource::Twilio {
             return Ok(done(call_id, "not a Twilio call"));
         }
         let Some(caller) = call
@@ -234,7 +235,9 @@ impl App {
                 Ok(JobOutcome::Done)
             }
             Err(e) if e.is_opted_out() => {
-                self.store.settle_followup(call_id, "failed", now).await?;
+                self.store
+                    .settle_followup(call_id, FollowupState::Failed, now)
+                    .await?;
                 self.store
                     .record_opt_out(caller.as_str(), "twilio_21610", now)
                     .await?;
@@ -242,18 +245,24 @@ impl App {
                 Ok(JobOutcome::Done)
             }
             Err(e @ TwilioError::Timeout) => {
-                self.store.settle_followup(call_id, "unknown", now).await?;
+                self.store
+                    .settle_followup(call_id, FollowupState::Unknown, now)
+                    .await?;
                 Ok(JobOutcome::Failed(format!(
                     "{}; it may have been sent, so it is not retried",
                     summary(&e)
                 )))
             }
             Err(e) if e.is_retryable() => {
-                self.store.settle_followup(call_id, "failed", now).await?;
+                self.store
+                    .settle_followup(call_id, FollowupState::Failed, now)
+                    .await?;
                 Ok(JobOutcome::Retry(summary(&e)))
             }
             Err(e) => {
-                self.store.settle_followup(call_id, "failed", now).await?;
+                self.store
+                    .settle_followup(call_id, FollowupState::Failed, now)
+                    .await?;
                 Ok(JobOutcome::Failed(summary(&e)))
             }
         }

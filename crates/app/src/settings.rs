@@ -26,7 +26,7 @@ pub struct Settings {
     /// Bearer token of the service role (the DJ Dash backend); `None` disables that role.
     pub service_key: Option<SecretString>,
     pub platform_cut: CutRate,
-    pub followup_min_talk_seconds: u32,
+    pub followup_min_talk_secs: u32,
     /// Checks `X-Twilio-Signature` (the simulator's token when telephony is simulated).
     pub twilio_auth_token: SecretString,
     /// The platform number (`TWILIO_PHONE_NUMBER`), fallback sender.
@@ -61,7 +61,7 @@ impl Settings {
             public_base_url: public_base_url.trim_end_matches('/').to_string(),
             service_key: None,
             platform_cut: CutRate::DEFAULT,
-            followup_min_talk_seconds: 10,
+            followup_min_talk_secs: 10,
             twilio_auth_token: SecretString::from(SIMULATOR_AUTH_TOKEN.to_string()),
             platform_number: None,
             record_calls: true,

@@ -43,7 +43,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         public_base_url: public_base_url.clone(),
         service_key,
         platform_cut: args.platform_cut_percent,
-        followup_min_talk_seconds: args.followup_min_talk_seconds,
+        followup_min_talk_secs: args.followup_min_talk_seconds,
         twilio_auth_token: SecretString::from(
             twilio_credentials(twilio)?
                 .map(|(_, token)| token)

@@ -1,8 +1,9 @@
-//! A call's business status and lead score, with the ordering that keeps status updates
-//! monotonic when webhooks arrive late, twice or out of order.
+//! A call's business status, lead score and source, with the ordering that keeps status
+//! updates monotonic when webhooks arrive late, twice or out of order, and the spelling of
+//! its event type.
 
+use crate::vocab::text_vocabulary;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// `call_status` as the API and the database carry it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18,38 +19,22 @@ pub enum CallStatus {
     Voicemail,
 }
 
+text_vocabulary!(CallStatus, "call_status", {
+    Ringing => "ringing",
+    InProgress => "in-progress",
+    Completed => "completed",
+    Busy => "busy",
+    NoAnswer => "no-answer",
+    Failed => "failed",
+    Canceled => "canceled",
+    Voicemail => "voicemail",
+});
+
 impl CallStatus {
-    pub const ALL: [CallStatus; 8] = [
-        CallStatus::Ringing,
-        CallStatus::InProgress,
-        CallStatus::Completed,
-        CallStatus::Busy,
-        CallStatus::NoAnswer,
-        CallStatus::Failed,
-        CallStatus::Canceled,
-        CallStatus::Voicemail,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallStatus::Ringing => "ringing",
-            CallStatus::InProgress => "in-progress",
-            CallStatus::Completed => "completed",
-            CallStatus::Busy => "busy",
-            CallStatus::NoAnswer => "no-answer",
-            CallStatus::Failed => "failed",
-            CallStatus::Canceled => "canceled",
-            CallStatus::Voicemail => "voicemail",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CallStatus> {
-        CallStatus::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// How far along a call is. A status only ever moves to a higher rank: ringing, then
-    /// in progress, then an unanswered outcome, then the outcomes that a later webhook can
-    /// establish on top of it (answered and bridged, or a voicemail left after no answer).
+    /// How far along a call is: ringing, then in progress, then an unanswered outcome, then the
+    /// outcomes that a later webhook can establish on top of it (answered and bridged, or a
+    /// voicemail left after no answer). The voice fold's status never falls in this order
+    /// (property-tested in `voice.rs`).
     pub fn rank(self) -> u8 {
         match self {
             CallStatus::Ringing => 0,
@@ -61,28 +46,8 @@ impl CallStatus {
         }
     }
 
-    /// The status after `incoming` arrives: the further-along one wins; on a tie the current
-    /// one stays, so a repeated or reordered delivery never changes the outcome.
-    pub fn advance(self, incoming: CallStatus) -> CallStatus {
-        if incoming.rank() > self.rank() {
-            incoming
-        } else {
-            self
-        }
-    }
-
-    pub fn is_final(self) -> bool {
-        self.rank() >= 2
-    }
-
     pub fn is_answered(self) -> bool {
         self == CallStatus::Completed
-    }
-}
-
-impl fmt::Display for CallStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -96,23 +61,35 @@ pub enum LeadScore {
     Cold,
 }
 
-impl LeadScore {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeadScore::Hot => "hot",
-            LeadScore::Warm => "warm",
-            LeadScore::Cold => "cold",
-        }
-    }
+text_vocabulary!(LeadScore, "lead_score", {
+    Hot => "hot",
+    Warm => "warm",
+    Cold => "cold",
+});
 
-    pub fn parse(s: &str) -> Option<LeadScore> {
-        match s {
-            "hot" => Some(LeadScore::Hot),
-            "warm" => Some(LeadScore::Warm),
-            "cold" => Some(LeadScore::Cold),
-            _ => None,
-        }
-    }
+/// `source`: which path created a call row. Only calls Twilio told us about (`twilio`) get a
+/// follow-up text; `api` calls were logged by a person or service, `demo` ones by the seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallSource {
+    Api,
+    Twilio,
+    Demo,
+}
+
+text_vocabulary!(CallSource, "source", {
+    Api => "api",
+    Twilio => "twilio",
+    Demo => "demo",
+});
+
+/// Longest `event_type` label accepted, in characters.
+pub const EVENT_TYPE_MAX_CHARS: usize = 50;
+
+/// The one spelling of an `event_type` label (`wedding`, `corporate`): analytics group calls by
+/// the exact stored label, so `Wedding` and `wedding` must be stored alike.
+pub fn normalize_event_type(label: &str) -> String {
+    label.to_lowercase()
 }
 
 /// The only product this service serves; the seed keeps the column for a shared database.
@@ -121,45 +98,51 @@ pub const PRODUCT_CONTEXT: &str = "djdash";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn names_round_trip() {
         for s in CallStatus::ALL {
-            assert_eq!(CallStatus::parse(s.as_str()), Some(s));
+            assert_eq!(CallStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(CallStatus::parse("answered"), None);
     }
 
     #[test]
-    fn a_late_ringing_never_undoes_a_completed_call() {
+    fn every_vocabulary_round_trips_through_its_stored_string() {
+        for s in LeadScore::ALL {
+            assert_eq!(LeadScore::try_from(s.as_str().to_string()), Ok(*s));
+        }
+        for s in CallSource::ALL {
+            assert_eq!(CallSource::try_from(s.as_str().to_string()), Ok(*s));
+        }
         assert_eq!(
-            CallStatus::Completed.advance(CallStatus::Ringing),
-            CallStatus::Completed
-        );
-        assert_eq!(
-            CallStatus::NoAnswer.advance(CallStatus::Voicemail),
-            CallStatus::Voicemail
-        );
-        assert_eq!(
-            CallStatus::Voicemail.advance(CallStatus::NoAnswer),
-            CallStatus::Voicemail
+            CallSource::try_from("TWILIO".to_string()),
+            Err(crate::vocab::UnknownValue {
+                vocabulary: "source",
+                value: "TWILIO".into()
+            })
         );
     }
 
-    proptest! {
-        // Whatever order the same set of updates arrives in, the rank of the final status is the
-        // highest rank among them, and the status never moves to a lower rank on the way.
-        #[test]
-        fn status_only_moves_forward(updates in proptest::collection::vec(0usize..8, 1..20)) {
-            let mut status = CallStatus::Ringing;
-            for i in &updates {
-                let next = status.advance(CallStatus::ALL[*i]);
-                prop_assert!(next.rank() >= status.rank());
-                status = next;
-            }
-            let top = updates.iter().map(|i| CallStatus::ALL[*i].rank()).max().unwrap_or(0);
-            prop_assert_eq!(status.rank(), top);
+    #[test]
+    fn the_json_form_is_the_stored_form() {
+        fn json<T: Serialize>(value: T) -> String {
+            serde_json::to_string(&value).unwrap_or_default()
         }
+        for s in CallStatus::ALL {
+            assert_eq!(json(s), format!("\"{s}\""));
+        }
+        for s in LeadScore::ALL {
+            assert_eq!(json(s), format!("\"{s}\""));
+        }
+        for s in CallSource::ALL {
+            assert_eq!(json(s), format!("\"{s}\""));
+        }
+    }
+
+    #[test]
+    fn event_types_are_stored_in_lower_case() {
+        assert_eq!(normalize_event_type("Wedding"), "wedding");
+        assert_eq!(normalize_event_type("corporate"), "corporate");
     }
 }

@@ -24,19 +24,19 @@ impl FollowupKind {
 }
 
 /// SPEC §8: answered, and talked strictly longer than the threshold.
-pub fn qualifies(answered: bool, talk_seconds: Option<u32>, min_talk_seconds: u32) -> bool {
-    answered && talk_seconds.is_some_and(|t| t > min_talk_seconds)
+pub fn qualifies(answered: bool, talk_secs: Option<u32>, min_talk_secs: u32) -> bool {
+    answered && talk_secs.is_some_and(|t| t > min_talk_secs)
 }
 
 /// Which follow-up an ended call gets, if any. A call that was answered but short gets none
 /// (not even the missed-call text: the DJ did speak to them).
 pub fn followup_for(
     answered: bool,
-    talk_seconds: Option<u32>,
-    min_talk_seconds: u32,
+    talk_secs: Option<u32>,
+    min_talk_secs: u32,
     missed_call_text: bool,
 ) -> Option<FollowupKind> {
-    if qualifies(answered, talk_seconds, min_talk_seconds) {
+    if qualifies(answered, talk_secs, min_talk_secs) {
         Some(FollowupKind::Thanks)
     } else if !answered && missed_call_text {
         Some(FollowupKind::Missed)

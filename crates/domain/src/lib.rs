@@ -1,20 +1,24 @@
-//! Pure types and rules of djcalls: ids, phone numbers, money, call states, actors, date ranges,
-//! analytics arithmetic and the jobs' retry schedule. No I/O and no clock: time always comes in
-//! as a parameter.
+//! Pure types and rules of djcalls: ids, phone numbers, money and refunds, call states, click
+//! attribution, actors, date ranges, analytics arithmetic and the jobs' retry schedule. No I/O
+//! and no clock: time always comes in as a parameter.
 
 pub mod actor;
 pub mod analytics;
+pub mod attribution;
 pub mod call;
 pub mod followup;
+pub mod followup_state;
 pub mod ids;
 pub mod money;
 pub mod phone;
 pub mod range;
+pub mod refund;
 pub mod retry;
+pub mod vocab;
 pub mod voice;
 
 pub use actor::{Actor, Role};
-pub use call::{CallStatus, LeadScore};
+pub use call::{CallSource, CallStatus, LeadScore};
 pub use ids::{CallId, DjProfileId, UserId};
 pub use money::{Cents, CutRate};
 pub use phone::PhoneNumber;

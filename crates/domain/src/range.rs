@@ -127,7 +127,7 @@ pub fn day_start(date: Date, zone: &TimeZone) -> Option<Timestamp> {
 pub struct OffsetSegment {
     pub start_micros: i64,
     pub end_micros: i64,
-    pub offset_seconds: i32,
+    pub offset_secs: i32,
 }
 
 /// The offset segments of `zone` covering `[start, end)`. A local day is then
@@ -146,7 +146,7 @@ pub fn offset_segments(zone: &TimeZone, start: Timestamp, end: Timestamp) -> Vec
         segments.push(OffsetSegment {
             start_micros: cursor.as_microsecond(),
             end_micros: next.as_microsecond(),
-            offset_seconds: offset,
+            offset_secs: offset,
         });
         if next <= cursor {
             break;
@@ -206,8 +206,8 @@ mod tests {
             ts("2026-04-01T00:00:00Z"),
         );
         assert_eq!(segs.len(), 2);
-        assert_eq!(segs[0].offset_seconds, -5 * 3600);
-        assert_eq!(segs[1].offset_seconds, -4 * 3600);
+        assert_eq!(segs[0].offset_secs, -5 * 3600);
+        assert_eq!(segs[1].offset_secs, -4 * 3600);
         assert_eq!(segs[0].end_micros, segs[1].start_micros);
         assert_eq!(
             segs[0].end_micros,

@@ -2,7 +2,7 @@
 //! dollars alongside integer cents.
 
 use djcalls_app::records::{CallRecord, Job, OptOut, Profile};
-use djcalls_domain::Cents;
+use djcalls_domain::{CallSource, CallStatus, Cents, LeadScore};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -16,10 +16,10 @@ pub struct CallJson {
     pub timestamp: Timestamp,
     pub page_url: Option<String>,
     pub event_type: Option<String>,
-    pub lead_score: String,
+    pub lead_score: LeadScore,
     pub is_booked: bool,
     pub call_duration_seconds: Option<i32>,
-    pub call_status: String,
+    pub call_status: CallStatus,
     pub call_sid: Option<String>,
     pub tipjar_link_sent: bool,
     pub tipjar_link: Option<String>,
@@ -29,7 +29,7 @@ pub struct CallJson {
     pub tipjar_payment_amount_cents: i64,
     pub product_context: String,
     pub notes: Option<String>,
-    pub source: String,
+    pub source: CallSource,
     pub answered: bool,
     pub talk_seconds: Option<i32>,
     pub voicemail_left: bool,

@@ -1,6 +1,8 @@
 //! What a verified payment webhook means to us, whichever provider sent it.
 
 use djcalls_domain::money::Cents;
+/// The refund arithmetic is a money rule, so the type lives in `domain`; parsers build it here.
+pub use djcalls_domain::refund::RefundAmount;
 
 /// Which provider's webhook an event came from. Provider payment ids are unique per provider,
 /// so the ledger keys payments on `(provider, provider_payment_id)`.
@@ -64,42 +66,6 @@ impl PaymentEvent {
             PaymentEvent::Paid { event_id, .. }
             | PaymentEvent::Refunded { event_id, .. }
             | PaymentEvent::Ignored { event_id, .. } => event_id,
-        }
-    }
-}
-
-/// How much a refund event says was refunded. The providers differ, and the difference matters
-/// for idempotency, so the type keeps it instead of hiding it:
-///
-/// - Stripe's `charge.refunded` carries the charge's **cumulative** `amount_refunded` (its
-///   `refunds` list is no longer included in webhooks since API version 2022-11-15), so one
-///   event cannot say how much *this* refund was. → [`RefundAmount::Cumulative`].
-/// - TipJar's `payment.refunded` carries the amount of **that one refund**. →
-///   [`RefundAmount::Single`].
-///
-/// To turn either into a ledger row, in the one transaction that inserts the refund row under
-/// its unique `refund_key`: read the sum already refunded for this payment and call
-/// [`RefundAmount::delta_given`]. For cumulative totals that records `max(0, total − already)`,
-/// so duplicates and out-of-order deliveries (total 500 arriving before total 300) add nothing
-/// and the ledger ends at the highest total Stripe reported. For single refunds the refund key
-/// alone makes the insert idempotent. Either way, cap the running total at the payment amount.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RefundAmount {
-    /// Everything refunded on this payment so far, this refund included (Stripe).
-    Cumulative { total_cents: Cents },
-    /// The amount of this refund alone (TipJar).
-    Single { amount_cents: Cents },
-}
-
-impl RefundAmount {
-    /// The refund to record now, given the total already recorded as refunded for this payment.
-    /// Never negative.
-    pub fn delta_given(self, already_refunded: Cents) -> Cents {
-        match self {
-            RefundAmount::Cumulative { total_cents } => {
-                Cents(total_cents.0.saturating_sub(already_refunded.0).max(0))
-            }
-            RefundAmount::Single { amount_cents } => Cents(amount_cents.0.max(0)),
         }
     }
 }
@@ -168,32 +134,6 @@ pub(crate) fn currency_field(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_cumulative_refund_records_only_what_is_new() {
-        let r = RefundAmount::Cumulative {
-            total_cents: Cents(500),
-        };
-        assert_eq!(r.delta_given(Cents(0)), Cents(500));
-        assert_eq!(r.delta_given(Cents(300)), Cents(200));
-        assert_eq!(r.delta_given(Cents(500)), Cents(0));
-    }
-
-    #[test]
-    fn a_cumulative_refund_arriving_late_records_nothing() {
-        let older = RefundAmount::Cumulative {
-            total_cents: Cents(300),
-        };
-        assert_eq!(older.delta_given(Cents(500)), Cents(0));
-    }
-
-    #[test]
-    fn a_single_refund_records_its_own_amount() {
-        let r = RefundAmount::Single {
-            amount_cents: Cents(250),
-        };
-        assert_eq!(r.delta_given(Cents(1_000)), Cents(250));
-    }
 
     #[test]
     fn currencies_are_normalised_to_upper_case_iso_codes() {

@@ -136,7 +136,7 @@ impl Store {
             hot: counts.hot,
             warm: counts.warm,
             cold: counts.cold,
-            duration_sum_seconds: counts.duration_sum,
+            duration_sum_secs: counts.duration_sum,
             calls_with_duration: counts.with_duration,
             tipjar_links_sent: counts.links_sent,
             tipjar_payments_received: counts.payments_received,
@@ -259,11 +259,11 @@ impl Store {
                             calls_q = calls_q
                                 .bind(s.start_micros)
                                 .bind(s.end_micros)
-                                .bind(i64::from(s.offset_seconds));
+                                .bind(i64::from(s.offset_secs));
                             revenue_q = revenue_q
                                 .bind(s.start_micros)
                                 .bind(s.end_micros)
-                                .bind(i64::from(s.offset_seconds));
+                                .bind(i64::from(s.offset_secs));
                         }
                         (
                             calls_q.fetch_all(&mut *conn).await?,

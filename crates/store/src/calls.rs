@@ -1,8 +1,9 @@
 //! Call records (`dj_calls`): logging, reading, listing with a keyset cursor, and the fields a
-//! person may change afterwards.
+//! person may change afterwards. `call_status`, `lead_score` and `source` are domain enums,
+//! decoded with `TryFrom<String>` and bound as their `as_str()` (the stored strings).
 
 use crate::{DbTime, Store, StoreResult, sql_with};
-use djcalls_domain::{Actor, CallId, DjProfileId};
+use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -17,10 +18,12 @@ pub struct CallRecord {
     pub timestamp: DbTime,
     pub page_url: Option<String>,
     pub event_type: Option<String>,
-    pub lead_score: String,
+    #[sqlx(try_from = "String")]
+    pub lead_score: LeadScore,
     pub is_booked: bool,
     pub call_duration_seconds: Option<i32>,
-    pub call_status: String,
+    #[sqlx(try_from = "String")]
+    pub call_status: CallStatus,
     pub call_sid: Option<String>,
     pub tipjar_link_sent: bool,
     pub tipjar_link: Option<String>,
@@ -28,7 +31,8 @@ pub struct CallRecord {
     pub tipjar_payment_amount_cents: i64,
     pub product_context: String,
     pub notes: Option<String>,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: CallSource,
     pub answered: bool,
     pub talk_seconds: Option<i32>,
     pub voicemail_left: bool,
@@ -60,13 +64,13 @@ pub struct NewCall {
     pub timestamp: DbTime,
     pub page_url: Option<String>,
     pub event_type: Option<String>,
-    pub lead_score: String,
+    pub lead_score: LeadScore,
     pub is_booked: bool,
     pub call_duration_seconds: Option<i32>,
-    pub call_status: String,
+    pub call_status: CallStatus,
     pub call_sid: Option<String>,
     pub notes: Option<String>,
-    pub source: &'static str,
+    pub source: CallSource,
     pub answered: bool,
     pub talk_seconds: Option<i32>,
     pub voicemail_left: bool,
@@ -96,7 +100,7 @@ pub struct CallCursor {
 #[derive(Clone, Debug, Default)]
 pub struct CallPatch {
     pub is_booked: Option<bool>,
-    pub lead_score: Option<String>,
+    pub lead_score: Option<LeadScore>,
     pub event_type: Option<Option<String>>,
     pub notes: Option<Option<String>>,
 }
@@ -127,13 +131,13 @@ impl Store {
             .bind(call.timestamp)
             .bind(&call.page_url)
             .bind(&call.event_type)
-            .bind(&call.lead_score)
+            .bind(call.lead_score.as_str())
             .bind(call.is_booked)
             .bind(call.call_duration_seconds)
-            .bind(&call.call_status)
+            .bind(call.call_status.as_str())
             .bind(&call.call_sid)
             .bind(&call.notes)
-            .bind(call.source)
+            .bind(call.source.as_str())
             .bind(call.answered)
             .bind(call.talk_seconds)
             .bind(call.voicemail_left)
@@ -211,7 +215,7 @@ impl Store {
             ))
             .bind(id.0)
             .bind(patch.is_booked)
-            .bind(&patch.lead_score)
+            .bind(patch.lead_score.map(LeadScore::as_str))
             .bind(patch.event_type.is_some())
             .bind(patch.event_type.clone().flatten())
             .bind(patch.notes.is_some())

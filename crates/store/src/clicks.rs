@@ -1,31 +1,15 @@
 //! Click-to-call events (`widget_clicks`) and the lookup that attributes a call to a click.
 //!
-//! **Attribution rule** (SPEC §7), applied once, when an incoming call first creates its
-//! `dj_calls` row (`store/src/voice.rs`, inside that transaction), with `at` = the time the
-//! call's first webhook arrived:
-//!
-//! - candidates are the same DJ's clicks in `[at − 30 min, at]` (server timestamps on both
-//!   sides, so browser clocks never matter); the link goes to the most recent one;
-//! - `confidence: "high"` when that click is at most [`HIGH_WINDOW`] (10 min) old and no
-//!   *other visitor* clicked that DJ's widget in those 10 minutes (the same visitor clicking
-//!   twice does not compete with itself);
-//! - `confidence: "low"` when several visitors clicked within 10 minutes, or the newest click
-//!   is 10–30 min old;
-//! - no click in the 30 minutes → no attribution (`attribution` stays null).
-//!
-//! One click may be linked to more than one call (a visitor who calls back); a call is never
-//! re-attributed later.
+//! The attribution rule itself is `djcalls_domain::attribution`; this module fetches the
+//! candidate clicks for it (inside the voice transaction that first creates the call's
+//! `dj_calls` row, `store/src/voice.rs`) and turns the outcome into the stored JSON.
 
 use crate::{DbTime, Store, StoreResult};
+use djcalls_domain::attribution::{self, CandidateClick, Confidence};
 use djcalls_domain::{Actor, DjProfileId};
-use jiff::SignedDuration;
 use sqlx::{PgConnection, SqliteConnection};
 use uuid::Uuid;
 
-/// A click this recent, alone in its window, is a confident match.
-pub const HIGH_WINDOW: SignedDuration = SignedDuration::from_mins(10);
-/// Older clicks than this are never linked to a call.
-pub const LOW_WINDOW: SignedDuration = SignedDuration::from_mins(30);
 /// How many of the newest clicks in the window the rule looks at.
 const CANDIDATES: i64 = 50;
 
@@ -167,49 +151,22 @@ pub async fn attribution_for<C: ClickConn + ?Sized>(
     dj: Uuid,
     at: DbTime,
 ) -> sqlx::Result<Option<String>> {
-    let from = DbTime(at.0.saturating_sub(LOW_WINDOW).unwrap_or(at.0));
+    let from = DbTime(attribution::earliest_candidate(at.0));
     let clicks = conn.recent_clicks(dj, from, at).await?;
-    Ok(attribute(&clicks, at).map(|(click, confidence)| attribution_json(click, confidence)))
+    Ok(attribution::attribute(&clicks, at.0)
+        .map(|(click, confidence)| attribution_json(click, confidence)))
 }
 
-/// How sure a link from a call to a click is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Confidence {
-    High,
-    Low,
-}
-
-impl Confidence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::High => "high",
-            Confidence::Low => "low",
-        }
+impl CandidateClick for ClickRecord {
+    fn click_id(&self) -> Uuid {
+        self.id
     }
-}
-
-/// The rule of the module docs over `clicks` (one DJ's, newest first, none after `at`).
-pub fn attribute(clicks: &[ClickRecord], at: DbTime) -> Option<(&ClickRecord, Confidence)> {
-    let age = |c: &ClickRecord| at.0.duration_since(c.clicked_at.0);
-    let newest = clicks
-        .iter()
-        .filter(|c| age(c) >= SignedDuration::ZERO && age(c) <= LOW_WINDOW)
-        .max_by_key(|c| (c.clicked_at, c.id))?;
-    if age(newest) > HIGH_WINDOW {
-        return Some((newest, Confidence::Low));
+    fn clicked_at(&self) -> jiff::Timestamp {
+        self.clicked_at.0
     }
-    let competing = clicks.iter().any(|c| {
-        c.id != newest.id
-            && age(c) >= SignedDuration::ZERO
-            && age(c) <= HIGH_WINDOW
-            && (c.visitor_id.is_none() || c.visitor_id != newest.visitor_id)
-    });
-    let confidence = if competing {
-        Confidence::Low
-    } else {
-        Confidence::High
-    };
-    Some((newest, confidence))
+    fn visitor_id(&self) -> Option<&str> {
+        self.visitor_id.as_deref()
+    }
 }
 
 fn attribution_json(click: &ClickRecord, confidence: Confidence) -> String {
@@ -229,86 +186,4 @@ fn attribution_json(click: &ClickRecord, confidence: Confidence) -> String {
         "confidence": confidence.as_str(),
     })
     .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use jiff::Timestamp;
-
-    fn at(mins_before: i64) -> DbTime {
-        let call: Timestamp = "2026-06-15T12:00:00Z".parse().unwrap_or_default();
-        DbTime(
-            call.saturating_sub(SignedDuration::from_mins(mins_before))
-                .unwrap_or(call),
-        )
-    }
-
-    fn click(mins_before: i64, visitor: &str) -> ClickRecord {
-        ClickRecord {
-            id: Uuid::now_v7(),
-            dj_profile_id: DjProfileId(Uuid::nil()),
-            page_url: Some("https://www.thebash.com/dj/x".into()),
-            referrer: None,
-            visitor_id: Some(visitor.into()),
-            utm_source: None,
-            utm_medium: None,
-            utm_campaign: None,
-            utm_term: None,
-            utm_content: None,
-            gclid: None,
-            clicked_at: at(mins_before),
-        }
-    }
-
-    fn confidence(clicks: &[ClickRecord]) -> Option<(Uuid, Confidence)> {
-        attribute(clicks, at(0)).map(|(c, conf)| (c.id, conf))
-    }
-
-    #[test]
-    fn a_lone_recent_click_is_high() {
-        let c = click(3, "v1");
-        assert_eq!(
-            confidence(std::slice::from_ref(&c)),
-            Some((c.id, Confidence::High))
-        );
-    }
-
-    #[test]
-    fn the_same_visitor_does_not_compete_with_itself() {
-        let newer = click(2, "v1");
-        let older = click(6, "v1");
-        assert_eq!(
-            confidence(&[newer.clone(), older]),
-            Some((newer.id, Confidence::High))
-        );
-    }
-
-    #[test]
-    fn competing_visitors_or_an_old_click_are_low() {
-        let newer = click(2, "v1");
-        let other = click(6, "v2");
-        assert_eq!(
-            confidence(&[newer.clone(), other]),
-            Some((newer.id, Confidence::Low))
-        );
-        let old = click(20, "v1");
-        assert_eq!(
-            confidence(std::slice::from_ref(&old)),
-            Some((old.id, Confidence::Low))
-        );
-        // A competitor outside the 10-minute window does not lower a recent click.
-        let recent = click(1, "v1");
-        assert_eq!(
-            confidence(&[recent.clone(), click(25, "v2")]),
-            Some((recent.id, Confidence::High))
-        );
-    }
-
-    #[test]
-    fn nothing_older_than_thirty_minutes_or_after_the_call() {
-        assert_eq!(confidence(&[click(31, "v1")]), None);
-        assert_eq!(confidence(&[click(-1, "v1")]), None);
-        assert_eq!(confidence(&[]), None);
-    }
 }

@@ -10,10 +10,12 @@ pub enum StoreError {
     /// A referenced row does not exist.
     #[error("refers to a row that does not exist")]
     MissingReference,
+    // The cause is part of the text and deliberately NOT returned as `source()`: logs print
+    // store errors with `%e`, and a cause chain must print each cause once.
     #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
 }
@@ -36,4 +38,26 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migrate(e)
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_database_error_prints_its_cause_once() {
+        let e = StoreError::from(sqlx::Error::PoolTimedOut);
+        assert!(e.source().is_none());
+        assert_eq!(
+            e.to_string(),
+            format!("database error: {}", sqlx::Error::PoolTimedOut)
+        );
+    }
+}

@@ -2,32 +2,18 @@
 //! with the call's payment fields kept in step inside the same transaction.
 
 use crate::{Backend, DbTime, Store, StoreResult};
+use djcalls_domain::refund::{PaidAmount, RefundAmount, RefundStep};
 use djcalls_domain::{Actor, CallId, Cents, CutRate, DjProfileId};
 use uuid::Uuid;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntryKind {
-    Payment,
-    Refund,
-}
-
-impl EntryKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Payment => "payment",
-            EntryKind::Refund => "refund",
-        }
-    }
-}
-
-/// A verified movement of money. `amount` is positive for a payment, negative for a refund.
+/// A verified payment, for [`Store::record_payment`]. Refunds have their own path,
+/// [`Store::record_refund`], because their amount and cut depend on the payment they refund.
 #[derive(Clone, Debug)]
-pub struct LedgerEntry {
+pub struct NewPayment {
     pub call_id: CallId,
     pub dj_profile_id: DjProfileId,
     pub provider: String,
-    pub kind: EntryKind,
-    /// Unique per provider: the payment id for a payment, the refund's id for a refund.
+    /// Unique per provider: a payment is recorded once per this id.
     pub provider_entry_id: String,
     pub provider_payment_id: String,
     pub amount: Cents,
@@ -47,13 +33,13 @@ const SYNC_CALL_SQL: &str = "UPDATE dj_calls SET \
      WHERE id = $1";
 
 impl Store {
-    /// Records `entry` with the platform cut at `rate`, unless the provider id was recorded
-    /// before. Returns whether it was new. The call's `tipjar_payment_received`,
-    /// `tipjar_payment_amount` (net of refunds) and, for a payment, `is_booked` follow it.
-    pub async fn record_ledger_entry(
+    /// Records the payment `entry` with the platform cut at `rate`, unless the provider id was
+    /// recorded before. Returns whether it was new. The call's `tipjar_payment_received`,
+    /// `tipjar_payment_amount` (net of refunds) and `is_booked` follow it.
+    pub async fn record_payment(
         &self,
         actor: &Actor,
-        entry: &LedgerEntry,
+        entry: &NewPayment,
         rate: CutRate,
     ) -> StoreResult<bool> {
         let (cut, dj_share) = rate.split(entry.amount);
@@ -61,14 +47,13 @@ impl Store {
             let inserted: Option<Uuid> = sqlx::query_scalar(
                 "INSERT INTO payments (id, call_id, dj_profile_id, provider, kind, provider_entry_id, \
                  provider_payment_id, amount_cents, platform_cut_cents, dj_share_cents, currency, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 VALUES ($1, $2, $3, $4, 'payment', $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (provider, provider_entry_id) DO NOTHING RETURNING id",
             )
             .bind(Uuid::now_v7())
             .bind(entry.call_id.0)
             .bind(entry.dj_profile_id.0)
             .bind(&entry.provider)
-            .bind(entry.kind.as_str())
             .bind(&entry.provider_entry_id)
             .bind(&entry.provider_payment_id)
             .bind(entry.amount.0)
@@ -81,7 +66,7 @@ impl Store {
             if inserted.is_some() {
                 sqlx::query(SYNC_CALL_SQL)
                     .bind(entry.call_id.0)
-                    .bind(entry.kind == EntryKind::Payment)
+                    .bind(true)
                     .bind(entry.at)
                     .execute(&mut *conn)
                     .await?;
@@ -91,12 +76,9 @@ impl Store {
     }
 
     /// Records a refund of the payment `refund.provider_payment_id` in ONE transaction: reads
-    /// what was already refunded, turns the provider's figure into the amount new with this
-    /// refund ([`RefundSize`]), caps the running total at the payment, and inserts a negative
-    /// row under `refund:<refund_key>` (unique per provider, so the same refund delivered twice
-    /// records once). The refund's platform cut is the original payment's cut in proportion,
-    /// computed on running totals and rounded half up, so a payment refunded in full — in one
-    /// step or several — nets exactly zero cut and zero DJ share whatever the cut rate is now.
+    /// what was already refunded, lets [`RefundAmount::step`] decide the amount new with this
+    /// refund and the cut it gives back, and inserts a negative row under `refund:<refund_key>`
+    /// (unique per provider, so the same refund delivered twice records once).
     /// On PostgreSQL refunds of one payment take turns (advisory lock); SQLite's
     /// `BEGIN IMMEDIATE` already serialises writers.
     pub async fn record_refund(&self, refund: &NewRefund) -> StoreResult<RefundOutcome> {
@@ -144,12 +126,13 @@ impl Store {
                     .bind(&refund.provider_payment_id)
                     .fetch_one(&mut *conn)
                     .await?;
-                    let delta = refund_delta(refund.size, paid, already);
-                    if delta <= 0 {
-                        RefundOutcome::NothingNew
-                    } else {
-                        let cut = proportional_cut(paid_cut, paid, already + delta)
-                            - proportional_cut(paid_cut, paid, already);
+                    let paid = PaidAmount {
+                        amount: Cents(paid),
+                        cut: Cents(paid_cut),
+                    };
+                    if let Some(RefundStep { amount, cut }) = refund.size.step(paid, Cents(already))
+                    {
+                        let (delta, cut) = (amount.0, cut.0);
                         sqlx::query(
                             "INSERT INTO payments (id, call_id, dj_profile_id, provider, kind, \
                              provider_entry_id, provider_payment_id, amount_cents, platform_cut_cents, \
@@ -179,21 +162,13 @@ impl Store {
                             call_id: CallId(call_id),
                             amount: Cents(-delta),
                         }
+                    } else {
+                        RefundOutcome::NothingNew
                     }
                 }
             }
         }))
     }
-}
-
-/// How much a refund event says was refunded (the store's copy of the payments crate's
-/// `RefundAmount`, which the store does not depend on).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RefundSize {
-    /// Everything refunded on the payment so far, this refund included (Stripe).
-    Cumulative(Cents),
-    /// This refund alone (TipJar).
-    Single(Cents),
 }
 
 /// A verified refund, for [`Store::record_refund`].
@@ -204,7 +179,7 @@ pub struct NewRefund {
     pub provider_payment_id: String,
     /// Unique per refund step and the same on every redelivery.
     pub refund_key: String,
-    pub size: RefundSize,
+    pub size: RefundAmount,
     pub currency: String,
     pub at: DbTime,
 }
@@ -219,58 +194,4 @@ pub enum RefundOutcome {
     NothingNew,
     /// No payment under that provider payment id.
     UnknownPayment,
-}
-
-/// The cents new with this refund, given `paid` and `already` refunded, never taking the
-/// running total past the payment.
-fn refund_delta(size: RefundSize, paid: i64, already: i64) -> i64 {
-    let wanted = match size {
-        RefundSize::Cumulative(total) => total.0.saturating_sub(already),
-        RefundSize::Single(amount) => amount.0,
-    };
-    wanted.min(paid.saturating_sub(already)).max(0)
-}
-
-/// `paid_cut × refunded / paid`, rounded half up; exactly `paid_cut` when all is refunded.
-fn proportional_cut(paid_cut: i64, paid: i64, refunded: i64) -> i64 {
-    if paid <= 0 {
-        return 0;
-    }
-    let scaled = i128::from(paid_cut) * i128::from(refunded) * 2 + i128::from(paid);
-    let cut = scaled.div_euclid(2 * i128::from(paid));
-    i64::try_from(cut).unwrap_or(paid_cut)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cumulative_refunds_record_only_what_is_new_and_never_more_than_was_paid() {
-        let total = |c| RefundSize::Cumulative(Cents(c));
-        assert_eq!(refund_delta(total(500), 10_000, 0), 500);
-        assert_eq!(refund_delta(total(500), 10_000, 300), 200);
-        assert_eq!(refund_delta(total(300), 10_000, 500), 0);
-        assert_eq!(refund_delta(total(20_000), 10_000, 500), 9_500);
-        assert_eq!(
-            refund_delta(RefundSize::Single(Cents(700)), 1_000, 500),
-            500
-        );
-    }
-
-    #[test]
-    fn a_refund_in_steps_reverses_exactly_the_original_cut() {
-        // 99.90 paid, cut 14.99; refunded 33.30 three times.
-        let (paid, cut) = (9_990, 1_499);
-        let mut already = 0;
-        let mut cut_back = 0;
-        for _ in 0..3 {
-            cut_back +=
-                proportional_cut(cut, paid, already + 3_330) - proportional_cut(cut, paid, already);
-            already += 3_330;
-        }
-        assert_eq!(already, paid);
-        assert_eq!(cut_back, cut);
-        assert_eq!(proportional_cut(2_250, 15_000, 5_000), 750);
-    }
 }

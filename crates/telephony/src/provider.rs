@@ -12,9 +12,6 @@ const PURCHASE_CANDIDATES: u32 = 5;
 /// Everything the app asks of a telephony provider. Inject as `Arc<dyn Telephony>`.
 #[async_trait::async_trait]
 pub trait Telephony: Send + Sync {
-    /// True for the in-memory simulator (nothing leaves the process).
-    fn is_simulated(&self) -> bool;
-
     async fn send_sms(
         &self,
         from: &PhoneNumber,
@@ -52,10 +49,6 @@ pub trait Telephony: Send + Sync {
 
 #[async_trait::async_trait]
 impl Telephony for TwilioClient {
-    fn is_simulated(&self) -> bool {
-        false
-    }
-
     async fn send_sms(
         &self,
         from: &PhoneNumber,

@@ -98,10 +98,6 @@ impl SimulatedTelephony {
 
 #[async_trait::async_trait]
 impl Telephony for SimulatedTelephony {
-    fn is_simulated(&self) -> bool {
-        true
-    }
-
     async fn send_sms(
         &self,
         from: &PhoneNumber,

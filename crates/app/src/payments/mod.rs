@@ -17,7 +17,7 @@ use crate::{App, AppError};
 use djcalls_domain::{Actor, Cents};
 use djcalls_payments::WebhookRejection;
 use djcalls_payments::provider::contains_phone_like;
-use djcalls_store::payments::{EntryKind, LedgerEntry, NewRefund, RefundOutcome, RefundSize};
+use djcalls_store::payments::{NewPayment, NewRefund, RefundOutcome};
 use sha2::{Digest, Sha256};
 
 pub use djcalls_payments::stripe::{
@@ -47,15 +47,16 @@ pub const SESSION_REUSE_SECS: i64 = 3600;
 const MAX_TOKEN_LEN: usize = 128;
 
 /// Where `/pay/<token>` should send the payer.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PayLinkError {
     /// Unknown or revoked token.
+    #[error("payment link not found")]
     NotFound,
     /// The provider did not make a session; `retryable` says whether trying again soon may work.
-    Provider {
-        retryable: bool,
-    },
-    Internal(AppError),
+    #[error("the payment provider made no session (retryable: {retryable})")]
+    Provider { retryable: bool },
+    #[error("opening the payment link failed")]
+    Internal(#[source] AppError),
 }
 
 impl From<AppError> for PayLinkError {
@@ -84,13 +85,15 @@ pub enum WebhookOutcome {
 }
 
 /// Why a payment webhook was not accepted.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
     /// Missing secret, missing/bad signature, or a signed body we cannot read: 400, nothing
     /// written. The text is for the log.
+    #[error("payment webhook rejected: {0}")]
     Rejected(String),
     /// We failed (database): 500 so the provider retries later.
-    Failed(AppError),
+    #[error("recording the payment webhook failed")]
+    Failed(#[source] AppError),
 }
 
 /// A simulated payment page's content.
@@ -101,16 +104,17 @@ pub struct SimulatedCheckout {
 }
 
 /// Why the simulated payment page cannot be used.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SimulatedPayError {
     /// Not the simulator, unknown session or link, or a revoked link: 404.
+    #[error("simulated payment not found")]
     NotFound,
     /// The amount is not a positive number of dollars and cents.
+    #[error("the amount is not a positive number of dollars and cents")]
     InvalidAmount,
-    Webhook(WebhookError),
+    #[error("the simulated payment's webhook was not accepted")]
+    Webhook(#[source] WebhookError),
 }
-
-impl App {}
 
 /// Analytics add cents whatever their currency (the ledger has one currency column and the
 /// SPEC's figures are dollars); a foreign currency is recorded as sent and flagged here.

@@ -86,11 +86,10 @@ impl App {
                     return Ok(WebhookOutcome::Unmatched);
                 };
                 warn_on_currency(provider, &event_id, &currency);
-                let entry = LedgerEntry {
+                let entry = NewPayment {
                     call_id: link.call_id,
                     dj_profile_id: link.dj_profile_id,
                     provider: provider.as_str().to_string(),
-                    kind: EntryKind::Payment,
                     provider_entry_id: provider_payment_id.clone(),
                     provider_payment_id,
                     amount: amount_cents,
@@ -99,7 +98,7 @@ impl App {
                 };
                 let new = self
                     .store
-                    .record_ledger_entry(&Actor::System, &entry, self.settings.platform_cut)
+                    .record_payment(&Actor::System, &entry, self.settings.platform_cut)
                     .await?;
                 tracing::info!(
                     provider = provider.as_str(),
@@ -120,15 +119,11 @@ impl App {
                 currency,
             } => {
                 warn_on_currency(provider, &event_id, &currency);
-                let size = match refunded {
-                    RefundAmount::Cumulative { total_cents } => RefundSize::Cumulative(total_cents),
-                    RefundAmount::Single { amount_cents } => RefundSize::Single(amount_cents),
-                };
                 let refund = NewRefund {
                     provider: provider.as_str().to_string(),
                     provider_payment_id,
                     refund_key,
-                    size,
+                    size: refunded,
                     currency,
                     at: self.now(),
                 };

@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use djcalls_app::calls::{DEFAULT_PAGE, LogCall, MAX_PAGE};
 use djcalls_app::records::CallPatch;
+use djcalls_domain::call::EVENT_TYPE_MAX_CHARS;
 use djcalls_domain::range::DateRange;
 use djcalls_domain::{CallId, CallStatus, DjProfileId, LeadScore, PhoneNumber};
 use jiff::Timestamp;
@@ -85,9 +86,10 @@ async fn log_call(
     ))
 }
 
-/// Event types are short labels (`wedding`, `corporate`), kept in lower case.
+/// Event types are short labels (`wedding`, `corporate`); the app stores them in the one
+/// spelling `domain::call::normalize_event_type` gives them.
 fn event_type(raw: Option<String>) -> ApiResult<Option<String>> {
-    Ok(text("event_type", raw, 50)?.map(|e| e.to_lowercase()))
+    text("event_type", raw, EVENT_TYPE_MAX_CHARS)
 }
 
 #[derive(Deserialize)]
@@ -167,7 +169,7 @@ async fn patch_call(
     let id: CallId = parse_id("id", &id)?;
     let patch = CallPatch {
         is_booked: body.is_booked,
-        lead_score: body.lead_score.map(|l| l.as_str().to_string()),
+        lead_score: body.lead_score,
         event_type: body.event_type.map(event_type).transpose()?,
         notes: body.notes.map(|n| text("notes", n, 10_000)).transpose()?,
     };

@@ -125,7 +125,7 @@ pub async fn page(
         .followup_state(call.id)
         .await
         .map_err(djcalls_app::AppError::from)?
-        .unwrap_or_else(|| "none".into());
+        .map_or_else(|| "none".into(), |s| s.to_string());
     let attribution = call
         .attribution
         .as_deref()

@@ -182,7 +182,7 @@ pub async fn list(
         out.extend(
             page.calls
                 .into_iter()
-                .filter(|c| status.is_empty() || c.call_status == status),
+                .filter(|c| status.is_empty() || c.call_status.as_str() == status),
         );
         cursor = page.next_cursor;
         if out.len() >= PAGE_ROWS as usize || cursor.is_none() {

@@ -39,9 +39,9 @@ impl CallRow {
                 .clone()
                 .or_else(|| c.caller_number.clone())
                 .unwrap_or_else(|| "Unknown caller".into()),
-            status: c.call_status.clone(),
+            status: c.call_status.to_string(),
             event_type: c.event_type.clone().unwrap_or_else(|| "—".into()),
-            lead_score: c.lead_score.clone(),
+            lead_score: c.lead_score.to_string(),
             booked: c.is_booked,
             duration: c
                 .call_duration_seconds

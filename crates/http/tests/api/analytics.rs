@@ -79,7 +79,8 @@ async fn fixture(w: &World) {
         .await;
 
     // Cuts at 15 %, half up per payment: 5000 → 750; 15000 → 2250; 9990 → 1498.5 → 1499;
-    // refund −1001 → −150.15 → −150; 100000 → 15000; 20000 → 3000.
+    // refund −1001 → the payment's cut in proportion, 1499 × 1001 / 9990 = 150.2 → −150;
+    // 100000 → 15000; 20000 → 3000.
     ledger(&w.t, &c1, "pi_c1", 5_000, "2026-06-01T06:00:00Z").await;
     ledger(&w.t, &c2, "pi_c2", 15_000, "2026-06-01T06:00:00Z").await;
     // Paid and refunded on later days: revenue still belongs to the call's day.

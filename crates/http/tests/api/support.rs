@@ -1,9 +1,10 @@
 //! Helpers shared by the API tests: requests against a running `TestApp`, the error-envelope
 //! assertion, and a small world of two DJs, an admin and their tokens.
 
+use djcalls_domain::refund::RefundAmount;
 use djcalls_domain::{CallId, Cents, CutRate, DjProfileId, Role};
 use djcalls_store::DbTime;
-use djcalls_store::payments::{EntryKind, LedgerEntry};
+use djcalls_store::payments::{NewPayment, NewRefund, RefundOutcome};
 use djcalls_testkit::TestApp;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -194,7 +195,8 @@ impl World {
     }
 }
 
-/// Records a payment (positive cents) or a refund (negative) for a call at the default cut.
+/// Records a payment (positive cents) for a call at the default cut, or a refund (negative
+/// cents) of that payment through the production refund path (`entry_id` is the refund key).
 pub async fn ledger(t: &TestApp, call: &Value, entry_id: &str, cents: i64, at: &str) {
     let call_id: CallId = call["id"].as_str().expect("id").parse().expect("uuid");
     let dj_profile_id: DjProfileId = call["dj_profile_id"]
@@ -202,26 +204,44 @@ pub async fn ledger(t: &TestApp, call: &Value, entry_id: &str, cents: i64, at: &
         .expect("profile")
         .parse()
         .expect("uuid");
-    let entry = LedgerEntry {
+    let provider_payment_id = format!("pay_{}", call_id.0.simple());
+    let at = DbTime(at.parse().expect("time"));
+    let store = &t.db.store;
+    if cents < 0 {
+        let refund = NewRefund {
+            provider: "stripe".into(),
+            provider_payment_id,
+            refund_key: entry_id.into(),
+            size: RefundAmount::Single {
+                amount_cents: Cents(-cents),
+            },
+            currency: "usd".into(),
+            at,
+        };
+        let outcome = store.record_refund(&refund).await.expect("refund");
+        assert_eq!(
+            outcome,
+            RefundOutcome::Recorded {
+                call_id,
+                amount: Cents(cents)
+            },
+            "refund {entry_id}"
+        );
+        return;
+    }
+    let entry = NewPayment {
         call_id,
         dj_profile_id,
         provider: "stripe".into(),
-        kind: if cents < 0 {
-            EntryKind::Refund
-        } else {
-            EntryKind::Payment
-        },
         provider_entry_id: entry_id.into(),
-        provider_payment_id: format!("pay_{}", call_id.0.simple()),
+        provider_payment_id,
         amount: Cents(cents),
         currency: "usd".into(),
-        at: DbTime(at.parse().expect("time")),
+        at,
     };
-    let new = t
-        .app
-        .store
-        .record_ledger_entry(&djcalls_domain::Actor::System, &entry, CutRate::DEFAULT)
+    let new = store
+        .record_payment(&djcalls_domain::Actor::System, &entry, CutRate::DEFAULT)
         .await
         .expect("ledger");
-    assert!(new, "ledger entry {entry_id} recorded twice");
+    assert!(new, "payment {entry_id} recorded twice");
 }

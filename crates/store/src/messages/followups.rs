@@ -1,6 +1,7 @@
 //! The follow-up claim: at most one text per call, ever.
 
 use super::*;
+use djcalls_domain::followup_state::FollowupState;
 
 impl Store {
     /// Claims "follow-up sent" for a call, atomically with the checks that must hold right
@@ -28,6 +29,7 @@ impl Store {
                     .bind(req.call_id.0)
                     .fetch_optional(&mut *conn)
                     .await?;
+            let existing = decode_state(existing)?;
             let opted_out: Option<i32> =
                 sqlx::query_scalar("SELECT 1 FROM sms_opt_outs WHERE phone_number = $1")
                     .bind(req.caller)
@@ -43,7 +45,7 @@ impl Store {
             .bind(req.not_since)
             .fetch_optional(&mut *conn)
             .await?;
-            if existing.as_deref().is_some_and(|s| s != "failed") {
+            if existing.is_some_and(|s| !s.may_be_claimed_again()) {
                 FollowupClaim::AlreadyClaimed
             } else if opted_out.is_some() {
                 FollowupClaim::OptedOut
@@ -128,13 +130,13 @@ impl Store {
     pub async fn settle_followup(
         &self,
         call_id: CallId,
-        state: &str,
+        state: FollowupState,
         now: DbTime,
     ) -> StoreResult<()> {
         in_tx!(self, &Actor::System, write, |conn| {
             sqlx::query("UPDATE followups SET state = $2, updated_at = $3 WHERE call_id = $1 AND state = 'claimed'")
                 .bind(call_id.0)
-                .bind(state)
+                .bind(state.as_str())
                 .bind(now)
                 .execute(&mut *conn)
                 .await?;
@@ -143,12 +145,22 @@ impl Store {
     }
 
     /// The state of a call's follow-up claim, if it has one.
-    pub async fn followup_state(&self, call_id: CallId) -> StoreResult<Option<String>> {
+    pub async fn followup_state(&self, call_id: CallId) -> StoreResult<Option<FollowupState>> {
         Ok(in_tx!(self, &Actor::System, read, |conn| {
-            sqlx::query_scalar("SELECT state FROM followups WHERE call_id = $1")
-                .bind(call_id.0)
-                .fetch_optional(&mut *conn)
-                .await?
+            let state: Option<String> =
+                sqlx::query_scalar("SELECT state FROM followups WHERE call_id = $1")
+                    .bind(call_id.0)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            decode_state(state)?
         }))
     }
+}
+
+/// Decodes a stored `followups.state`; the schema's CHECK keeps it inside the vocabulary.
+fn decode_state(state: Option<String>) -> sqlx::Result<Option<FollowupState>> {
+    state
+        .map(FollowupState::try_from)
+        .transpose()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }

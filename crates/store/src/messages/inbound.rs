@@ -110,23 +110,6 @@ impl Store {
         }))
     }
 
-    /// A call's texts, oldest first.
-    pub async fn messages_for_call(
-        &self,
-        actor: &Actor,
-        call_id: CallId,
-    ) -> StoreResult<Vec<Message>> {
-        Ok(in_tx!(self, actor, read, |conn| {
-            sqlx::query_as::<_, Message>(sql_with(
-                COLUMNS,
-                "SELECT {COLUMNS} FROM messages WHERE call_id = $1 ORDER BY created_at, id",
-            ))
-            .bind(call_id.0)
-            .fetch_all(&mut *conn)
-            .await?
-        }))
-    }
-
     /// A DJ's texts (sent and received), newest first.
     pub async fn messages_for_profile(
         &self,

@@ -2,9 +2,12 @@
 
 use djcalls_domain::analytics::Analytics;
 use djcalls_domain::range::DateRange;
-use djcalls_domain::{Actor, CallId, Cents, CutRate, DjProfileId, UserId};
+use djcalls_domain::refund::RefundAmount;
+use djcalls_domain::{
+    Actor, CallId, CallSource, CallStatus, Cents, CutRate, DjProfileId, LeadScore, UserId,
+};
 use djcalls_store::calls::{CallRecord, NewCall};
-use djcalls_store::payments::{EntryKind, LedgerEntry};
+use djcalls_store::payments::{NewPayment, NewRefund, RefundOutcome};
 use djcalls_store::profiles::ProfileFields;
 use djcalls_store::{DbTime, Store};
 use djcalls_testkit::TestDb;
@@ -75,13 +78,13 @@ pub fn call(profile: DjProfileId, when: &str) -> NewCall {
         timestamp: at(when),
         page_url: None,
         event_type: None,
-        lead_score: "hot".to_string(),
+        lead_score: LeadScore::Hot,
         is_booked: false,
         call_duration_seconds: None,
-        call_status: "no-answer".to_string(),
+        call_status: CallStatus::NoAnswer,
         call_sid: None,
         notes: None,
-        source: "api",
+        source: CallSource::Api,
         answered: false,
         talk_seconds: None,
         voicemail_left: false,
@@ -95,7 +98,7 @@ pub fn call(profile: DjProfileId, when: &str) -> NewCall {
 /// An answered call (`completed`) lasting `seconds`.
 pub fn answered(profile: DjProfileId, when: &str, seconds: i32) -> NewCall {
     NewCall {
-        call_status: "completed".to_string(),
+        call_status: CallStatus::Completed,
         answered: true,
         call_duration_seconds: Some(seconds),
         talk_seconds: Some(seconds),
@@ -106,7 +109,7 @@ pub fn answered(profile: DjProfileId, when: &str, seconds: i32) -> NewCall {
 /// A voicemail left after `seconds` of call.
 pub fn voicemail(profile: DjProfileId, when: &str, seconds: i32) -> NewCall {
     NewCall {
-        call_status: "voicemail".to_string(),
+        call_status: CallStatus::Voicemail,
         voicemail_left: true,
         call_duration_seconds: Some(seconds),
         ..call(profile, when)
@@ -120,12 +123,11 @@ pub async fn insert(store: &Store, call: NewCall) -> CallRecord {
         .expect("insert call")
 }
 
-pub fn entry(call: &CallRecord, entry_id: &str, kind: EntryKind, cents: i64) -> LedgerEntry {
-    LedgerEntry {
+pub fn entry(call: &CallRecord, entry_id: &str, cents: i64) -> NewPayment {
+    NewPayment {
         call_id: call.id,
         dj_profile_id: call.dj_profile_id,
         provider: "stripe".to_string(),
-        kind,
         provider_entry_id: entry_id.to_string(),
         provider_payment_id: entry_id.to_string(),
         amount: Cents(cents),
@@ -134,22 +136,47 @@ pub fn entry(call: &CallRecord, entry_id: &str, kind: EntryKind, cents: i64) -> 
     }
 }
 
-/// Records a payment (positive cents) or refund (negative cents) at the default 15 % cut;
-/// returns whether it was new.
+/// Records a payment at the default 15 % cut; returns whether it was new.
 pub async fn pay(store: &Store, call: &CallRecord, entry_id: &str, cents: i64) -> bool {
-    let kind = if cents < 0 {
-        EntryKind::Refund
-    } else {
-        EntryKind::Payment
-    };
     store
-        .record_ledger_entry(
+        .record_payment(
             &Actor::System,
-            &entry(call, entry_id, kind, cents),
+            &entry(call, entry_id, cents),
             CutRate::DEFAULT,
         )
         .await
-        .expect("record ledger entry")
+        .expect("record payment")
+}
+
+/// Refunds `cents` of the Stripe payment `payment_id` (as [`pay`] recorded it) through the
+/// production path, as a single refund step keyed `refund_key`.
+pub async fn refund(
+    store: &Store,
+    payment_id: &str,
+    refund_key: &str,
+    cents: i64,
+) -> RefundOutcome {
+    store
+        .record_refund(&NewRefund {
+            provider: "stripe".to_string(),
+            provider_payment_id: payment_id.to_string(),
+            refund_key: refund_key.to_string(),
+            size: RefundAmount::Single {
+                amount_cents: Cents(cents),
+            },
+            currency: "usd".to_string(),
+            at: now(),
+        })
+        .await
+        .expect("record refund")
+}
+
+/// What [`refund`] answers when it records `cents` back on `call`'s payment.
+pub fn recorded(call: &CallRecord, cents: i64) -> RefundOutcome {
+    RefundOutcome::Recorded {
+        call_id: call.id,
+        amount: Cents(cents),
+    }
 }
 
 pub fn range(start: Option<&str>, end: Option<&str>, tz: Option<&str>) -> DateRange {

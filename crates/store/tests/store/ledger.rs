@@ -1,10 +1,11 @@
 //! Story 5: the money ledger records each provider entry once, keeps the call's payment fields
-//! in step, and the schema itself holds cut + DJ share = amount.
+//! in step, and the schema itself holds cut + DJ share = amount. Refunds go through the
+//! production path, `record_refund`.
 
 use crate::common::*;
-use djcalls_domain::{Actor, CallId, Cents, CutRate};
+use djcalls_domain::{Actor, CallId, CutRate};
 use djcalls_store::StoreError;
-use djcalls_store::payments::{EntryKind, LedgerEntry};
+use djcalls_store::payments::{NewPayment, RefundOutcome};
 use djcalls_testkit::TestDb;
 use uuid::Uuid;
 
@@ -40,24 +41,30 @@ async fn idempotent_ledger(db: &TestDb) {
     assert_eq!(money(store, x.id).await, (true, 15_000, true));
 
     // A partial refund, twice: counted once; the call stays paid and booked.
-    assert!(pay(store, &x, "re_100", -5_000).await);
-    assert!(!pay(store, &x, "re_100", -5_000).await);
+    assert_eq!(
+        refund(store, "pi_100", "re_100", 5_000).await,
+        recorded(&x, -5_000)
+    );
+    assert_eq!(
+        refund(store, "pi_100", "re_100", 5_000).await,
+        RefundOutcome::Duplicate
+    );
     assert_eq!(money(store, x.id).await, (true, 10_000, true));
 
     // Entry ids are unique per provider: another provider's "pi_100" is its own payment.
-    let tipjar = LedgerEntry {
+    let tipjar = NewPayment {
         provider: "tipjar".into(),
-        ..entry(&x, "pi_100", EntryKind::Payment, 1_000)
+        ..entry(&x, "pi_100", 1_000)
     };
     assert!(
         store
-            .record_ledger_entry(&Actor::System, &tipjar, CutRate::DEFAULT)
+            .record_payment(&Actor::System, &tipjar, CutRate::DEFAULT)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .record_ledger_entry(&Actor::System, &tipjar, CutRate::DEFAULT)
+            .record_payment(&Actor::System, &tipjar, CutRate::DEFAULT)
             .await
             .unwrap()
     );
@@ -66,39 +73,46 @@ async fn idempotent_ledger(db: &TestDb) {
     // Paid in full, refunded in full: net 0, still a received payment, still booked.
     assert!(pay(store, &y, "pi_200", 9_990).await);
     assert_eq!(money(store, y.id).await, (true, 9_990, true));
-    assert!(pay(store, &y, "re_200", -9_990).await);
+    assert_eq!(
+        refund(store, "pi_200", "re_200", 9_990).await,
+        recorded(&y, -9_990)
+    );
     assert_eq!(money(store, y.id).await, (true, 0, true));
 
     // Delivered twice at the same moment: recorded once.
-    let twice = entry(&z, "pi_300", EntryKind::Payment, 5);
+    let twice = entry(&z, "pi_300", 5);
     let (first, second) = tokio::join!(
-        store.record_ledger_entry(&Actor::System, &twice, CutRate::DEFAULT),
-        store.record_ledger_entry(&Actor::System, &twice, CutRate::DEFAULT),
+        store.record_payment(&Actor::System, &twice, CutRate::DEFAULT),
+        store.record_payment(&Actor::System, &twice, CutRate::DEFAULT),
     );
     let mut outcomes = [first.unwrap(), second.unwrap()];
     outcomes.sort();
     assert_eq!(outcomes, [false, true]);
     assert_eq!(money(store, z.id).await, (true, 5, true));
 
-    // A refund alone does not mark a call paid or booked.
+    // A refund of a payment never recorded writes nothing: the call stays unpaid and unbooked.
     let w = insert(store, answered(p, "2026-03-02T13:00:00Z", 120)).await;
-    assert!(pay(store, &w, "re_orphan", -700).await);
-    assert_eq!(money(store, w.id).await, (false, -700, false));
+    assert_eq!(
+        refund(store, "pi_orphan", "re_orphan", 700).await,
+        RefundOutcome::UnknownPayment
+    );
+    assert_eq!(money(store, w.id).await, (false, 0, false));
 
     // An entry for a call that does not exist.
-    let ghost = LedgerEntry {
+    let ghost = NewPayment {
         call_id: CallId(Uuid::from_u128(0xdead)),
-        ..entry(&x, "pi_ghost", EntryKind::Payment, 100)
+        ..entry(&x, "pi_ghost", 100)
     };
     let result = store
-        .record_ledger_entry(&Actor::System, &ghost, CutRate::DEFAULT)
+        .record_payment(&Actor::System, &ghost, CutRate::DEFAULT)
         .await;
     assert!(
         matches!(result, Err(StoreError::MissingReference)),
         "{result:?}"
     );
 
-    // The ledger as stored: 15 % per entry, rounded half up (away from zero for refunds).
+    // The ledger as stored: 15 % per payment, rounded half up; a refund gives back the
+    // payment's cut in proportion, under `refund:<refund key>`.
     let raw = raw(db).await;
     let rows: Vec<(String, String, i64, i64, i64)> = raw_tx!(&raw, commit, |conn| {
         sqlx::query_as(
@@ -113,9 +127,8 @@ async fn idempotent_ledger(db: &TestDb) {
         ("stripe", "pi_100", 15_000, 2_250, 12_750),
         ("stripe", "pi_200", 9_990, 1_499, 8_491),
         ("stripe", "pi_300", 5, 1, 4),
-        ("stripe", "re_100", -5_000, -750, -4_250),
-        ("stripe", "re_200", -9_990, -1_499, -8_491),
-        ("stripe", "re_orphan", -700, -105, -595),
+        ("stripe", "refund:re_100", -5_000, -750, -4_250),
+        ("stripe", "refund:re_200", -9_990, -1_499, -8_491),
         ("tipjar", "pi_100", 1_000, 150, 850),
     ]
     .into_iter()
@@ -136,8 +149,8 @@ async fn idempotent_ledger(db: &TestDb) {
     assert_eq!(dollars, 110.0);
 
     // Analytics add up the same ledger:
-    //   total 15000 − 5000 + 1000 + 9990 − 9990 + 5 − 700 = 10305
-    //   cut   2250 − 750 + 150 + 1499 − 1499 + 1 − 105 = 1546; dj 10305 − 1546 = 8759
+    //   total 15000 − 5000 + 1000 + 9990 − 9990 + 5 = 11005
+    //   cut   2250 − 750 + 150 + 1499 − 1499 + 1 = 1651; dj 11005 − 1651 = 9354
     let a = analytics(store, &Actor::Service, Some(p), &range(None, None, None)).await;
     assert_eq!(
         (
@@ -145,15 +158,13 @@ async fn idempotent_ledger(db: &TestDb) {
             a.platform_cut_cents,
             a.dj_revenue_cents
         ),
-        (10_305, 1_546, 8_759)
+        (11_005, 1_651, 9_354)
     );
     assert_eq!(
         (a.total_revenue, a.platform_cut, a.dj_revenue),
-        (103.05, 15.46, 87.59)
+        (110.05, 16.51, 93.54)
     );
     assert_eq!((a.tipjar_payments_received, a.booked_calls), (3, 3));
-    let (cut, share) = CutRate::DEFAULT.split(Cents(-700));
-    assert_eq!((cut, share), (Cents(-105), Cents(-595)));
 }
 
 async fn split_check(db: &TestDb) {

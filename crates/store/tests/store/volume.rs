@@ -124,7 +124,7 @@ fn expected(calls: &[Gen], profile: Option<DjProfileId>, range: &DateRange) -> A
         f.warm += n(c.lead == "warm");
         f.cold += n(c.lead == "cold");
         if let Some(d) = c.duration.filter(|d| *d > 0) {
-            f.duration_sum_seconds += i64::from(d);
+            f.duration_sum_secs += i64::from(d);
             f.calls_with_duration += 1;
         }
         f.tipjar_links_sent += n(c.link);

@@ -70,7 +70,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     insert(
         store,
         voicemail(a, "2026-03-03T09:00:00Z", 45).with(|c| {
-            c.lead_score = "warm".into();
+            c.lead_score = LeadScore::Warm;
             c.event_type = some("corporate");
             c.recording_sid = some("RE3");
             c.transcription_status = some("completed");
@@ -80,7 +80,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     insert(
         store,
         voicemail(a, "2026-03-03T10:00:00Z", 30).with(|c| {
-            c.lead_score = "warm".into();
+            c.lead_score = LeadScore::Warm;
             c.recording_sid = some("RE4");
             c.transcription_status = some("failed");
         }),
@@ -89,7 +89,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     insert(
         store,
         call(a, "2026-03-03T23:59:59.999999Z").with(|c| {
-            c.lead_score = "cold".into();
+            c.lead_score = LeadScore::Cold;
             c.call_duration_seconds = Some(0);
         }),
     )
@@ -97,7 +97,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     insert(
         store,
         call(a, "2026-03-05T12:00:00Z").with(|c| {
-            c.lead_score = "cold".into();
+            c.lead_score = LeadScore::Cold;
             c.event_type = some("");
         }),
     )
@@ -105,8 +105,8 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     insert(
         store,
         call(a, "2026-03-05T12:30:00Z").with(|c| {
-            c.call_status = "busy".into();
-            c.lead_score = "cold".into();
+            c.call_status = CallStatus::Busy;
+            c.lead_score = LeadScore::Cold;
             c.event_type = some("birthday");
             c.call_duration_seconds = Some(0);
         }),
@@ -115,8 +115,8 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     insert(
         store,
         call(a, "2026-03-10T08:00:00Z").with(|c| {
-            c.call_status = "failed".into();
-            c.lead_score = "warm".into();
+            c.call_status = CallStatus::Failed;
+            c.lead_score = LeadScore::Warm;
             c.event_type = some("corporate");
         }),
     )
@@ -133,7 +133,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     let a10 = insert(
         store,
         answered(a, "2026-03-15T14:00:00Z", 200).with(|c| {
-            c.lead_score = "warm".into();
+            c.lead_score = LeadScore::Warm;
             c.event_type = some("wedding");
             c.tipjar_link_sent = true;
         }),
@@ -168,7 +168,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     let a13 = insert(
         store,
         answered(a, "2026-04-01T00:00:00Z", 50).with(|c| {
-            c.lead_score = "warm".into();
+            c.lead_score = LeadScore::Warm;
             c.event_type = some("wedding");
             c.tipjar_link_sent = true;
         }),
@@ -178,7 +178,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     // Ledger, 15 % cut rounded half up per entry:
     //   a1  +15000 → cut 2250, dj 12750   (the same delivery again records nothing)
     //   a2   +9990 → cut 1499 (1498.5↑), dj 8491
-    //   a2   −1001 → cut −150 (150.15),   dj −851
+    //   a2   −1001 → cut −150 (1499 × 1001 / 9990 = 150.2, the cut in proportion), dj −851
     //   a9   +5000 → cut 750,  dj 4250
     //   a9   −5000 → cut −750, dj −4250
     //   a10     +5 → cut 1 (0.75↑), dj 4
@@ -191,9 +191,15 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
         "a redelivery records nothing"
     );
     assert!(pay(store, &a2, "pi_a2", 9_990).await);
-    assert!(pay(store, &a2, "re_a2", -1_001).await);
+    assert_eq!(
+        refund(store, "pi_a2", "re_a2", 1_001).await,
+        recorded(&a2, -1_001)
+    );
     assert!(pay(store, &a9, "pi_a9", 5_000).await);
-    assert!(pay(store, &a9, "re_a9", -5_000).await);
+    assert_eq!(
+        refund(store, "pi_a9", "re_a9", 5_000).await,
+        recorded(&a9, -5_000)
+    );
     assert!(pay(store, &a10, "pi_a10", 5).await);
     assert!(pay(store, &a13, "pi_a13", 100_000).await);
 
@@ -213,7 +219,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     insert(
         store,
         call(b, "2026-03-04T12:00:00Z").with(|c| {
-            c.lead_score = "cold".into();
+            c.lead_score = LeadScore::Cold;
             c.call_duration_seconds = Some(0);
         }),
     )
@@ -221,7 +227,7 @@ pub(super) async fn seed(db: &TestDb) -> Djs {
     insert(
         store,
         voicemail(b, "2026-03-10T09:00:00Z", 20).with(|c| {
-            c.lead_score = "warm".into();
+            c.lead_score = LeadScore::Warm;
             c.event_type = some("corporate");
             c.recording_sid = some("REB3");
             c.transcription_status = some("completed");

@@ -4,7 +4,7 @@ mod fixture;
 
 use crate::common::*;
 use djcalls_domain::analytics::{Analytics, CallFigures, DayFigures, LeadScoreBreakdown};
-use djcalls_domain::{Actor, DjProfileId};
+use djcalls_domain::{Actor, CallStatus, DjProfileId, LeadScore};
 use djcalls_store::analytics::TopDj;
 use djcalls_testkit::TestDb;
 use std::collections::BTreeMap;

@@ -9,7 +9,6 @@ use djcalls_domain::CutRate;
 use djcalls_domain::analytics::CallFigures;
 use djcalls_domain::{Actor, CallId, DjProfileId, Role};
 use djcalls_store::calls::{CallFilter, CallRecord};
-use djcalls_store::payments::EntryKind;
 use djcalls_store::profiles::ProfileFields;
 use djcalls_store::{PG_APP_ROLE, Store, StoreError};
 use djcalls_testkit::TestDb;

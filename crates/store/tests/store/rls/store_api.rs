@@ -67,9 +67,9 @@ async fn through_the_store_a_dj_actor_never_reaches_another_djs_data() {
         .await;
     assert!(matches!(result, Err(StoreError::Database(_))), "{result:?}");
     let result = store
-        .record_ledger_entry(
+        .record_payment(
             &as_b,
-            &entry(&w.a_calls[1], "pi_sneaky", EntryKind::Payment, 100),
+            &entry(&w.a_calls[1], "pi_sneaky", 100),
             CutRate::DEFAULT,
         )
         .await;
