@@ -71,7 +71,7 @@ async fn answered_call(served: &Served, number: &PhoneNumber, times: usize) {
         PhoneNumber::parse("+14155550123").unwrap(),
         number.clone(),
     );
-    scenario.talk_seconds = 60;
+    scenario.talk_secs = 60;
     let deliveries = scenario.deliveries();
     for _ in 0..times {
         let answers = deliver(&served.base_url, SIMULATOR_AUTH_TOKEN, &deliveries)

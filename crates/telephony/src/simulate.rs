@@ -11,11 +11,11 @@ use djcalls_domain::PhoneNumber;
 /// How the simulated call ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallOutcome {
-    /// The DJ picks up and talks for `talk_seconds`.
+    /// The DJ picks up and talks for `talk_secs`.
     Answered,
     /// Nobody answers and the caller hangs up at the voicemail prompt.
     Missed,
-    /// Nobody answers and the caller leaves a voicemail of `voicemail_seconds`.
+    /// Nobody answers and the caller leaves a voicemail of `voicemail_secs`.
     Voicemail,
     /// The DJ's line is busy; the caller hangs up at the voicemail prompt.
     Busy,
@@ -28,9 +28,9 @@ pub struct CallScenario {
     pub caller: PhoneNumber,
     /// The virtual number that was called.
     pub to: PhoneNumber,
-    pub ring_seconds: u32,
-    pub talk_seconds: u32,
-    pub voicemail_seconds: u32,
+    pub ring_secs: u32,
+    pub talk_secs: u32,
+    pub voicemail_secs: u32,
     pub transcript: String,
     pub call_sid: CallSid,
     pub account_sid: AccountSid,
@@ -56,9 +56,9 @@ impl CallScenario {
             outcome,
             caller,
             to,
-            ring_seconds: 8,
-            talk_seconds: 95,
-            voicemail_seconds: 20,
+            ring_secs: 8,
+            talk_secs: 95,
+            voicemail_secs: 20,
             transcript: DEFAULT_TRANSCRIPT.to_owned(),
             call_sid: CallSid::generate(),
             // A fixed, obviously fake account; set the real one when the server checks it.
@@ -71,7 +71,7 @@ impl CallScenario {
     /// Seconds the DJ was connected (0 unless answered).
     pub fn talk_secs(&self) -> u32 {
         match self.outcome {
-            CallOutcome::Answered => self.talk_seconds,
+            CallOutcome::Answered => self.talk_secs,
             _ => 0,
         }
     }
@@ -79,11 +79,11 @@ impl CallScenario {
     /// The caller's whole call: ringing, plus talk or the voicemail they left.
     pub fn call_duration_secs(&self) -> u32 {
         let after_ring = match self.outcome {
-            CallOutcome::Answered => self.talk_seconds,
-            CallOutcome::Voicemail => self.voicemail_seconds,
+            CallOutcome::Answered => self.talk_secs,
+            CallOutcome::Voicemail => self.voicemail_secs,
             CallOutcome::Missed | CallOutcome::Busy => 0,
         };
-        self.ring_seconds + after_ring
+        self.ring_secs + after_ring
     }
 
     /// The deliveries in Twilio's order: incoming, dial action, recording/transcription
@@ -93,7 +93,7 @@ impl CallScenario {
         let mut out = vec![self.delivery(paths::CALL_INCOMING, "ringing", &[])];
 
         let (dial_status, dial_secs, bridged) = match self.outcome {
-            CallOutcome::Answered => ("completed", self.talk_seconds, "true"),
+            CallOutcome::Answered => ("completed", self.talk_secs, "true"),
             CallOutcome::Busy => ("busy", 0, "false"),
             CallOutcome::Missed | CallOutcome::Voicemail => ("no-answer", 0, "false"),
         };
@@ -111,13 +111,13 @@ impl CallScenario {
 
         match self.outcome {
             CallOutcome::Answered => {
-                let recording = self.recording_params(self.talk_seconds);
+                let recording = self.recording_params(self.talk_secs);
                 let mut extra = recording.clone();
                 extra.extend(recording_status_params(2, "DialVerb"));
                 out.push(self.delivery(paths::CALL_RECORDING, "completed", &extra));
             }
             CallOutcome::Voicemail => {
-                let recording = self.recording_params(self.voicemail_seconds);
+                let recording = self.recording_params(self.voicemail_secs);
                 let mut extra = recording.clone();
                 extra.extend(recording_status_params(1, "RecordVerb"));
                 out.push(self.delivery(paths::CALL_RECORDING, "completed", &extra));

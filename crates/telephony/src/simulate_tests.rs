@@ -62,8 +62,8 @@ fn an_answered_call_rings_bridges_records_and_completes() {
 #[test]
 fn a_voicemail_call_posts_the_recording_then_the_transcript() {
     let mut s = scenario(CallOutcome::Voicemail);
-    s.ring_seconds = 20;
-    s.voicemail_seconds = 14;
+    s.ring_secs = 20;
+    s.voicemail_secs = 14;
     let d = s.deliveries();
     assert_eq!(
         paths_of(&d),

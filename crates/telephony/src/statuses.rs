@@ -124,13 +124,6 @@ status_enum!(
 // the domain types these map to (`crate::events`), `LegStatus::has_ended` and
 // `DialOutcome::picked_up`.
 
-impl MessageStatus {
-    /// Twilio gave up on delivering it.
-    pub fn is_failure(&self) -> bool {
-        matches!(self, Self::Undelivered | Self::Failed)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +154,5 @@ mod tests {
         assert!(!LegStatus::from(&TwilioCallStatus::Ringing).has_ended());
         assert!(DialOutcome::from(&DialCallStatus::Completed).picked_up());
         assert!(!DialOutcome::from(&DialCallStatus::NoAnswer).picked_up());
-        assert!(MessageStatus::Undelivered.is_failure());
     }
 }

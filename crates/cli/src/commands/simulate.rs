@@ -17,9 +17,9 @@ pub async fn call(args: SimulateCallArgs) -> anyhow::Result<()> {
         OutcomeArg::Busy => CallOutcome::Busy,
     };
     let mut scenario = CallScenario::new(outcome, from, to);
-    scenario.talk_seconds = args.talk_seconds;
-    scenario.ring_seconds = args.ring_seconds;
-    scenario.voicemail_seconds = args.voicemail_seconds;
+    scenario.talk_secs = args.talk_seconds;
+    scenario.ring_secs = args.ring_seconds;
+    scenario.voicemail_secs = args.voicemail_seconds;
     let server = args.server.trim_end_matches('/');
     let public = args
         .public_base_url

@@ -29,7 +29,7 @@ pub async fn dj(app: &TestApp) -> (DjProfileId, PhoneNumber) {
 
 pub fn scenario(outcome: CallOutcome, to: &PhoneNumber, caller: &str, talk: u32) -> CallScenario {
     let mut s = CallScenario::new(outcome, PhoneNumber::parse(caller).unwrap(), to.clone());
-    s.talk_seconds = talk;
+    s.talk_secs = talk;
     s
 }
 

@@ -9,9 +9,9 @@ pub const CALLER: &str = "+14155550123";
 
 pub fn scenario(outcome: CallOutcome, to: &PhoneNumber) -> CallScenario {
     let mut s = CallScenario::new(outcome, PhoneNumber::parse(CALLER).unwrap(), to.clone());
-    s.ring_seconds = 7;
-    s.talk_seconds = 95;
-    s.voicemail_seconds = 31;
+    s.ring_secs = 7;
+    s.talk_secs = 95;
+    s.voicemail_secs = 31;
     s
 }
 

@@ -35,14 +35,17 @@ impl Store {
                     .bind(req.caller)
                     .fetch_optional(&mut *conn)
                     .await?;
+            // Another call's claim counts unless it definitely sent nothing (the one state
+            // `FollowupState::may_be_claimed_again` allows).
             let recent: Option<i32> = sqlx::query_scalar(
                 "SELECT 1 FROM followups WHERE dj_profile_id = $1 AND caller_number = $2 \
-                 AND call_id <> $3 AND state IN ('claimed', 'sent', 'unknown') AND claimed_at > $4 LIMIT 1",
+                 AND call_id <> $3 AND state <> $5 AND claimed_at > $4 LIMIT 1",
             )
             .bind(req.dj_profile_id.0)
             .bind(req.caller)
             .bind(req.call_id.0)
             .bind(req.not_since)
+            .bind(FollowupState::Failed.as_str())
             .fetch_optional(&mut *conn)
             .await?;
             if existing.is_some_and(|s| !s.may_be_claimed_again()) {
