@@ -1,6 +1,6 @@
 //! Who reaches which page: own call yes, another DJ's and the console no; the admin's console.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::Clock;
 use djcalls_app::records::DbTime;
 use djcalls_domain::DjProfileId;

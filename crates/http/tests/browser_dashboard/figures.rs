@@ -1,6 +1,6 @@
 //! A DJ sees the analytics API's figures per range, and a new call arrives without a reload.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::PhoneNumber;
 use djcalls_telephony::{CallOutcome, CallScenario, deliver};

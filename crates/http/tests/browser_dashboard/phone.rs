@@ -1,6 +1,6 @@
 //! On a phone: the sign-in form works from the keyboard and the dashboard fits.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_testkit::browser::{Browser, Viewport};
 use serde_json::Value;
 

@@ -1,6 +1,6 @@
 //! A click is recorded without holding up the dial and attributes the call.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::{Actor, PhoneNumber};
 use djcalls_telephony::{CallOutcome, CallScenario, deliver};

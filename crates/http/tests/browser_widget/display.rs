@@ -1,6 +1,6 @@
 //! What the page shows: virtual numbers on phone and desktop, or the fallback without the API.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_testkit::TestApp;
 use djcalls_testkit::browser::{Browser, Viewport};
 

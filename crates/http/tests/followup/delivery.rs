@@ -1,6 +1,6 @@
 //! Exactly one text: duplicate deliveries, retries with backoff, restarts and crashes mid-job.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::App;
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::Actor;

@@ -1,6 +1,6 @@
 //! What callers and Twilio say back: STOP/START/HELP, other texts, send errors, status callbacks.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_domain::Actor;
 use djcalls_store::DbTime;
 use djcalls_store::jobs::JobState;

@@ -1,6 +1,6 @@
 //! Which calls get a text and when: skips, the missed-call text, quiet hours, one a day, runner.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::{App, Settings};
 use djcalls_domain::Actor;
 use djcalls_store::jobs::JobState;

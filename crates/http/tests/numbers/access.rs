@@ -1,6 +1,6 @@
 //! Who may do what with numbers, the public view without the real number, and the DNI batch.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_domain::Role;
 use djcalls_testkit::TestApp;
 use reqwest::Method;

@@ -1,6 +1,6 @@
 //! The pool's lifecycle, area-code preference, where the real number comes from, the demo DJs.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_testkit::{TestApp, TestDb};
 use jiff::Timestamp;
 use reqwest::Method;

@@ -1,6 +1,6 @@
 //! On-demand purchase and its cap, concurrent assignments and purchases, and publish-on-PUT.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::settings::NumberPurchase;
 use djcalls_testkit::TestApp;
 use reqwest::Method;

@@ -1,6 +1,6 @@
 //! `/pay/<token>` with the simulator: redirects, open counts, checkout, the per-payment cut.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::Clock;
 use djcalls_app::payments::PaymentLinks;
 use djcalls_app::records::DbTime;

@@ -1,6 +1,6 @@
 //! Opening a link with a fake Stripe and a fake TipJar over HTTP, and what they are sent.
 
-use crate::support::*;
+use super::support::*;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;

@@ -1,6 +1,6 @@
 //! Stripe webhooks: payments and cumulative refunds netting out, and the signature negatives.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::payments::{sign_stripe_payload, sign_tipjar_payload};
 use djcalls_testkit::TestApp;
 use secrecy::SecretString;

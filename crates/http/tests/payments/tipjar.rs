@@ -1,6 +1,6 @@
 //! TipJar webhooks: signature negatives, duplicate and foreign events, refunds once each.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::payments::{PaymentLinks, sign_tipjar_payload};
 use djcalls_domain::Cents;
 use djcalls_testkit::TestApp;

@@ -1,6 +1,6 @@
 //! Webhook sequences per outcome, duplicated, shuffled and concurrent, end in one right row.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_telephony::{CallOutcome, WebhookDelivery, deliver};
 use djcalls_testkit::TestApp;

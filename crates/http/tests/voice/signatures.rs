@@ -1,6 +1,6 @@
 //! Signatures on every webhook path: refusals write nothing; extra signed params are accepted.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_telephony::{CallOutcome, compute_signature, deliver};
 use djcalls_testkit::TestApp;

@@ -1,6 +1,6 @@
 //! The TwiML answers: forwarding, unknown numbers, voicemail, late callbacks, recordings, names.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::{DjProfileId, PhoneNumber};
 use djcalls_telephony::{CallOutcome, deliver};

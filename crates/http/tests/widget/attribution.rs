@@ -1,6 +1,6 @@
 //! The attribution of a call to the click before it.
 
-use crate::support::*;
+use super::support::*;
 use djcalls_testkit::TestApp;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! `POST /api/djdash/clicks`: stored with server time, validation, unknown profiles, rate limit.
 
-use crate::support::*;
+use super::support::*;
 use axum::http::StatusCode;
 use djcalls_domain::DjProfileId;
 use djcalls_testkit::TestApp;
