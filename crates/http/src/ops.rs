@@ -1,6 +1,6 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

@@ -3,8 +3,8 @@
 
 use super::rows::{CallRow, RowFragment, dollars, local, zone};
 use super::{Nav, PageError, WebSession, csrf};
-use crate::HttpState;
-use crate::api::parse_id;
+use crate::request::parse_id;
+use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;

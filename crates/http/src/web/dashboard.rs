@@ -6,8 +6,8 @@
 use super::figures::Figures;
 use super::rows::{CallRow, STATUSES, api_bounds, query, range_of, zone};
 use super::{Nav, PageError, WebSession};
-use crate::HttpState;
-use crate::api::parse_id;
+use crate::request::parse_id;
+use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};

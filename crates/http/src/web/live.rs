@@ -4,7 +4,7 @@
 //! event opens the stream, `resync` follows missed announcements, comments keep it alive.
 
 use super::{PageError, WebSession};
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use djcalls_app::live::CallChanged;

@@ -4,7 +4,7 @@
 //! `HttpOnly; SameSite=Lax; Path=/`, plus `Secure` when the public base URL is https.
 
 use super::PageError;
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};

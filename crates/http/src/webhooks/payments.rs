@@ -5,7 +5,7 @@
 //! event is recorded, already recorded, or not ours to act on; 400 when it is not verifiably
 //! from the provider (nothing written); 500 when we failed, so the provider retries.
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};

@@ -2,7 +2,7 @@
 //! `PUBLIC_BASE_URL` + path + query and every posted parameter. Anything else is refused with a
 //! bare 403 before a handler runs, so nothing is written.
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;

@@ -2,7 +2,7 @@
 //! hang up or voicemail, and the status, recording and transcription callbacks.
 
 use super::TwilioForm;
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

@@ -4,7 +4,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
-use djcalls_http::widget;
+use djcalls_http::{origins, widget};
 use djcalls_testkit::TestApp;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -95,7 +95,7 @@ async fn widget_endpoints_allow_any_origin_by_default() {
 async fn a_configured_origin_list_allows_only_those_origins() {
     // The layer the router applies, for DJCALLS_ALLOWED_ORIGINS="https://www.thebash.com, …"
     // (the process environment is shared by the tests, so the value is passed in directly).
-    let layer = widget::cors_layer("https://www.thebash.com, https://dj.example/");
+    let layer = origins::cors_layer("https://www.thebash.com, https://dj.example/");
     let service = Router::new()
         .route("/api/djdash/dni", get(|| async { "{}" }))
         .layer(layer);
@@ -142,7 +142,7 @@ async fn a_configured_origin_list_allows_only_those_origins() {
     );
 
     // The click endpoint's own origin check uses the same list.
-    let origins = widget::AllowedOrigins::parse("https://www.thebash.com");
+    let origins = origins::AllowedOrigins::parse("https://www.thebash.com");
     assert!(origins.allows("https://www.thebash.com"));
     assert!(!origins.allows("https://evil.example"));
 }
