@@ -69,4 +69,5 @@ mod ledger;
 mod pagination;
 mod ranges;
 mod rls;
+mod schema;
 mod volume;
