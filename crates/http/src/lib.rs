@@ -52,7 +52,7 @@ pub fn router(app: App) -> Router {
         .merge(widget::router())
         .merge(web::router())
         .merge(api::router(&origins::AllowedOrigins::parse(
-            &app.settings.allowed_origins,
+            app.allowed_origins(),
         )))
         .with_state(HttpState { app })
         .layer(axum::middleware::from_fn(middleware::record_metrics))

@@ -21,7 +21,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<HttpState>) -> (StatusCode, &'static str) {
-    if state.app.store.ping().await {
+    if state.app.is_ready().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")

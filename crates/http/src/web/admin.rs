@@ -126,7 +126,7 @@ pub async fn page(
     let q: AdminQuery = query(raw.as_deref())?;
     let actor = &session.actor;
     let app = &state.app;
-    let (range_name, range) = range_of(q.range.as_deref(), app.clock.now(), TimeZone::UTC, "UTC")?;
+    let (range_name, range) = range_of(q.range.as_deref(), app.now().0, TimeZone::UTC, "UTC")?;
     let dj: Option<DjProfileId> = match q.dj_profile_id.as_deref().map(str::trim) {
         Some(s) if !s.is_empty() => Some(parse_id("dj_profile_id", s)?),
         _ => None,

@@ -36,25 +36,29 @@ struct CallPage {
     attribution: Vec<(String, String)>,
 }
 
-async fn load(
-    state: &HttpState,
-    session: &WebSession,
-    id: &str,
-) -> Result<(CallRecord, String, TimeZone), PageError> {
-    let id: CallId = parse_id("id", id).map_err(|_| {
+/// The call's id from the path; an unparsable one is a missing page, not a form error.
+fn call_id(id: &str) -> Result<CallId, PageError> {
+    parse_id("id", id).map_err(|_| {
         PageError::new(
             axum::http::StatusCode::NOT_FOUND,
             "Not found",
             "No such call.",
         )
-    })?;
-    let call = state.app.get_call(&session.actor, id).await?;
+    })
+}
+
+/// The DJ's name and time zone, for a call the session may see.
+async fn dj_of(
+    state: &HttpState,
+    session: &WebSession,
+    call: &CallRecord,
+) -> Result<(String, TimeZone), PageError> {
     let profile = state
         .app
         .get_profile(&session.actor, call.dj_profile_id)
         .await?;
     let (tz, _) = zone(&profile.timezone);
-    Ok((call, profile.dj_name, tz))
+    Ok((profile.dj_name, tz))
 }
 
 fn step(event: &VoiceEvent) -> (String, String) {
@@ -101,31 +105,25 @@ pub async fn page(
     session: WebSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (call, dj_name, tz) = load(&state, &session, &id).await?;
-    let mut timeline = Vec::new();
-    if let Some(sid) = &call.call_sid {
-        for (event, at) in state
-            .app
-            .store
-            .voice_events(sid)
-            .await
-            .map_err(djcalls_app::AppError::from)?
-        {
-            let (what, detail) = step(&event);
-            timeline.push(Step {
+    let history = state
+        .app
+        .call_history(&session.actor, call_id(&id)?)
+        .await?;
+    let call = history.call;
+    let (dj_name, tz) = dj_of(&state, &session, &call).await?;
+    let timeline = history
+        .events
+        .iter()
+        .map(|(event, at)| {
+            let (what, detail) = step(event);
+            Step {
                 when: local(at.0, &tz),
                 what,
                 detail,
-            });
-        }
-    }
-    let followup = state
-        .app
-        .store
-        .followup_state(call.id)
-        .await
-        .map_err(djcalls_app::AppError::from)?
-        .unwrap_or_else(|| "none".into());
+            }
+        })
+        .collect();
+    let followup = history.followup_state.unwrap_or_else(|| "none".into());
     let attribution = call
         .attribution
         .as_deref()
@@ -161,7 +159,8 @@ pub async fn row(
     session: WebSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (call, _, tz) = load(&state, &session, &id).await?;
+    let call = state.app.get_call(&session.actor, call_id(&id)?).await?;
+    let (_, tz) = dj_of(&state, &session, &call).await?;
     let fragment = RowFragment {
         row: CallRow::of(&call, &tz),
         show_dj: false,

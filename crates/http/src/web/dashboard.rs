@@ -114,12 +114,8 @@ pub async fn page(
         None => ("All DJs".to_string(), "UTC".to_string()),
     };
     let (tz, tz_name) = zone(&tz_name);
-    let (range_name, range) = range_of(
-        q.range.as_deref(),
-        state.app.clock.now(),
-        tz.clone(),
-        &tz_name,
-    )?;
+    let (range_name, range) =
+        range_of(q.range.as_deref(), state.app.now().0, tz.clone(), &tz_name)?;
     let analytics = state
         .app
         .analytics(&session.actor, selected, &range)

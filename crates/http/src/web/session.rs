@@ -93,7 +93,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn secure(state: &HttpState) -> &'static str {
-    if state.app.settings.public_base_url.starts_with("https://") {
+    if state.app.public_base_url().starts_with("https://") {
         "; Secure"
     } else {
         ""

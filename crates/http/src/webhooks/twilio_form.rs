@@ -45,9 +45,8 @@ impl FromRequest<HttpState> for TwilioForm {
             .await
             .map_err(|rejection| rejection.status())?;
         let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-        let settings = &state.app.settings;
-        let url = format!("{}{path_and_query}", settings.public_base_url);
-        let token = settings.twilio_auth_token.expose_secret();
+        let url = format!("{}{path_and_query}", state.app.public_base_url());
+        let token = state.app.twilio_auth_token().expose_secret();
         if !verify_signature(token, &url, &params, &signature) {
             tracing::warn!(path = %path_and_query.split('?').next().unwrap_or(""), "Twilio webhook with a missing or wrong signature refused");
             return Err(StatusCode::FORBIDDEN);

@@ -54,7 +54,7 @@ fn failed(e: djcalls_app::AppError) -> Response {
 }
 
 fn url(state: &HttpState, path: &str) -> String {
-    format!("{}{path}", state.app.settings.public_base_url)
+    format!("{}{path}", state.app.public_base_url())
 }
 
 async fn incoming(State(state): State<HttpState>, form: TwilioForm) -> Response {

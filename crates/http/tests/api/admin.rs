@@ -43,7 +43,7 @@ async fn dead_job(app: &TestApp) -> String {
         run_at: now,
         max_attempts: 3,
     };
-    assert!(app.app.store.enqueue_job(&job, now).await.unwrap());
+    assert!(app.db.store.enqueue_job(&job, now).await.unwrap());
     assert_eq!(app.app.run_due_jobs().await, 1);
     let (status, body) = get(app, "/api/djdash/admin/jobs?state=dead", app.service_key()).await;
     assert_eq!(status, 200);
@@ -118,7 +118,7 @@ async fn a_dj_cannot_see_or_retry_the_queue_or_the_opt_outs() {
 async fn the_opt_out_list_shows_who_texted_stop() {
     let app = TestApp::sqlite().await;
     let now = DbTime(app.clock.now());
-    app.app
+    app.db
         .store
         .record_opt_out("+14155550123", "keyword", now)
         .await

@@ -217,11 +217,10 @@ pub async fn ledger(t: &TestApp, call: &Value, entry_id: &str, cents: i64, at: &
         currency: "usd".into(),
         at: DbTime(at.parse().expect("time")),
     };
-    let new = t
-        .app
-        .store
-        .record_ledger_entry(&djcalls_domain::Actor::System, &entry, CutRate::DEFAULT)
-        .await
-        .expect("ledger");
+    let new =
+        t.db.store
+            .record_ledger_entry(&djcalls_domain::Actor::System, &entry, CutRate::DEFAULT)
+            .await
+            .expect("ledger");
     assert!(new, "ledger entry {entry_id} recorded twice");
 }

@@ -4,11 +4,10 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
-use djcalls_app::App;
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::PhoneNumber;
 use djcalls_telephony::{CallOutcome, CallScenario, TwilioClient, TwilioConfig, deliver};
-use djcalls_testkit::TestApp;
+use djcalls_testkit::{ServedApp, TestApp};
 use jiff::{SignedDuration, Timestamp};
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -19,44 +18,16 @@ const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const MESSAGES: &str = "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json";
 
 /// The test's app, but talking to Twilio at `twilio` with the real client, on its own port.
-struct Served {
-    app: App,
-    base_url: String,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn with_real_twilio(t: &TestApp, twilio: &MockServer) -> Served {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    let mut settings = (*t.app.settings).clone();
-    settings.public_base_url = base_url.clone();
+async fn with_real_twilio(t: &TestApp, twilio: &MockServer) -> ServedApp {
     let client = TwilioClient::new(
         TwilioConfig::new(ACCOUNT, SecretString::from("fake-auth-token".to_string()))
             .with_api_base_url(twilio.uri()),
     )
     .unwrap();
-    let app = App::new(
-        t.db.store.clone(),
-        settings,
-        t.clock.clone(),
-        Arc::new(client),
-        t.app.payments.clone(),
-    );
-    let router = djcalls_http::router(app.clone());
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Served {
-        app,
-        base_url,
-        server,
-    }
+    TestApp::builder()
+        .telephony(Arc::new(client))
+        .serve_beside(t)
+        .await
 }
 
 fn created() -> ResponseTemplate {
@@ -65,7 +36,7 @@ fn created() -> ResponseTemplate {
     }))
 }
 
-async fn answered_call(served: &Served, number: &PhoneNumber, times: usize) {
+async fn answered_call(served: &ServedApp, number: &PhoneNumber, times: usize) {
     let mut scenario = CallScenario::new(
         CallOutcome::Answered,
         PhoneNumber::parse("+14155550123").unwrap(),
@@ -156,16 +127,16 @@ async fn a_twilio_500_is_retried_with_backoff_and_sends_once() {
     );
     t.clock.set(
         t.app
-            .clock
             .now()
+            .0
             .checked_add(SignedDuration::from_mins(5))
             .unwrap(),
     );
     served.app.run_due_jobs().await;
     t.clock.set(
         t.app
-            .clock
             .now()
+            .0
             .checked_add(SignedDuration::from_hours(2))
             .unwrap(),
     );
@@ -189,18 +160,18 @@ async fn a_21610_refusal_is_not_retried_and_opts_the_caller_out() {
     served.app.run_due_jobs().await;
     t.clock.set(
         t.app
-            .clock
             .now()
+            .0
             .checked_add(SignedDuration::from_hours(3))
             .unwrap(),
     );
     served.app.run_due_jobs().await;
-    assert!(t.app.store.is_opted_out("+14155550123").await.unwrap());
+    assert!(t.db.store.is_opted_out("+14155550123").await.unwrap());
     // A later qualifying call from the same number is never even attempted.
     t.clock.set(
         t.app
-            .clock
             .now()
+            .0
             .checked_add(SignedDuration::from_hours(30))
             .unwrap(),
     );

@@ -1,7 +1,7 @@
 //! Bad input to the call endpoints: logging, listing, analytics, reading and correcting a call.
 
-use super::matrix::*;
 use super::super::support::{DJ_A, NOBODY};
+use super::matrix::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -6,7 +6,7 @@ use djcalls_testkit::TestApp;
 use reqwest::Method;
 use serde_json::json;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { TestApp:
     dni_answers_many_djs_at_once => dni_answers_many_djs_at_once;
 }
 

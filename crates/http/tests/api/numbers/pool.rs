@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::json;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { TestApp:
     pool_lifecycle => pool_lifecycle;
 }
 

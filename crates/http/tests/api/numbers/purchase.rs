@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 use std::collections::HashSet;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { TestApp:
     on_demand_purchase_respects_the_cap => on_demand_purchase_respects_the_cap;
     concurrent_assignments_never_share_a_number => concurrent_assignments_never_share_a_number;
     concurrent_assignments_for_one_dj_give_one_number => concurrent_assignments_for_one_dj_give_one_number;

@@ -2,7 +2,7 @@
 
 use djcalls_app::settings::NumberPurchase;
 use djcalls_domain::DjProfileId;
-use djcalls_testkit::TestApp;
+use djcalls_testkit::{ServedApp, TestApp};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -174,30 +174,11 @@ pub fn vn(reply: &Reply) -> String {
 
 /// The same app with different number-purchase settings, served on its own port (sharing the
 /// test app's database, clock and simulated Twilio).
-pub struct Variant {
-    pub base_url: String,
-    pub server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Variant {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-pub async fn with_purchase(t: &TestApp, purchase: NumberPurchase) -> Variant {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    let mut settings = (*t.app.settings).clone();
-    settings.number_purchase = purchase;
-    settings.public_base_url = base_url.clone();
-    let mut app = t.app.clone();
-    app.settings = std::sync::Arc::new(settings);
-    let router = djcalls_http::router(app);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Variant { base_url, server }
+pub async fn with_purchase(t: &TestApp, purchase: NumberPurchase) -> ServedApp {
+    TestApp::builder()
+        .settings(move |s| s.number_purchase = purchase)
+        .serve_beside(t)
+        .await
 }
 
 pub trait OkRef {

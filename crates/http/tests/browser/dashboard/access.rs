@@ -112,7 +112,7 @@ async fn an_admin_buys_pool_numbers_and_retries_a_dead_job_from_the_console() {
         run_at: now,
         max_attempts: 1,
     };
-    assert!(t.app.store.enqueue_job(&job, now).await.unwrap());
+    assert!(t.db.store.enqueue_job(&job, now).await.unwrap());
     t.app.run_due_jobs().await;
 
     let page = browser.page(Viewport::Desktop).await;

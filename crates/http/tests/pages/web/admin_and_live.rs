@@ -54,7 +54,7 @@ async fn admins_see_the_pool_and_jobs_and_their_forms_work() {
         run_at: now,
         max_attempts: 1,
     };
-    assert!(app.app.store.enqueue_job(&job, now).await.unwrap());
+    assert!(app.db.store.enqueue_job(&job, now).await.unwrap());
     app.app.run_due_jobs().await;
     let (_, page) = get(&admin, &app, "/admin").await;
     let id = attr_after(&page, "data-testid=\"dead-jobs\"", "data-job-id");

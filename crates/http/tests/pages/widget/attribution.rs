@@ -22,7 +22,7 @@ async fn attribution_after_click(t: &TestApp) {
     .await;
     let r = post_click(t, &click_body(dj).to_string(), "text/plain", "192.0.2.1").await;
     assert_eq!(r.status(), 202);
-    let clicked_at = t.app.clock.now();
+    let clicked_at = t.app.now().0;
     advance(t, SignedDuration::from_mins(2));
     call(t, &number).await;
     let calls = t.calls_of(dj).await;

@@ -63,6 +63,6 @@ pub async fn call(t: &TestApp, to: &PhoneNumber) {
 }
 
 pub fn advance(t: &TestApp, by: SignedDuration) {
-    let now: Timestamp = t.app.clock.now();
+    let now: Timestamp = t.app.now().0;
     t.clock.set(now.checked_add(by).unwrap());
 }

@@ -1,10 +1,8 @@
 //! Exactly one text: duplicate deliveries, retries with backoff, restarts and crashes mid-job.
 
 use super::support::*;
-use djcalls_app::App;
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_domain::Actor;
-use djcalls_store::DbTime;
 use djcalls_store::jobs::JobState;
 use djcalls_telephony::{CallOutcome, TwilioError, deliver};
 use djcalls_testkit::TestApp;
@@ -89,7 +87,7 @@ async fn exactly_one_text_under_duplicates(app: TestApp) {
 
     // The message is recorded under its sid, linked to the call.
     let message = app
-        .app
+        .db
         .store
         .message_by_sid(&Actor::System, sms.sid.as_str())
         .await
@@ -164,34 +162,22 @@ async fn a_twilio_500_is_retried_with_backoff_then_sent_once() {
     );
 }
 
-/// A second `App` over the same database with a fresh connection pool: what a restarted
-/// process is.
-async fn restarted(app: &TestApp) -> App {
-    let store = djcalls_store::Store::connect(&app.db.url).await.unwrap();
-    App::new(
-        store,
-        (*app.app.settings).clone(),
-        app.clock.clone(),
-        app.telephony.clone(),
-        app.payments.clone(),
-    )
-}
-
 async fn a_restart_mid_job_neither_loses_nor_repeats_the_text(app: TestApp) {
     let (dj, number) = dj(&app).await;
     let s = call(&app, CallOutcome::Answered, &number, CALLER, 95).await;
     // A worker claims the job and dies before doing anything.
-    let now = DbTime(app.app.clock.now());
+    let now = app.app.now();
     let claimed = app
-        .app
+        .db
         .store
         .claim_jobs(now, djcalls_app::jobs::LEASE, 10)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
     drop(claimed);
-    // Still leased: the restarted process does not touch it yet.
-    let second = restarted(&app).await;
+    // Still leased: the restarted process (a fresh connection pool to the same database)
+    // does not touch it yet.
+    let second = TestApp::builder().restart_of(&app).await;
     assert_eq!(second.run_due_jobs().await, 0);
     // After the lease, it is claimed again and sent once.
     advance(&app, SignedDuration::from_secs(121));
@@ -206,7 +192,7 @@ async fn a_restart_mid_job_neither_loses_nor_repeats_the_text(app: TestApp) {
     app.app.run_due_jobs().await;
     second.run_due_jobs().await;
     assert_eq!(app.telephony.sent_messages().len(), 1);
-    second.store.close().await;
+    second.close().await;
 }
 
 #[tokio::test]
@@ -232,16 +218,16 @@ async fn a_crash_after_claiming_the_text_never_sends_it_twice() {
     let call_id = djcalls_domain::CallId(record["id"].as_str().unwrap().parse().unwrap());
     // The worst window: the job claimed "sent" for the call (and maybe Twilio accepted the
     // text) but the process died before recording the sid.
-    let now = DbTime(app.app.clock.now());
+    let now = app.app.now();
     let claimed = app
-        .app
+        .db
         .store
         .claim_jobs(now, djcalls_app::jobs::LEASE, 10)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
     let claim = app
-        .app
+        .db
         .store
         .claim_followup(
             &djcalls_store::messages::FollowupRequest {
@@ -257,7 +243,7 @@ async fn a_crash_after_claiming_the_text_never_sends_it_twice() {
         .unwrap();
     assert_eq!(claim, djcalls_store::messages::FollowupClaim::Claimed);
     advance(&app, SignedDuration::from_secs(121));
-    let second = restarted(&app).await;
+    let second = TestApp::builder().restart_of(&app).await;
     assert_eq!(second.run_due_jobs().await, 1);
     assert!(
         app.telephony.sent_messages().is_empty(),
@@ -265,5 +251,5 @@ async fn a_crash_after_claiming_the_text_never_sends_it_twice() {
     );
     let job = followup_job(&app, &record).await.unwrap();
     assert_eq!(job.state(), Some(JobState::Done));
-    second.store.close().await;
+    second.close().await;
 }

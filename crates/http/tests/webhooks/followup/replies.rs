@@ -2,7 +2,6 @@
 
 use super::support::*;
 use djcalls_domain::Actor;
-use djcalls_store::DbTime;
 use djcalls_store::jobs::JobState;
 use djcalls_telephony::{CallOutcome, SIGNATURE_HEADER, TwilioError};
 use jiff::SignedDuration;
@@ -14,7 +13,7 @@ async fn an_opted_out_caller_gets_nothing_until_start() {
     let (status, body) = text_in(&app, CALLER, &number, "  stop! ").await;
     assert_eq!(status, 200);
     assert!(body.contains("<Response/>"), "{body}");
-    assert!(app.app.store.is_opted_out(CALLER).await.unwrap());
+    assert!(app.db.store.is_opted_out(CALLER).await.unwrap());
 
     let s = call(&app, CallOutcome::Answered, &number, CALLER, 95).await;
     assert_eq!(app.app.run_due_jobs().await, 1);
@@ -33,7 +32,7 @@ async fn an_opted_out_caller_gets_nothing_until_start() {
     let (status, body) = text_in(&app, CALLER, &number, "Start").await;
     assert_eq!(status, 200);
     assert!(body.contains("<Response/>"), "{body}");
-    assert!(!app.app.store.is_opted_out(CALLER).await.unwrap());
+    assert!(!app.db.store.is_opted_out(CALLER).await.unwrap());
     call(&app, CallOutcome::Answered, &number, CALLER, 95).await;
     assert_eq!(app.app.run_due_jobs().await, 1);
     assert_eq!(app.telephony.sent_messages().len(), 1);
@@ -53,7 +52,7 @@ async fn an_opted_out_caller_gets_nothing_until_start() {
     {
         let from = format!("+1415555020{i}");
         text_in(&app, &from, &number, word).await;
-        assert!(app.app.store.is_opted_out(&from).await.unwrap(), "{word}");
+        assert!(app.db.store.is_opted_out(&from).await.unwrap(), "{word}");
         text_in(
             &app,
             &from,
@@ -61,7 +60,7 @@ async fn an_opted_out_caller_gets_nothing_until_start() {
             if i % 2 == 0 { "yes" } else { "UNSTOP" },
         )
         .await;
-        assert!(!app.app.store.is_opted_out(&from).await.unwrap(), "{word}");
+        assert!(!app.db.store.is_opted_out(&from).await.unwrap(), "{word}");
     }
 }
 
@@ -79,9 +78,9 @@ async fn help_answers_twiml_and_other_texts_are_kept_as_leads() {
     let (status, body) = text_in(&app, CALLER, &number, "Are you free on June 14th?").await;
     assert_eq!(status, 200);
     assert!(body.contains("<Response/>"));
-    assert!(!app.app.store.is_opted_out(CALLER).await.unwrap());
+    assert!(!app.db.store.is_opted_out(CALLER).await.unwrap());
     let messages = app
-        .app
+        .db
         .store
         .messages_for_profile(&Actor::System, dj, 10)
         .await
@@ -106,7 +105,7 @@ async fn help_answers_twiml_and_other_texts_are_kept_as_leads() {
         .await
         .unwrap();
     assert_eq!(refused.status().as_u16(), 403);
-    assert!(!app.app.store.is_opted_out(CALLER).await.unwrap());
+    assert!(!app.db.store.is_opted_out(CALLER).await.unwrap());
 }
 
 #[tokio::test]
@@ -117,7 +116,7 @@ async fn a_21610_opts_the_number_out_and_is_not_retried() {
     let s = call(&app, CallOutcome::Answered, &number, CALLER, 95).await;
     assert_eq!(app.app.run_due_jobs().await, 1);
     assert!(app.telephony.sent_messages().is_empty());
-    assert!(app.app.store.is_opted_out(CALLER).await.unwrap());
+    assert!(app.db.store.is_opted_out(CALLER).await.unwrap());
     let record = call_by_sid(&app, dj, s.call_sid.as_str()).await;
     let job = followup_job(&app, &record).await.unwrap();
     assert_eq!(
@@ -154,15 +153,15 @@ async fn a_permanent_error_is_dead_and_can_be_retried_by_hand() {
         error.contains("21211") && !error.contains("0123"),
         "{error}"
     );
-    let dead = app.app.store.dead_jobs(&Actor::System, 10).await.unwrap();
+    let dead = app.db.store.dead_jobs(&Actor::System, 10).await.unwrap();
     assert_eq!(dead.len(), 1);
     advance(&app, SignedDuration::from_hours(1));
     assert_eq!(app.app.run_due_jobs().await, 0);
     // An admin fixes the cause and retries it.
     assert!(
-        app.app
+        app.db
             .store
-            .retry_dead_job(&Actor::System, job.id, DbTime(app.app.clock.now()))
+            .retry_dead_job(&Actor::System, job.id, app.app.now())
             .await
             .unwrap()
     );
@@ -181,9 +180,9 @@ async fn a_timed_out_send_is_never_repeated() {
     let job = followup_job(&app, &record).await.unwrap();
     assert_eq!(job.state(), Some(JobState::Dead), "visible to admins");
     // Even retried by hand, a text that may have gone out is not sent again.
-    app.app
+    app.db
         .store
-        .retry_dead_job(&Actor::System, job.id, DbTime(app.app.clock.now()))
+        .retry_dead_job(&Actor::System, job.id, app.app.now())
         .await
         .unwrap();
     assert_eq!(app.app.run_due_jobs().await, 1);
@@ -208,7 +207,7 @@ async fn status_callbacks_are_recorded_monotonically_and_21610_opts_out() {
         assert!((200..300).contains(&code), "{code}");
     }
     let message = app
-        .app
+        .db
         .store
         .message_by_sid(&Actor::System, &sid)
         .await
@@ -235,6 +234,6 @@ async fn status_callbacks_are_recorded_monotonically_and_21610_opts_out() {
     )
     .await;
     assert!((200..300).contains(&code));
-    assert!(app.app.store.is_opted_out(other).await.unwrap());
-    assert!(!app.app.store.is_opted_out(CALLER).await.unwrap());
+    assert!(app.db.store.is_opted_out(other).await.unwrap());
+    assert!(!app.db.store.is_opted_out(CALLER).await.unwrap());
 }

@@ -1,7 +1,6 @@
 //! Which calls get a text and when: skips, the missed-call text, quiet hours, one a day, runner.
 
 use super::support::*;
-use djcalls_app::{App, Settings};
 use djcalls_domain::Actor;
 use djcalls_store::jobs::JobState;
 use djcalls_telephony::CallOutcome;
@@ -32,7 +31,7 @@ async fn short_missed_voicemail_and_logged_calls_get_no_text() {
     assert_eq!(logged.status().as_u16(), 201);
     assert_eq!(app.app.run_due_jobs().await, 0, "no job was enqueued");
     assert!(
-        app.app
+        app.db
             .store
             .pending_jobs(&Actor::System, 10)
             .await
@@ -50,35 +49,15 @@ async fn short_missed_voicemail_and_logged_calls_get_no_text() {
     }
 }
 
-/// The app with `tweak`ed settings on its own port, over the same database, clock and Twilio.
-async fn serve_with(
-    app: &TestApp,
-    tweak: impl FnOnce(&mut Settings),
-) -> (String, App, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    let mut settings = (*app.app.settings).clone();
-    settings.public_base_url = base_url.clone();
-    tweak(&mut settings);
-    let other = App::new(
-        app.app.store.clone(),
-        settings,
-        app.clock.clone(),
-        app.telephony.clone(),
-        app.payments.clone(),
-    );
-    let router = djcalls_http::router(other.clone());
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    (base_url, other, server)
-}
-
 #[tokio::test]
 async fn the_missed_call_text_is_optional_and_counts_as_the_one_follow_up() {
     let app = app_at_noon().await;
     let (dj, number) = dj(&app).await;
-    let (base, other, server) = serve_with(&app, |s| s.missed_call_text = true).await;
+    let other = TestApp::builder()
+        .settings(|s| s.missed_call_text = true)
+        .serve_beside(&app)
+        .await;
+    let base = other.base_url.clone();
     let missed = scenario(CallOutcome::Missed, &number, "+14155550111", 0);
     deliver_call_to(&base, &missed).await;
     let voicemail = scenario(CallOutcome::Voicemail, &number, "+14155550112", 0);
@@ -86,7 +65,7 @@ async fn the_missed_call_text_is_optional_and_counts_as_the_one_follow_up() {
     deliver_call_to(&base, &voicemail).await;
     let short = scenario(CallOutcome::Answered, &number, "+14155550113", 5);
     deliver_call_to(&base, &short).await;
-    assert_eq!(other.run_due_jobs().await, 2);
+    assert_eq!(other.app.run_due_jobs().await, 2);
     let sent = app.telephony.sent_messages();
     assert_eq!(sent.len(), 2);
     for sms in &sent {
@@ -102,7 +81,7 @@ async fn the_missed_call_text_is_optional_and_counts_as_the_one_follow_up() {
     // It was the call's one follow-up: nothing more, ever.
     advance(&app, SignedDuration::from_hours(30));
     deliver_call_to(&base, &voicemail).await;
-    other.run_due_jobs().await;
+    other.app.run_due_jobs().await;
     assert_eq!(app.telephony.sent_messages().len(), 2);
     let record = call_by_sid(&app, dj, missed.call_sid.as_str()).await;
     assert_eq!(
@@ -113,7 +92,6 @@ async fn the_missed_call_text_is_optional_and_counts_as_the_one_follow_up() {
     call(&app, CallOutcome::Missed, &number, "+14155550114", 0).await;
     app.app.run_due_jobs().await;
     assert_eq!(app.telephony.sent_messages().len(), 2);
-    server.abort();
 }
 
 #[tokio::test]
@@ -127,12 +105,7 @@ async fn quiet_hours_delay_the_text_to_the_morning_in_the_djs_zone() {
     call(&app, CallOutcome::Answered, &number, CALLER, 95).await;
     assert_eq!(app.app.run_due_jobs().await, 1, "it ran and chose to wait");
     assert!(app.telephony.sent_messages().is_empty());
-    let pending = app
-        .app
-        .store
-        .pending_jobs(&Actor::System, 10)
-        .await
-        .unwrap();
+    let pending = app.db.store.pending_jobs(&Actor::System, 10).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(
         pending[0].run_at.0,
@@ -199,12 +172,7 @@ async fn the_background_runner_runs_jobs_and_stops_gracefully() {
     runner.shutdown().await;
     // After the stop a due job stays queued.
     call(&app, CallOutcome::Answered, &number, "+14155550177", 95).await;
-    let pending = app
-        .app
-        .store
-        .pending_jobs(&Actor::System, 10)
-        .await
-        .unwrap();
+    let pending = app.db.store.pending_jobs(&Actor::System, 10).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].state(), Some(JobState::Queued));
     assert_eq!(app.telephony.sent_messages().len(), 1);

@@ -18,7 +18,7 @@ pub fn noon() -> Timestamp {
 }
 
 pub fn advance(app: &TestApp, by: SignedDuration) {
-    let now = app.app.clock.now();
+    let now = app.app.now().0;
     app.clock.set(now.checked_add(by).unwrap());
 }
 
@@ -65,7 +65,7 @@ pub async fn call_by_sid(app: &TestApp, dj: DjProfileId, sid: &str) -> Value {
 
 pub async fn followup_job(app: &TestApp, call: &Value) -> Option<Job> {
     let key = format!("followup:{}", call["id"].as_str().unwrap());
-    app.app
+    app.db
         .store
         .job_by_dedupe_key(&Actor::System, &key)
         .await

@@ -8,7 +8,7 @@ use djcalls_domain::{Actor, Cents};
 use djcalls_testkit::TestApp;
 use serde_json::{Value, json};
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { TestApp:
     a_link_redirects_to_the_simulator_and_counts_opens => link_redirects_and_counts;
     the_simulated_checkout_pays_through_the_webhook_path => simulated_flow;
     the_cut_is_rounded_half_up_per_payment => rounding_table;
@@ -112,8 +112,7 @@ async fn link_redirects_and_counts(t: TestApp) {
         );
     }
     assert!(
-        t.app
-            .store
+        t.db.store
             .revoke_payment_link(&Actor::System, b.call, DbTime(t.clock.now()))
             .await
             .unwrap()

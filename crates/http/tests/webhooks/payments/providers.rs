@@ -100,7 +100,7 @@ async fn opening_a_link_makes_a_stripe_checkout_session() {
     let mut config = StripeConfig::new(SecretString::from("sk_test_fake".to_string()));
     config.api_base_url = stripe_url;
     let stripe: Arc<dyn PaymentLinks> = Arc::new(StripeClient::new(config).unwrap());
-    let v = variant(&t, |_| {}, Some(stripe)).await;
+    let v = TestApp::builder().payments(stripe).serve_beside(&t).await;
     let b = booking(&t, &v.base_url, "DJ Checkout").await;
 
     let (status, headers, _) = get(&format!("{}/pay/{}", v.base_url, b.token)).await;
@@ -199,7 +199,7 @@ async fn opening_a_link_makes_a_tipjar_session() {
         ))
         .unwrap(),
     );
-    let v = variant(&t, |_| {}, Some(tipjar)).await;
+    let v = TestApp::builder().payments(tipjar).serve_beside(&t).await;
     let b = booking(&t, &v.base_url, "DJ Tip").await;
 
     let (status, headers, _) = get(&format!("{}/pay/{}", v.base_url, b.token)).await;
@@ -231,7 +231,7 @@ async fn opening_a_link_makes_a_tipjar_session() {
         ))
         .unwrap(),
     );
-    let w = variant(&t, |_| {}, Some(broken)).await;
+    let w = TestApp::builder().payments(broken).serve_beside(&t).await;
     let (status, _, page) = get(&format!("{}/pay/{}", w.base_url, b.token)).await;
     assert_eq!(status, 502);
     assert!(page.contains("try again"));

@@ -2,22 +2,20 @@
 
 use super::support::*;
 use djcalls_app::payments::{sign_stripe_payload, sign_tipjar_payload};
-use djcalls_testkit::TestApp;
+use djcalls_testkit::{ServedApp, TestApp};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { TestApp:
     stripe_payments_and_cumulative_refunds_net_out => stripe_refunds;
     stripe_signature_negatives_write_nothing => stripe_negatives;
 }
 
-async fn with_stripe_secret(t: &TestApp) -> Variant {
-    variant(
-        t,
-        |s| s.stripe_webhook_secret = Some(SecretString::from(STRIPE_SECRET.to_string())),
-        None,
-    )
-    .await
+async fn with_stripe_secret(t: &TestApp) -> ServedApp {
+    TestApp::builder()
+        .settings(|s| s.stripe_webhook_secret = Some(SecretString::from(STRIPE_SECRET.to_string())))
+        .serve_beside(t)
+        .await
 }
 
 fn stripe_sign(secret: &str, ts: i64, body: &str) -> String {

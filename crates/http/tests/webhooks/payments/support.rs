@@ -1,13 +1,12 @@
-//! Shared helpers: fixed data, bookings, request and ledger reads, webhooks, app variants.
+//! Shared helpers: fixed data, bookings, request and ledger reads, webhooks.
 
 use axum::http::HeaderMap;
-use djcalls_app::payments::{PaymentLinks, SessionRequest};
+use djcalls_app::Clock;
+use djcalls_app::payments::SessionRequest;
 use djcalls_app::records::DbTime;
-use djcalls_app::{App, Clock, Settings};
 use djcalls_domain::{CallId, DjProfileId};
 use djcalls_testkit::TestApp;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use uuid::Uuid;
 
 pub const CALLER: &str = "+14155550123";
@@ -65,12 +64,11 @@ pub async fn booking(t: &TestApp, base_url: &str, dj_name: &str) -> Booking {
     let call = CallId(body["call"]["id"].as_str().unwrap().parse().unwrap());
     let token = format!("t{}", Uuid::new_v4().simple());
     let reference = format!("ref_{}", Uuid::new_v4().simple());
-    let link = t
-        .app
-        .store
-        .ensure_payment_link(call, dj, &token, &reference, DbTime(t.clock.now()))
-        .await
-        .unwrap();
+    let link =
+        t.db.store
+            .ensure_payment_link(call, dj, &token, &reference, DbTime(t.clock.now()))
+            .await
+            .unwrap();
     assert_eq!((link.token.as_str(), link.opens), (token.as_str(), 0));
     Booking {
         dj,
@@ -147,8 +145,7 @@ pub fn location(headers: &HeaderMap) -> String {
 }
 
 pub async fn opens(t: &TestApp, token: &str) -> i32 {
-    t.app
-        .store
+    t.db.store
         .payment_link_by_token(token)
         .await
         .unwrap()
@@ -235,38 +232,4 @@ pub async fn signature_negatives(
     assert_eq!(post(Some(&sign(secret, now, body)), body).await, 200);
     let (received, _, cents, booked) = money(t, b.call).await;
     assert_eq!((received, cents, booked), (true, paid_cents, true));
-}
-
-/// The same app with other settings and payments, on its own port.
-pub struct Variant {
-    pub base_url: String,
-    pub server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Variant {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-pub async fn variant(
-    t: &TestApp,
-    edit: impl FnOnce(&mut Settings),
-    payments: Option<Arc<dyn PaymentLinks>>,
-) -> Variant {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    let mut settings = (*t.app.settings).clone();
-    settings.public_base_url = base_url.clone();
-    edit(&mut settings);
-    let mut app: App = t.app.clone();
-    app.settings = Arc::new(settings);
-    if let Some(payments) = payments {
-        app.payments = payments;
-    }
-    let router = djcalls_http::router(app);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Variant { base_url, server }
 }

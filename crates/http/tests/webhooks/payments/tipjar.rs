@@ -7,7 +7,7 @@ use djcalls_testkit::TestApp;
 use secrecy::SecretString;
 use serde_json::json;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { TestApp:
     tipjar_signature_negatives_write_nothing => tipjar_negatives;
     tipjar_refunds_subtract_once_each => tipjar_refunds;
 }

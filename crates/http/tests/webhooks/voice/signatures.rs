@@ -53,7 +53,7 @@ async fn every_webhook_path_refuses_a_bad_or_missing_signature_and_writes_nothin
         .unwrap()
         .1
         .clone();
-    assert!(app.app.store.voice_events(&sid).await.unwrap().is_empty());
+    assert!(app.db.store.voice_events(&sid).await.unwrap().is_empty());
 }
 
 #[tokio::test]
