@@ -1,8 +1,10 @@
-//! Use cases of djcalls: the one place that orchestrates storage (and, later, telephony and
-//! payments). HTTP handlers, background jobs and the CLI all go through `App`.
+//! Use cases of djcalls: the one place that orchestrates storage, telephony and payments.
+//! HTTP handlers, background jobs and the CLI all go through `App`, whose fields are private:
+//! an edge that needs something of the service asks for it by name (`service.rs`).
 
 pub mod admin;
 pub mod auth;
+pub mod call_history;
 pub mod calls;
 pub mod clicks;
 pub mod clock;
@@ -14,6 +16,7 @@ pub mod live;
 pub mod numbers;
 pub mod payments;
 pub mod profiles;
+mod service;
 pub mod sessions;
 pub mod settings;
 pub mod sms;
@@ -28,18 +31,20 @@ use djcalls_store::Store;
 use djcalls_telephony::Telephony;
 use std::sync::Arc;
 
-/// Everything a use case needs. Cheap to clone.
+/// Everything a use case needs. Cheap to clone. The fields are private so that no edge reads
+/// the store around the use cases (and their access checks); see `service.rs` for what the
+/// edges may ask for.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
-    pub settings: Arc<Settings>,
-    pub clock: Arc<dyn Clock>,
+    store: Store,
+    settings: Arc<Settings>,
+    clock: Arc<dyn Clock>,
     /// Twilio, or the simulator when no Twilio credentials are configured.
-    pub telephony: Arc<dyn Telephony>,
+    telephony: Arc<dyn Telephony>,
     /// Stripe, TipJar or the simulator (`PAYMENT_PROVIDER`).
-    pub payments: Arc<dyn PaymentLinks>,
+    payments: Arc<dyn PaymentLinks>,
     /// Announces call changes to open dashboards.
-    pub live: live::LiveEvents,
+    live: live::LiveEvents,
 }
 
 impl App {
@@ -60,7 +65,8 @@ impl App {
         }
     }
 
-    pub(crate) fn now(&self) -> djcalls_store::DbTime {
+    /// The app's clock (a fixed one in tests), as stored instants are written.
+    pub fn now(&self) -> djcalls_store::DbTime {
         djcalls_store::DbTime(self.clock.now())
     }
 }

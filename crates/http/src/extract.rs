@@ -1,8 +1,8 @@
 //! Request extractors that fail with the API's error envelope: the caller's identity from the
 //! bearer token, JSON bodies and query strings with the failing field named.
 
-use crate::HttpState;
 use crate::error::ApiError;
+use crate::state::HttpState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;

@@ -1,13 +1,21 @@
-//! The HTTP edge of djcalls: the JSON API, operations endpoints and (later) webhooks and pages,
-//! behind one middleware stack and one error type.
+//! The HTTP edge of djcalls: the JSON API, provider webhooks, payment links, the widget script,
+//! the dashboards and operations endpoints, behind one middleware stack and one error type.
+//!
+//! Layers inside the crate, lowest first: `state` (the shared `HttpState`), `error`,
+//! `request` and `extract` (reading requests), `origins`, `views`; then the route modules
+//! (`api`, `web`, `webhooks`, `pay`, `widget`, `recordings`, `ops`), which import only from
+//! the layers below them, never from each other or from the crate root.
 
 pub mod api;
 pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod ops;
+pub mod origins;
 pub mod pay;
 pub mod recordings;
+mod request;
+pub mod state;
 pub mod views;
 pub mod web;
 pub mod webhooks;
@@ -18,6 +26,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use djcalls_app::App;
+use state::HttpState;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -28,11 +37,6 @@ use tracing::Level;
 
 /// Request bodies above this are refused with 413 (SPEC §3).
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
-
-#[derive(Clone)]
-pub struct HttpState {
-    pub app: App,
-}
 
 /// The whole service as one router.
 pub fn router(app: App) -> Router {
@@ -47,8 +51,8 @@ pub fn router(app: App) -> Router {
         .merge(pay::router())
         .merge(widget::router())
         .merge(web::router())
-        .merge(api::router(&widget::AllowedOrigins::parse(
-            &app.settings.allowed_origins,
+        .merge(api::router(&origins::AllowedOrigins::parse(
+            app.allowed_origins(),
         )))
         .with_state(HttpState { app })
         .layer(axum::middleware::from_fn(middleware::record_metrics))

@@ -1,6 +1,6 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -21,7 +21,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<HttpState>) -> (StatusCode, &'static str) {
-    if state.app.store.ping().await {
+    if state.app.is_ready().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")

@@ -7,7 +7,7 @@
 //! page must not be replayed from a cache) and `Referrer-Policy: no-referrer` (the token is a
 //! capability and must not leak to other sites).
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};

@@ -2,10 +2,10 @@
 //! the call. The audio is fetched from Twilio with the account's credentials and streamed
 //! through; the provider's URL is never handed out.
 
-use crate::HttpState;
-use crate::api::parse_id;
 use crate::error::ApiResult;
 use crate::extract::Caller;
+use crate::request::parse_id;
+use crate::state::HttpState;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;

@@ -1,24 +1,19 @@
-//! The phone widget: `GET /dni.js` (dynamic number insertion, SPEC §7), and the cross-origin
-//! policy of the public endpoints the script calls from DJ Dash pages (`/api/djdash/dni`,
-//! `/api/djdash/clicks`).
+//! The phone widget's script: `GET /dni.js` (dynamic number insertion, SPEC §7).
 //!
 //! Caching: the script's version is a hash of its bytes. `/dni.js` is served with that hash as
 //! a strong `ETag` and `Cache-Control: public, max-age=300` (pages that embed the bare URL pick
 //! up a new script within minutes and revalidate with 304s); `/dni.js?v=<version>` — the URL
 //! [`script_url`] gives — is `immutable` for a year.
 //!
-//! Origins: `Settings::allowed_origins` (`DJCALLS_ALLOWED_ORIGINS`, comma-separated, default
-//! `*`), parsed once when the router is built.
+//! The cross-origin policy of the endpoints the script calls is `crate::origins`.
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
-use std::time::Duration;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 /// The script, hand-written and dependency-free.
 pub const SCRIPT: &str = include_str!("../assets/dni.js");
@@ -88,75 +83,9 @@ fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t == "*" || t == etag)
 }
 
-/// The origins allowed to use the widget endpoints from a browser.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AllowedOrigins {
-    Any,
-    /// Exact origins (`scheme://host[:port]`, no trailing slash).
-    List(Vec<String>),
-}
-
-impl AllowedOrigins {
-    /// `*` (or an empty value) → any origin; otherwise a comma-separated list of origins.
-    pub fn parse(allowed: &str) -> AllowedOrigins {
-        let list: Vec<String> = allowed
-            .split(',')
-            .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
-            .filter(|o| !o.is_empty())
-            .collect();
-        if list.is_empty() || list.iter().any(|o| o == "*") {
-            AllowedOrigins::Any
-        } else {
-            AllowedOrigins::List(list)
-        }
-    }
-
-    /// Whether a request with this `Origin` header may use the endpoints.
-    pub fn allows(&self, origin: &str) -> bool {
-        match self {
-            AllowedOrigins::Any => true,
-            AllowedOrigins::List(list) => {
-                let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
-                list.contains(&origin)
-            }
-        }
-    }
-
-    /// CORS for the widget endpoints: GET and POST, `Content-Type` only, no credentials (the
-    /// script sends none), preflights cached for a day.
-    pub fn cors(&self) -> CorsLayer {
-        let base = CorsLayer::new()
-            .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE])
-            .max_age(Duration::from_secs(86_400));
-        match self {
-            AllowedOrigins::Any => base.allow_origin(Any),
-            AllowedOrigins::List(list) => base.allow_origin(AllowOrigin::list(
-                list.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
-            )),
-        }
-    }
-}
-
-/// The CORS layer for `allowed` (the value of `DJCALLS_ALLOWED_ORIGINS`).
-pub fn cors_layer(allowed: &str) -> CorsLayer {
-    AllowedOrigins::parse(allowed).cors()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn origins_parse() {
-        assert_eq!(AllowedOrigins::parse(""), AllowedOrigins::Any);
-        assert_eq!(AllowedOrigins::parse(" * "), AllowedOrigins::Any);
-        let list = AllowedOrigins::parse("https://www.thebash.com/, https://DJ.example");
-        assert!(list.allows("https://www.thebash.com"));
-        assert!(list.allows("https://dj.example"));
-        assert!(!list.allows("https://evil.example"));
-        assert!(!list.allows("null"));
-    }
 
     #[test]
     fn the_script_is_small() {

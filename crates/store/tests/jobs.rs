@@ -11,28 +11,7 @@ use djcalls_testkit::TestDb;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::HashSet;
 
-/// Runs `story(&TestDb)` from two tests, `<name>::on_sqlite` and `<name>::on_postgres`.
-macro_rules! on_both_backends {
-    ($($name:ident => $story:ident;)+) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_sqlite() {
-                let db = djcalls_testkit::TestDb::sqlite().await;
-                super::$story(&db).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_postgres() {
-                let Some(db) = djcalls_testkit::TestDb::postgres().await else {
-                    return;
-                };
-                super::$story(&db).await;
-            }
-        }
-    )+};
-}
-
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     enqueue_is_deduplicated => enqueue_is_deduplicated;
     concurrent_claimers_never_share_a_job => concurrent_claimers_never_share_a_job;
     failures_back_off_then_succeed => failures_back_off_then_succeed;

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub payments: Arc<SimulatedPayments>,
     pub client: reqwest::Client,
     pub db: TestDb,
+    /// The settings the app was built with: the base of a second app's (`TestApp::builder`).
+    pub(crate) settings: Settings,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -44,16 +46,12 @@ impl TestApp {
         ));
         let app = App::new(
             db.store.clone(),
-            settings,
+            settings.clone(),
             clock.clone(),
             telephony.clone(),
             payments.clone(),
         );
-        let router = djcalls_http::router(app.clone());
-        let server = tokio::spawn(async move {
-            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            let _ = axum::serve(listener, service).await;
-        });
+        let server = serve(listener, app.clone());
         TestApp {
             base_url,
             app,
@@ -62,6 +60,7 @@ impl TestApp {
             payments,
             client: reqwest::Client::new(),
             db,
+            settings,
             server,
         }
     }
@@ -185,6 +184,15 @@ impl TestApp {
             .expect("json");
         body["calls"].as_array().cloned().unwrap_or_default()
     }
+}
+
+/// Serves `app` on `listener` as `djcalls serve` does (with the peer address for rate limits).
+pub(crate) fn serve(listener: tokio::net::TcpListener, app: App) -> tokio::task::JoinHandle<()> {
+    let router = djcalls_http::router(app);
+    tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let _ = axum::serve(listener, service).await;
+    })
 }
 
 impl Drop for TestApp {

@@ -1,5 +1,6 @@
 //! Test support shared by the crates' integration tests: a fresh database per test on SQLite
-//! (always) or PostgreSQL (when a server answers), and the real HTTP app on port 0.
+//! (always) or PostgreSQL (when a server answers), the real HTTP app on port 0, a second app
+//! beside it with other settings (`TestApp::builder`), and `on_both_backends!`.
 //!
 //! PostgreSQL policy: tests use `DJCALLS_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`) to create one database per test. When no
@@ -11,8 +12,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod app;
+mod backends;
 pub mod browser;
+mod builder;
 mod db;
 
 pub use app::{DJ_REAL_NUMBER, TestApp};
+pub use builder::{ServedApp, TestAppBuilder};
 pub use db::{TestDb, postgres_admin_url};

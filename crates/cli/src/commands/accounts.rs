@@ -48,7 +48,7 @@ pub async fn add_user(
         user.email,
         user.id
     );
-    app.store.close().await;
+    app.close().await;
     Ok(())
 }
 
@@ -57,6 +57,6 @@ pub async fn create_token(db: &DatabaseArgs, email: &str, name: &str) -> anyhow:
     let token = app.create_api_token(email, name).await.map_err(explain)?;
     // Only the token on stdout, so `TOKEN=$(djcalls token create …)` works.
     println!("{token}");
-    app.store.close().await;
+    app.close().await;
     Ok(())
 }

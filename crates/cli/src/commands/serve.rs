@@ -25,17 +25,16 @@ pub async fn serve(
     args: &ServiceArgs,
     on_ready: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
-    let store = app.store.clone();
-    let base_url = app.settings.public_base_url.clone();
+    let base_url = app.public_base_url().to_string();
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    tracing::info!(listen = %args.listen, public_base_url = %base_url, backend = ?store.backend(), "djcalls is serving");
+    tracing::info!(listen = %args.listen, public_base_url = %base_url, backend = ?app.database_backend(), "djcalls is serving");
     let jobs = app.start_job_runner(JOB_CONCURRENCY);
     on_ready(&base_url);
     // Connect info gives handlers the peer address (per-client rate limits).
-    let router =
-        djcalls_http::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let router = djcalls_http::router(app.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -46,7 +45,7 @@ pub async fn serve(
     // Claims nothing new and waits for running jobs; an unfinished one is claimed again after
     // its lease by the next start.
     jobs.shutdown().await;
-    store.close().await;
+    app.close().await;
     served
 }
 

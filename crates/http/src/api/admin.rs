@@ -1,10 +1,10 @@
 //! Admin operations over JSON: `GET /api/djdash/admin/jobs?state=pending|dead`,
 //! `POST /api/djdash/admin/jobs/{id}/retry`, `GET /api/djdash/admin/opt-outs`.
 
-use super::parse_id;
-use crate::HttpState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, parse_query};
+use crate::request::parse_id;
+use crate::state::HttpState;
 use crate::views::{JobJson, OptOutJson};
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};

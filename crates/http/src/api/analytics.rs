@@ -2,9 +2,9 @@
 //! `GET /api/djdash/admin/analytics` (platform totals, top DJs, call volume).
 
 use super::calls::{date_range, optional_profile};
-use crate::HttpState;
 use crate::error::ApiResult;
 use crate::extract::{Caller, parse_query};
+use crate::state::HttpState;
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};

@@ -1,9 +1,10 @@
 //! `/api/djdash/calls`: log, list, read and correct calls.
 
-use super::{check_product_context, double_option, parse_id, text};
-use crate::HttpState;
+use super::{check_product_context, double_option, text};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, JsonBody, parse_query};
+use crate::request::parse_id;
+use crate::state::HttpState;
 use crate::views::CallJson;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

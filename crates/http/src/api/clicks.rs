@@ -15,10 +15,10 @@
 //!   client is `extract::client_address` (the peer, or the hop a proxy in front of us added).
 
 use super::text;
-use crate::HttpState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::parse_json;
-use crate::widget::AllowedOrigins;
+use crate::origins::AllowedOrigins;
+use crate::state::HttpState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -154,7 +154,7 @@ fn validate(body: ClickBody) -> ApiResult<(DjProfileId, NewClick)> {
         .dj_profile_id
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| ApiError::field("dj_profile_id", "is required"))?;
-    let dj: DjProfileId = super::parse_id("dj_profile_id", &raw)?;
+    let dj: DjProfileId = crate::request::parse_id("dj_profile_id", &raw)?;
     let visitor_id = text("visitor_id", body.visitor_id, MAX_VISITOR_CHARS)?;
     if let Some(v) = &visitor_id
         && !v

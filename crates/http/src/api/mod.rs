@@ -7,12 +7,12 @@ pub mod clicks;
 pub mod numbers;
 pub mod profiles;
 
-use crate::HttpState;
 use crate::error::ApiError;
+use crate::state::HttpState;
 use axum::Router;
 use serde::{Deserialize, Deserializer};
 
-pub fn router(origins: &crate::widget::AllowedOrigins) -> Router<HttpState> {
+pub fn router(origins: &crate::origins::AllowedOrigins) -> Router<HttpState> {
     Router::new()
         .merge(profiles::router())
         .merge(admin::router())
@@ -67,16 +67,6 @@ pub(crate) fn text(
         }
         other => Ok(other),
     }
-}
-
-/// A typed id from a path or query value.
-pub(crate) fn parse_id<T: std::str::FromStr>(
-    field: &'static str,
-    raw: &str,
-) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::field(field, "must be a UUID"))
 }
 
 /// `product_context` may only ever be `djdash`.

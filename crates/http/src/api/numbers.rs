@@ -1,9 +1,10 @@
 //! `/api/djdash/virtual-numbers`, the pool, and the public DNI lookup (SPEC §3, §5).
 
-use super::{check_product_context, parse_id};
-use crate::HttpState;
+use super::check_product_context;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, JsonBody, MaybeCaller, parse_query};
+use crate::request::parse_id;
+use crate::state::HttpState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +18,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-pub fn router(origins: &crate::widget::AllowedOrigins) -> Router<HttpState> {
+pub fn router(origins: &crate::origins::AllowedOrigins) -> Router<HttpState> {
     Router::new()
         .route(
             "/api/djdash/virtual-numbers",

@@ -1,9 +1,10 @@
 //! `PUT/GET /api/djdash/profiles/{id}`.
 
-use super::{double_option, parse_id, text};
-use crate::HttpState;
+use super::{double_option, text};
 use crate::error::ApiResult;
 use crate::extract::{Caller, JsonBody};
+use crate::request::parse_id;
+use crate::state::HttpState;
 use crate::views::ProfileJson;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -6,8 +6,8 @@ use super::dashboard::list;
 use super::figures::Figures;
 use super::rows::{CallRow, STATUSES, api_bounds, dollars, local, query, range_of};
 use super::{Nav, PageError, WebSession};
-use crate::HttpState;
-use crate::api::parse_id;
+use crate::request::parse_id;
+use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
@@ -126,7 +126,7 @@ pub async fn page(
     let q: AdminQuery = query(raw.as_deref())?;
     let actor = &session.actor;
     let app = &state.app;
-    let (range_name, range) = range_of(q.range.as_deref(), app.clock.now(), TimeZone::UTC, "UTC")?;
+    let (range_name, range) = range_of(q.range.as_deref(), app.now().0, TimeZone::UTC, "UTC")?;
     let dj: Option<DjProfileId> = match q.dj_profile_id.as_deref().map(str::trim) {
         Some(s) if !s.is_empty() => Some(parse_id("dj_profile_id", s)?),
         _ => None,

@@ -2,8 +2,8 @@
 //! number to a DJ, release a number, retry a dead job. Each answers with a redirect back.
 
 use super::{PageError, WebSession, csrf};
-use crate::HttpState;
-use crate::api::parse_id;
+use crate::request::parse_id;
+use crate::state::HttpState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Redirect;

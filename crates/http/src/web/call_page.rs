@@ -3,8 +3,8 @@
 
 use super::rows::{CallRow, RowFragment, dollars, local, zone};
 use super::{Nav, PageError, WebSession, csrf};
-use crate::HttpState;
-use crate::api::parse_id;
+use crate::request::parse_id;
+use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -36,25 +36,29 @@ struct CallPage {
     attribution: Vec<(String, String)>,
 }
 
-async fn load(
-    state: &HttpState,
-    session: &WebSession,
-    id: &str,
-) -> Result<(CallRecord, String, TimeZone), PageError> {
-    let id: CallId = parse_id("id", id).map_err(|_| {
+/// The call's id from the path; an unparsable one is a missing page, not a form error.
+fn call_id(id: &str) -> Result<CallId, PageError> {
+    parse_id("id", id).map_err(|_| {
         PageError::new(
             axum::http::StatusCode::NOT_FOUND,
             "Not found",
             "No such call.",
         )
-    })?;
-    let call = state.app.get_call(&session.actor, id).await?;
+    })
+}
+
+/// The DJ's name and time zone, for a call the session may see.
+async fn dj_of(
+    state: &HttpState,
+    session: &WebSession,
+    call: &CallRecord,
+) -> Result<(String, TimeZone), PageError> {
     let profile = state
         .app
         .get_profile(&session.actor, call.dj_profile_id)
         .await?;
     let (tz, _) = zone(&profile.timezone);
-    Ok((call, profile.dj_name, tz))
+    Ok((profile.dj_name, tz))
 }
 
 fn step(event: &VoiceEvent) -> (String, String) {
@@ -101,30 +105,26 @@ pub async fn page(
     session: WebSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (call, dj_name, tz) = load(&state, &session, &id).await?;
-    let mut timeline = Vec::new();
-    if let Some(sid) = &call.call_sid {
-        for (event, at) in state
-            .app
-            .store
-            .voice_events(sid)
-            .await
-            .map_err(djcalls_app::AppError::from)?
-        {
-            let (what, detail) = step(&event);
-            timeline.push(Step {
+    let history = state
+        .app
+        .call_history(&session.actor, call_id(&id)?)
+        .await?;
+    let call = history.call;
+    let (dj_name, tz) = dj_of(&state, &session, &call).await?;
+    let timeline = history
+        .events
+        .iter()
+        .map(|(event, at)| {
+            let (what, detail) = step(event);
+            Step {
                 when: local(at.0, &tz),
                 what,
                 detail,
-            });
-        }
-    }
-    let followup = state
-        .app
-        .store
-        .followup_state(call.id)
-        .await
-        .map_err(djcalls_app::AppError::from)?
+            }
+        })
+        .collect();
+    let followup = history
+        .followup_state
         .map_or_else(|| "none".into(), |s| s.to_string());
     let attribution = call
         .attribution
@@ -161,7 +161,8 @@ pub async fn row(
     session: WebSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (call, _, tz) = load(&state, &session, &id).await?;
+    let call = state.app.get_call(&session.actor, call_id(&id)?).await?;
+    let (_, tz) = dj_of(&state, &session, &call).await?;
     let fragment = RowFragment {
         row: CallRow::of(&call, &tz),
         show_dj: false,

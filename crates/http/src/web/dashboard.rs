@@ -6,8 +6,8 @@
 use super::figures::Figures;
 use super::rows::{CallRow, STATUSES, api_bounds, query, range_of, zone};
 use super::{Nav, PageError, WebSession};
-use crate::HttpState;
-use crate::api::parse_id;
+use crate::request::parse_id;
+use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
@@ -114,12 +114,8 @@ pub async fn page(
         None => ("All DJs".to_string(), "UTC".to_string()),
     };
     let (tz, tz_name) = zone(&tz_name);
-    let (range_name, range) = range_of(
-        q.range.as_deref(),
-        state.app.clock.now(),
-        tz.clone(),
-        &tz_name,
-    )?;
+    let (range_name, range) =
+        range_of(q.range.as_deref(), state.app.now().0, tz.clone(), &tz_name)?;
     let analytics = state
         .app
         .analytics(&session.actor, selected, &range)

@@ -4,7 +4,7 @@
 //! event opens the stream, `resync` follows missed announcements, comments keep it alive.
 
 use super::{PageError, WebSession};
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use djcalls_app::live::CallChanged;
@@ -19,7 +19,7 @@ pub async fn events(
     State(state): State<HttpState>,
     session: WebSession,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    stream_for(state.app.live.subscribe(), session.actor)
+    stream_for(state.app.subscribe_live(), session.actor)
 }
 
 pub async fn admin_events(
@@ -27,7 +27,7 @@ pub async fn admin_events(
     session: WebSession,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, PageError> {
     session.require_admin()?;
-    Ok(stream_for(state.app.live.subscribe(), session.actor))
+    Ok(stream_for(state.app.subscribe_live(), session.actor))
 }
 
 /// `rx` is subscribed before the response starts: nothing published after the headers is missed.

@@ -6,7 +6,7 @@ use super::session::{
     session_cookie,
 };
 use super::{LoginLimiter, PageError, WebSession};
-use crate::HttpState;
+use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;

@@ -23,7 +23,7 @@ pub use limiter::LoginLimiter;
 pub use page_error::PageError;
 pub use session::{SESSION_COOKIE, WebSession};
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use std::sync::Arc;

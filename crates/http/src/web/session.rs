@@ -4,7 +4,7 @@
 //! `HttpOnly; SameSite=Lax; Path=/`, plus `Secure` when the public base URL is https.
 
 use super::PageError;
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
@@ -93,7 +93,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn secure(state: &HttpState) -> &'static str {
-    if state.app.settings.public_base_url.starts_with("https://") {
+    if state.app.public_base_url().starts_with("https://") {
         "; Secure"
     } else {
         ""

@@ -12,7 +12,7 @@ mod voice;
 
 pub use twilio_form::TwilioForm;
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 
 pub fn router() -> Router<HttpState> {

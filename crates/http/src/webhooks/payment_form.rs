@@ -3,7 +3,7 @@
 //! secret) before a handler runs — the payment twin of `TwilioForm`. Refused: a bare 400,
 //! counted, nothing written.
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;

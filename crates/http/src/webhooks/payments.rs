@@ -7,7 +7,7 @@
 //! 500 when we failed, so the provider retries.
 
 use super::payment_form::{PaymentWebhook, Stripe, TipJar};
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;

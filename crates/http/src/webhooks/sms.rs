@@ -2,7 +2,7 @@
 //! Both are verified and parsed by `TwilioForm`; failures answer a bare status.
 
 use super::TwilioForm;
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

@@ -3,7 +3,7 @@
 //! 403 and a signed but unusable payload a bare 400, both before a handler runs, so nothing is
 //! written.
 
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -34,10 +34,9 @@ impl<W: Webhook + Send> FromRequest<HttpState> for TwilioForm<W> {
         let body = Bytes::from_request(req, state)
             .await
             .map_err(|rejection| rejection.status())?;
-        let settings = &state.app.settings;
         let verified = verify_and_parse::<W>(
-            settings.twilio_auth_token.expose_secret(),
-            &settings.public_base_url,
+            state.app.twilio_auth_token().expose_secret(),
+            state.app.public_base_url(),
             &path_and_query,
             &signature,
             &body,

@@ -4,7 +4,7 @@
 //! `CallDecision` as TwiML; nothing here knows Twilio's vocabulary or the call flow's rules.
 
 use super::TwilioForm;
-use crate::HttpState;
+use crate::state::HttpState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -51,7 +51,7 @@ fn failed(e: djcalls_app::AppError) -> Response {
 }
 
 fn base_url(state: &HttpState) -> &str {
-    &state.app.settings.public_base_url
+    state.app.public_base_url()
 }
 
 /// The decision as TwiML, or 500 when the app failed to decide.

@@ -7,7 +7,7 @@ use djcalls_testkit::TestDb;
 use std::collections::HashSet;
 use uuid::Uuid;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     claims_prefer_the_area_code => claims_prefer_the_area_code;
     an_empty_pool_says_so => an_empty_pool_says_so;
     a_dj_keeps_one_number => a_dj_keeps_one_number;

@@ -7,7 +7,7 @@ use djcalls_testkit::TestDb;
 use std::collections::HashSet;
 use uuid::Uuid;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     concurrent_claims_never_share_a_number => concurrent_claims_never_share_a_number;
     concurrent_claims_for_one_dj_give_one_number => concurrent_claims_for_one_dj_give_one_number;
     concurrent_reservations_respect_the_cap => concurrent_reservations_respect_the_cap;

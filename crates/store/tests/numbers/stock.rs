@@ -4,7 +4,7 @@ use crate::support::*;
 use djcalls_store::numbers::{BoughtNumber, Claim, ReleaseStart, Reservation};
 use djcalls_testkit::TestDb;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     only_owned_unassigned_numbers_are_released => only_owned_unassigned_numbers_are_released;
     purchases_are_capped_and_one_per_dj => purchases_are_capped_and_one_per_dj;
 }

@@ -7,7 +7,7 @@ use djcalls_store::profiles::ProfileFields;
 use djcalls_testkit::TestDb;
 use uuid::Uuid;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     a_duplicate_call_sid_or_id_is_a_conflict_and_an_unknown_profile_a_missing_reference => calls;
     a_taken_slug_is_a_conflict_but_updating_a_profile_in_place_is_not => profiles;
     emails_are_unique_case_insensitively_and_revoked_tokens_stop_working => users_and_tokens;

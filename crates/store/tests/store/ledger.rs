@@ -9,7 +9,7 @@ use djcalls_store::payments::{NewPayment, RefundOutcome};
 use djcalls_testkit::TestDb;
 use uuid::Uuid;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     a_provider_entry_is_recorded_once_and_the_call_follows_payments_and_refunds => idempotent_ledger;
     the_schema_refuses_a_payment_whose_cut_and_share_do_not_add_up => split_check;
 }

@@ -8,27 +8,6 @@
 // `allow-unwrap-in-tests` covers `#[test]` functions only; the stories are plain async fns.
 #![allow(clippy::unwrap_used)]
 
-/// Runs `story(&TestDb)` from two tests, `<name>::on_sqlite` and `<name>::on_postgres`.
-macro_rules! on_both_backends {
-    ($($name:ident => $story:ident;)+) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn on_sqlite() {
-                let db = djcalls_testkit::TestDb::sqlite().await;
-                super::$story(&db).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgres() {
-                let Some(db) = djcalls_testkit::TestDb::postgres().await else {
-                    return;
-                };
-                super::$story(&db).await;
-            }
-        }
-    )+};
-}
-
 /// Runs `$body` with `$conn` bound to a raw connection of either backend, inside a transaction
 /// that is committed (`commit`) or rolled back (`rollback`). On PostgreSQL the transaction
 /// identifies itself as `system`, so the statement passes row-level security even when the
@@ -69,4 +48,5 @@ mod ledger;
 mod pagination;
 mod ranges;
 mod rls;
+mod schema;
 mod volume;

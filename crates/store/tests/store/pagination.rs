@@ -9,7 +9,7 @@ use jiff::SignedDuration;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     paging_returns_every_existing_call_exactly_once_while_new_calls_arrive => paging_under_inserts;
 }
 

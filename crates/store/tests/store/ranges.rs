@@ -9,7 +9,7 @@ use djcalls_store::calls::CallFilter;
 use djcalls_store::{DbTime, Store};
 use djcalls_testkit::TestDb;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     a_date_only_end_date_includes_the_whole_local_day_and_nothing_after => chicago_bounds;
     calls_are_bucketed_by_local_day_across_dst_changes_and_midnight => new_york_days;
 }

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     analytics_over_five_thousand_calls_are_exact => five_thousand;
 }
 

@@ -1,7 +1,7 @@
 //! Bad input to the call endpoints: logging, listing, analytics, reading and correcting a call.
 
+use super::super::support::{DJ_A, NOBODY};
 use super::matrix::*;
-use crate::api::support::{DJ_A, NOBODY};
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! Extreme dates never cause a server error.
 
+use super::super::support::{DJ_A, NOBODY, get, post};
 use super::matrix::*;
-use crate::api::support::{DJ_A, NOBODY, get, post};
 use djcalls_testkit::TestApp;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! The matrix machinery: cases, running them, the shared body rows, and paging cursors.
 
-use crate::api::support::{DJ_A, Reply, post, raw};
+use super::super::support::{DJ_A, Reply, post, raw};
 use djcalls_testkit::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! Bad input to the profile endpoints, and control characters in text.
 
+use super::super::support::{DJ_A, NOBODY, get, post, put};
 use super::matrix::*;
-use crate::api::support::{DJ_A, NOBODY, get, post, put};
 use djcalls_testkit::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};

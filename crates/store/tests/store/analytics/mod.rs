@@ -9,7 +9,7 @@ use djcalls_store::analytics::TopDj;
 use djcalls_testkit::TestDb;
 use std::collections::BTreeMap;
 
-on_both_backends! {
+djcalls_testkit::on_both_backends! { &TestDb:
     a_djs_analytics_equal_the_figures_worked_out_by_hand => by_hand;
 }
 

@@ -1,0 +1,79 @@
+//! Signatures on every webhook path: refusals write nothing; extra signed params are accepted.
+
+use super::support::*;
+use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
+use djcalls_telephony::{CallOutcome, compute_signature, deliver};
+use djcalls_testkit::TestApp;
+
+#[tokio::test]
+async fn every_webhook_path_refuses_a_bad_or_missing_signature_and_writes_nothing() {
+    let app = TestApp::sqlite().await;
+    let (dj, number) = app
+        .dj_with_number("dj-signatures", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
+    let deliveries = scenario(CallOutcome::Voicemail, &number).deliveries();
+    let extra = [
+        "/api/djdash/calls/voicemail-complete",
+        "/api/djdash/calls/whisper",
+        "/api/djdash/calls/whisper-answer",
+    ];
+    let paths: Vec<&str> = deliveries.iter().map(|d| d.path).chain(extra).collect();
+    for path in paths {
+        let params = deliveries
+            .iter()
+            .find(|d| d.path == path)
+            .map(|d| d.params.clone())
+            .unwrap_or_else(|| deliveries[0].params.clone());
+        let url = format!("{}{path}", app.base_url);
+        let wrong = compute_signature("not-the-token", &url, &params);
+        let right_for_other_params = compute_signature(
+            SIMULATOR_AUTH_TOKEN,
+            &url,
+            &[("CallSid".into(), "CAx".into())],
+        );
+        for signature in [
+            None,
+            Some(wrong),
+            Some(right_for_other_params),
+            Some("garbage".to_string()),
+        ] {
+            let mut request = app.client.post(&url).form(&params);
+            if let Some(signature) = signature {
+                request = request.header("X-Twilio-Signature", signature);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 403, "{path}");
+        }
+    }
+    assert!(app.calls_of(dj).await.is_empty());
+    let sid = deliveries[0]
+        .params
+        .iter()
+        .find(|(k, _)| k == "CallSid")
+        .unwrap()
+        .1
+        .clone();
+    assert!(app.db.store.voice_events(&sid).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn extra_unknown_parameters_are_signed_and_accepted() {
+    let app = TestApp::sqlite().await;
+    let (dj, number) = app
+        .dj_with_number("dj-extra", "DJ <Sparkle> & Co", "America/New_York")
+        .await;
+    let mut deliveries = scenario(CallOutcome::Answered, &number).deliveries();
+    for d in &mut deliveries {
+        d.params
+            .push(("StirVerstat".into(), "TN-Validation-Passed-A".into()));
+        d.params.push(("SomethingNew".into(), "1".into()));
+    }
+    let answers = deliver(&app.base_url, SIMULATOR_AUTH_TOKEN, &deliveries)
+        .await
+        .unwrap();
+    assert!(
+        answers.iter().all(|(_, s)| (200..300).contains(s)),
+        "{answers:?}"
+    );
+    assert_eq!(app.calls_of(dj).await[0]["call_status"], "completed");
+}
