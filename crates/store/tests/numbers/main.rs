@@ -7,3 +7,4 @@ mod claims;
 mod isolation;
 mod stock;
 mod support;
+mod tenures;
