@@ -106,7 +106,9 @@ impl Store {
         };
         let replica = match options.read_url.as_deref() {
             Some(read_url) if backend_of(read_url) == Some(Backend::Postgres) => {
-                Some(open_pg_pool(read_url).await?)
+                Some(open_pg_pool(read_url).await.map_err(|e| {
+                    StoreError::Setup(format!("cannot open DATABASE_READ_URL: {e}"))
+                })?)
             }
             Some(_) => {
                 return Err(StoreError::Setup(
