@@ -56,6 +56,13 @@ pub struct BenchArgs {
     /// Calls in flight at once.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Concurrent connections for the `incoming` load runs, each measured beside the
+    /// database's own single-row insert rate at the same concurrency (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "4,16")]
+    pub connections: Vec<usize>,
+    /// How long each load run (and its reference run) lasts, in seconds.
+    #[arg(long, default_value_t = 5)]
+    pub seconds: u64,
 }
 
 #[derive(Subcommand, Debug)]

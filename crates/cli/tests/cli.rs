@@ -245,3 +245,49 @@ async fn simulate_call_drives_a_running_server_through_the_signed_webhooks() {
     assert_eq!(call["call_sid"], call_sid);
     assert_eq!(call["call_status"], "voicemail");
 }
+
+/// `djcalls bench` measures real requests: every figure it prints comes from answered
+/// webhooks, and the load line sets djcalls' rate beside the database's own ceiling.
+#[test]
+fn bench_prints_load_figures_beside_the_databases_insert_rate() {
+    let output = djcalls()
+        .args([
+            "bench",
+            "--incoming",
+            "5",
+            "--calls",
+            "4",
+            "--concurrency",
+            "2",
+            "--connections",
+            "2",
+            "--seconds",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let load = stdout
+        .lines()
+        .find(|l| l.contains("2 connections"))
+        .unwrap_or_else(|| panic!("no load line: {stdout}"));
+    let rate_after = |marker: &str| -> f64 {
+        let rest = &load[load.find(marker).unwrap() + marker.len()..];
+        let figure: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        figure.parse().unwrap()
+    };
+    assert!(rate_after("INSERT commits ") > 0.0, "{load}");
+    assert!(rate_after("djcalls incoming ") > 0.0, "{load}");
+    assert!(
+        load.contains("× the ceiling") && load.contains("p99"),
+        "{load}"
+    );
+}
