@@ -27,10 +27,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
-    let store = crate::config::open_store(&crate::cli::DatabaseArgs {
-        database_url: url.clone(),
-    })
-    .await?;
+    let store = crate::config::open_store(&crate::cli::DatabaseArgs::for_url(url.clone())).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let mut settings = Settings::for_base_url(&base);
