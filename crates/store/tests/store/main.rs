@@ -48,6 +48,8 @@ mod fallback_calls;
 mod ledger;
 mod pagination;
 mod ranges;
+mod replica;
 mod rls;
+mod roles;
 mod schema;
 mod volume;
