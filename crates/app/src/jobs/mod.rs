@@ -7,6 +7,10 @@
 //! Delivery is at least once: a job whose worker died is claimed again after its lease, so
 //! every job is idempotent (the follow-up SMS additionally claims "sent" for its call before
 //! calling Twilio; see `followup.rs`). Job kinds are types ([`JobKind`], `kind.rs`).
+//!
+//! Periodic work is offered as jobs too: every minute the runner queues the current slot's
+//! call reconciliation (`fallback::ReconcileCalls`), whose dedupe key makes it one job per slot
+//! across all processes.
 
 mod kind;
 
@@ -39,6 +43,9 @@ const MAX_ROUNDS: usize = 1000;
 const KEEP_DONE: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// How often the runner prunes finished jobs and expired dashboard sessions.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// How often the runner offers the periodic jobs of the current slot (call reconciliation);
+/// a slot is 15 minutes, and offering one twice queues it once.
+const OFFER_EVERY: Duration = Duration::from_secs(60);
 
 /// Wakes runners of this process early after an enqueue. A missed wake-up costs at most one
 /// poll interval; jobs enqueued by another process are found by polling.
@@ -148,6 +155,7 @@ impl JobRunner {
 async fn run_loop(app: App, concurrency: usize, mut stopped: watch::Receiver<bool>) {
     let mut in_flight: JoinSet<()> = JoinSet::new();
     let mut last_prune: Option<std::time::Instant> = None;
+    let mut last_offer: Option<std::time::Instant> = None;
     tracing::info!(concurrency, "job runner started");
     loop {
         if *stopped.borrow() {
@@ -165,6 +173,12 @@ async fn run_loop(app: App, concurrency: usize, mut stopped: watch::Receiver<boo
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "deleted expired dashboard sessions"),
                 Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),
+            }
+        }
+        if last_offer.is_none_or(|at| at.elapsed() >= OFFER_EVERY) {
+            last_offer = Some(std::time::Instant::now());
+            if let Err(e) = app.offer_call_reconciliation().await {
+                tracing::warn!(error = %e, "offering the call reconciliation failed");
             }
         }
         while in_flight.try_join_next().is_some() {}
