@@ -307,15 +307,25 @@ impl Page {
             .unwrap_or_else(|e| panic!("attribute {name} of {css}: {e}"))
     }
 
-    /// Clicks (or taps) the first element matching `css`, as a person would.
+    /// Clicks (or taps) the first element matching `css`, as a person would. A page script may
+    /// replace the element between finding and clicking it (the widget re-renders numbers);
+    /// then it is found again, as a person would click the element now on screen.
     pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("find {css}: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let mut attempts = 0;
+        loop {
+            let element = self
+                .client
+                .find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("find {css}: {e}"));
+            match element.click().await {
+                Ok(()) => return,
+                Err(e) if attempts < 5 && e.is_stale_element_reference() => {
+                    attempts += 1;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     /// `document.documentElement.outerHTML`: everything in the DOM right now.
