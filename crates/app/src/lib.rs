@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod followup;
 pub mod jobs;
+pub mod limits;
 pub mod live;
 pub mod numbers;
 pub mod payments;

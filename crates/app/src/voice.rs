@@ -29,7 +29,7 @@ impl App {
             )
             .await?;
         if update.followup_enqueued {
-            crate::jobs::wake_runners();
+            self.jobs_due_now();
         }
         if let Some(call) = update.call.as_ref().filter(|_| update.new_event) {
             self.live.publish(crate::live::CallChanged {

@@ -21,6 +21,8 @@ pub fn djcalls() -> Command {
         "TIPJAR_API_URL",
         "TIPJAR_API_KEY",
         "TIPJAR_WEBHOOK_SECRET",
+        "DJCALLS_JOB_WORKERS",
+        "DJCALLS_JOB_POLL_SECONDS",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);
