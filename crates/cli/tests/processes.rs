@@ -7,6 +7,8 @@
 //!
 //! Skipped without PostgreSQL (unless `DJCALLS_REQUIRE_POSTGRES=1`).
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 #[allow(dead_code)] // `sqlite_url`: these stories need PostgreSQL.
 mod support;
 
