@@ -56,6 +56,13 @@ pub struct BenchArgs {
     /// Calls in flight at once.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Concurrent connections for the `incoming` load runs, each measured beside the
+    /// database's own single-row insert rate at the same concurrency (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "4,16")]
+    pub connections: Vec<usize>,
+    /// How long each load run (and its reference run) lasts, in seconds.
+    #[arg(long, default_value_t = 5)]
+    pub seconds: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -116,6 +123,28 @@ pub struct DatabaseArgs {
         hide_env_values = true
     )]
     pub database_url: String,
+
+    /// PostgreSQL only: an existing role the database user may `SET ROLE` to; every
+    /// transaction then runs as it (the separate-role setup). Unset: transactions run as the
+    /// database user, which row-level security binds as well.
+    #[arg(long, env = "DJCALLS_DB_APP_ROLE")]
+    pub db_app_role: Option<String>,
+
+    /// PostgreSQL only: a streaming replica for analytics and dashboard lists. Writes and
+    /// reads of what was just written stay on DATABASE_URL.
+    #[arg(long, env = "DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<String>,
+}
+
+impl DatabaseArgs {
+    /// Just a URL: no app role, no replica.
+    pub fn for_url(database_url: String) -> DatabaseArgs {
+        DatabaseArgs {
+            database_url,
+            db_app_role: None,
+            database_read_url: None,
+        }
+    }
 }
 
 #[derive(Args, Debug, Clone)]

@@ -10,7 +10,7 @@ use djcalls_domain::PhoneNumber;
 use djcalls_payments::{
     PaymentLinks, SimulatedPayments, StripeClient, StripeConfig, TipJarClient, TipJarConfig,
 };
-use djcalls_store::Store;
+use djcalls_store::{Store, StoreOptions};
 use djcalls_telephony::{SimulatedTelephony, Telephony, TwilioClient, TwilioConfig};
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -206,21 +206,60 @@ pub fn telephony(twilio: &TwilioArgs) -> anyhow::Result<Arc<dyn Telephony>> {
     }
 }
 
-/// Connects and applies pending migrations, with errors that say which database (password
-/// hidden) and why.
+/// Connects (and to the read replica, when `DATABASE_READ_URL` is set) and applies pending
+/// migrations, with errors that say which database (password hidden) and why. Says once at
+/// start which role transactions run as, and warns when that role skips row-level security.
 pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Store> {
     let shown = redact_url(&db.database_url);
     if djcalls_store::backend_of(&db.database_url).is_none() {
         bail!("DATABASE_URL must start with sqlite:// or postgres:// (got {shown})");
     }
-    let store = Store::connect(&db.database_url)
+    let options = store_options(db)?;
+    let store = Store::connect_with(&db.database_url, &options)
         .await
-        .with_context(|| format!("cannot open the database at {shown}"))?;
+        .with_context(|| match &options.read_url {
+            Some(read_url) => format!(
+                "cannot open the database at {shown} (DATABASE_READ_URL {})",
+                redact_url(read_url)
+            ),
+            None => format!("cannot open the database at {shown}"),
+        })?;
     store
         .migrate()
         .await
         .with_context(|| format!("cannot apply migrations to {shown}"))?;
+    match store.rls_enforced().await {
+        Ok(Some(false)) => tracing::warn!(
+            app_role = store.app_role(),
+            "the database role transactions run as is a superuser or has BYPASSRLS: \
+             row-level security does not apply (see README, PostgreSQL)"
+        ),
+        Ok(Some(true)) => tracing::info!(
+            app_role = store.app_role(),
+            read_replica = db.database_read_url.is_some(),
+            "row-level security binds the database role transactions run as"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot tell whether row-level security applies"),
+    }
     Ok(store)
+}
+
+/// `DJCALLS_DB_APP_ROLE` and `DATABASE_READ_URL`, blank values counting as unset.
+fn store_options(db: &DatabaseArgs) -> anyhow::Result<StoreOptions> {
+    let read_url = non_empty(&db.database_read_url);
+    if let Some(read_url) = &read_url
+        && djcalls_store::backend_of(read_url) != Some(djcalls_store::Backend::Postgres)
+    {
+        bail!(
+            "DATABASE_READ_URL must start with postgres:// (got {})",
+            redact_url(read_url)
+        );
+    }
+    Ok(StoreOptions {
+        app_role: non_empty(&db.db_app_role),
+        read_url,
+    })
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.

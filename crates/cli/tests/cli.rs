@@ -4,16 +4,15 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 mod support;
-use support::{djcalls, sqlite_url};
+use support::{SERVICE_KEY, Served, djcalls, sqlite_url};
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
 fn a_bad_setting_stops_start_up_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str); 8] = [
         ("PLATFORM_CUT_PERCENT", "fifteen", "PLATFORM_CUT_PERCENT"),
         (
             "DATABASE_URL",
@@ -25,6 +24,17 @@ fn a_bad_setting_stops_start_up_with_one_clear_line() {
             "postgres://nobody:secret@127.0.0.1:1/none",
             "cannot open the database",
         ),
+        (
+            "DATABASE_READ_URL",
+            "mysql://reader:secret@localhost/calls",
+            "DATABASE_READ_URL must start with postgres://",
+        ),
+        (
+            "DATABASE_READ_URL",
+            "postgres://reader:secret@127.0.0.1:1/replica",
+            "need PostgreSQL",
+        ),
+        ("DJCALLS_DB_APP_ROLE", "djcalls_app", "need PostgreSQL"),
         (
             "TWILIO_ACCOUNT_SID",
             "AC00000000000000000000000000000000",
@@ -128,41 +138,16 @@ fn user_add_and_token_create_print_only_the_token() {
     assert!(lines[0].starts_with("djc_") && lines[0].len() > 40);
 }
 
-/// Starts `serve` on a free port and waits until it answers.
-fn serve(dir: &tempfile::TempDir) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut child = djcalls()
-        .arg("serve")
-        .env("DATABASE_URL", sqlite_url(dir))
-        .env("DJCALLS_LISTEN", &listen)
-        .env("DJCALLS_SERVICE_KEY", "cli-test-service-key-123")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        assert!(Instant::now() < deadline, "the server did not start");
-        match lines.next() {
-            Some(Ok(line)) if line.contains("djcalls is serving") => break,
-            Some(Ok(_)) => continue,
-            _ => panic!("the server exited before serving"),
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    (child, format!("http://{listen}"))
+/// Starts `serve` on a SQLite database in `dir`.
+fn serve(dir: &tempfile::TempDir) -> Served {
+    support::serve(&[("DATABASE_URL", sqlite_url(dir))])
 }
 
 #[tokio::test]
 async fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base) = serve(&dir);
+    let mut served = serve(&dir);
+    let (child, base) = (&mut served.child, served.base.clone());
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
@@ -186,9 +171,10 @@ async fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
 #[tokio::test]
 async fn simulate_call_drives_a_running_server_through_the_signed_webhooks() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base) = serve(&dir);
+    let served = serve(&dir);
+    let base = served.base.clone();
     let client = reqwest::Client::new();
-    let key = "cli-test-service-key-123";
+    let key = SERVICE_KEY;
     let id = "0d1a0000-0000-4000-8000-0000000000aa";
     let put = client
         .put(format!("{base}/api/djdash/profiles/{id}"))
@@ -258,5 +244,50 @@ async fn simulate_call_drives_a_running_server_through_the_signed_webhooks() {
     let call = &calls["calls"][0];
     assert_eq!(call["call_sid"], call_sid);
     assert_eq!(call["call_status"], "voicemail");
-    let _ = child.kill();
+}
+
+/// `djcalls bench` measures real requests: every figure it prints comes from answered
+/// webhooks, and the load line sets djcalls' rate beside the database's own ceiling.
+#[test]
+fn bench_prints_load_figures_beside_the_databases_insert_rate() {
+    let output = djcalls()
+        .args([
+            "bench",
+            "--incoming",
+            "5",
+            "--calls",
+            "4",
+            "--concurrency",
+            "2",
+            "--connections",
+            "2",
+            "--seconds",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let load = stdout
+        .lines()
+        .find(|l| l.contains("2 connections"))
+        .unwrap_or_else(|| panic!("no load line: {stdout}"));
+    let rate_after = |marker: &str| -> f64 {
+        let rest = &load[load.find(marker).unwrap() + marker.len()..];
+        let figure: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        figure.parse().unwrap()
+    };
+    assert!(rate_after("INSERT commits ") > 0.0, "{load}");
+    assert!(rate_after("djcalls incoming ") > 0.0, "{load}");
+    assert!(
+        load.contains("× the ceiling") && load.contains("p99"),
+        "{load}"
+    );
 }

@@ -106,7 +106,7 @@ impl Store {
         let profile = profile.map(|p| p.0);
         let start = range.start.map(DbTime);
         let end = range.end.map(DbTime);
-        let (counts, revenue, event_types) = in_tx!(self, actor, read, |conn| {
+        let (counts, revenue, event_types) = in_tx!(self, actor, replica, |conn| {
             let counts = sqlx::query_as::<_, Counts>(after(COUNTS, ""))
                 .bind(profile)
                 .bind(start)
@@ -159,7 +159,7 @@ impl Store {
     ) -> StoreResult<Vec<TopDj>> {
         let start = range.start.map(DbTime);
         let end = range.end.map(DbTime);
-        Ok(in_tx!(self, actor, read, |conn| {
+        Ok(in_tx!(self, actor, replica, |conn| {
             sqlx::query_as::<_, TopDj>(with_filter(TOP_DJS))
                 .bind(None::<uuid::Uuid>)
                 .bind(start)
@@ -181,7 +181,7 @@ impl Store {
         let start = range.start.map(DbTime);
         let end = range.end.map(DbTime);
         let (calls, revenue): (Vec<DayCounts>, Vec<(String, i64)>) = match &self.pool {
-            Pool::Pg(_) => in_tx!(self, actor, read, |conn| {
+            Pool::Pg(_) => in_tx!(self, actor, replica, |conn| {
                 let day = "to_char((c.\"timestamp\" AT TIME ZONE $4)::date, 'YYYY-MM-DD')";
                 let calls = sqlx::query_as(AssertSqlSafe(format!(
                     "SELECT {day} AS day, count(*), \
@@ -208,7 +208,7 @@ impl Store {
                 .await?;
                 (calls, revenue)
             }),
-            Pool::Lite(_) => in_tx!(self, actor, read, |conn| {
+            Pool::Lite(_) => in_tx!(self, actor, replica, |conn| {
                 // Bound the segments by the range, or by the data when the range is open.
                 let (lo, hi): (Option<DbTime>, Option<DbTime>) = sqlx::query_as(AssertSqlSafe(
                     format!("SELECT min(c.\"timestamp\"), max(c.\"timestamp\") FROM dj_calls c WHERE {FILTER}"),

@@ -181,7 +181,7 @@ impl Store {
              AND ($4 IS NULL OR \"timestamp\" < $4 OR (\"timestamp\" = $4 AND id < $5)) \
              ORDER BY \"timestamp\" DESC, id DESC LIMIT $6",
         );
-        Ok(in_tx!(self, actor, read, |conn| {
+        Ok(in_tx!(self, actor, replica, |conn| {
             sqlx::query_as::<_, CallRecord>(sql)
                 .bind(filter.profile.map(|p| p.0))
                 .bind(filter.start)

@@ -94,7 +94,7 @@ impl Store {
         dj: DjProfileId,
         limit: u32,
     ) -> StoreResult<Vec<ClickRecord>> {
-        Ok(in_tx!(self, actor, read, |conn| {
+        Ok(in_tx!(self, actor, replica, |conn| {
             sqlx::query_as::<_, ClickRecord>(crate::sql_with(
                 COLUMNS,
                 "SELECT {COLUMNS} FROM widget_clicks WHERE dj_profile_id = $1 \

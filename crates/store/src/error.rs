@@ -14,6 +14,10 @@ pub enum StoreError {
     // store errors with `%e`, and a cause chain must print each cause once.
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// The database is reachable but not set up the way the settings say (a missing role,
+    /// a setting the backend does not support).
+    #[error("database setup: {0}")]
+    Setup(String),
     #[error("migration failed: {0}")]
     Migrate(sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]

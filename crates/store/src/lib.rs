@@ -1,10 +1,12 @@
 //! Persistence for djcalls: one `Store` over SQLite (the embedded default) or PostgreSQL
 //! (production, with row-level security). Each query is written once, with `$n` placeholders
 //! and types both backends store natively (`DbTime`, UUIDs, integer cents); the few statements
-//! whose SQL must differ (day bucketing, RLS context) are split explicitly.
+//! whose SQL must differ (day bucketing, RLS context) are split explicitly. On PostgreSQL an
+//! optional second pool on a read replica serves analytics and dashboard lists.
 
 mod dbtime;
 mod error;
+mod setup;
 #[macro_use]
 mod tx;
 pub mod analytics;
@@ -29,6 +31,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which database engine a `Store` talks to.
@@ -44,20 +47,45 @@ pub(crate) enum Pool {
     Lite(SqlitePool),
 }
 
-/// Cheap to clone; all clones share one connection pool.
+/// Cheap to clone; all clones share one connection pool (and the replica's, if any).
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// `DATABASE_READ_URL`'s pool: read-only transactions for analytics and dashboard lists.
+    pub(crate) replica: Option<PgPool>,
+    /// `DJCALLS_DB_APP_ROLE`: the role every PostgreSQL transaction switches to. `None` runs
+    /// as the connecting role, which RLS binds too because every table forces it.
+    pub(crate) app_role: Option<Arc<str>>,
 }
 
-/// The PostgreSQL role queries run as (`SET LOCAL ROLE`), subject to row-level security.
-pub const PG_APP_ROLE: &str = "djcalls_app";
+/// How to use a database beyond its URL. Both settings are PostgreSQL-only.
+#[derive(Clone, Debug, Default)]
+pub struct StoreOptions {
+    /// An existing role the connecting user may `SET ROLE` to (the separate-role setup).
+    pub app_role: Option<String>,
+    /// A streaming replica of the same database, for reads that may lag.
+    pub read_url: Option<String>,
+}
 
 impl Store {
     /// Opens a pool for `sqlite://…` (file created if missing, WAL) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Store> {
-        match backend_of(url) {
+        Store::connect_with(url, &StoreOptions::default()).await
+    }
+
+    /// [`Store::connect`] with an app role and/or a read replica. Refuses both on SQLite (an
+    /// embedded file has neither) and an app role the connecting user cannot switch to, so a
+    /// misconfiguration stops start-up instead of failing every request.
+    pub async fn connect_with(url: &str, options: &StoreOptions) -> StoreResult<Store> {
+        let pool = match backend_of(url) {
             Some(Backend::Sqlite) => {
+                if options.app_role.is_some() || options.read_url.is_some() {
+                    return Err(StoreError::Setup(
+                        "DJCALLS_DB_APP_ROLE and DATABASE_READ_URL need PostgreSQL; \
+                         unset them for SQLite"
+                            .into(),
+                    ));
+                }
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -69,28 +97,35 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await?;
-                Ok(Store {
-                    pool: Pool::Lite(pool),
-                })
+                Pool::Lite(pool)
             }
-            Some(Backend::Postgres) => {
-                // Custom plans fold the optional-filter predicates (`$1 IS NULL OR …`) away, so
-                // the (dj_profile_id, timestamp) index is used however often a query runs.
-                let options = PgConnectOptions::from_str(url)?
-                    .options([("plan_cache_mode", "force_custom_plan")]);
-                let pool = PgPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .connect_with(options)
-                    .await?;
-                Ok(Store {
-                    pool: Pool::Pg(pool),
-                })
+            Some(Backend::Postgres) => Pool::Pg(open_pg_pool(url).await?),
+            None => {
+                return Err(StoreError::Database(sqlx::Error::Configuration(
+                    "DATABASE_URL must start with sqlite:// or postgres://".into(),
+                )));
             }
-            None => Err(StoreError::Database(sqlx::Error::Configuration(
-                "DATABASE_URL must start with sqlite:// or postgres://".into(),
-            ))),
-        }
+        };
+        let replica = match options.read_url.as_deref() {
+            Some(read_url) if backend_of(read_url) == Some(Backend::Postgres) => {
+                Some(open_pg_pool(read_url).await.map_err(|e| {
+                    StoreError::Setup(format!("cannot open DATABASE_READ_URL: {e}"))
+                })?)
+            }
+            Some(_) => {
+                return Err(StoreError::Setup(
+                    "DATABASE_READ_URL must start with postgres://".into(),
+                ));
+            }
+            None => None,
+        };
+        let store = Store {
+            pool,
+            replica,
+            app_role: options.app_role.as_deref().map(Arc::from),
+        };
+        store.check_app_role().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -98,28 +133,6 @@ impl Store {
             Pool::Pg(_) => Backend::Postgres,
             Pool::Lite(_) => Backend::Sqlite,
         }
-    }
-
-    /// Applies pending migrations (the same file names exist for both backends).
-    pub async fn migrate(&self) -> StoreResult<()> {
-        match &self.pool {
-            Pool::Pg(pool) => {
-                sqlx::migrate!("./migrations/postgres").run(pool).await?;
-                // Without membership in the app role every query would fail later; say so now.
-                let member: bool =
-                    sqlx::query_scalar("SELECT pg_has_role(current_user, $1, 'MEMBER')")
-                        .bind(PG_APP_ROLE)
-                        .fetch_one(pool)
-                        .await?;
-                if !member {
-                    return Err(StoreError::Database(sqlx::Error::Configuration(
-                        format!("the database user must be a member of role {PG_APP_ROLE}").into(),
-                    )));
-                }
-            }
-            Pool::Lite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-        }
-        Ok(())
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -136,6 +149,9 @@ impl Store {
             Pool::Pg(pool) => pool.close().await,
             Pool::Lite(pool) => pool.close().await,
         }
+        if let Some(replica) = &self.replica {
+            replica.close().await;
+        }
     }
 
     /// The raw PostgreSQL pool, for tests that check row-level security with plain SQL.
@@ -145,6 +161,18 @@ impl Store {
             Pool::Lite(_) => None,
         }
     }
+}
+
+/// A PostgreSQL pool. Custom plans fold the optional-filter predicates (`$1 IS NULL OR …`)
+/// away, so the (dj_profile_id, timestamp) index is used however often a query runs.
+async fn open_pg_pool(url: &str) -> StoreResult<PgPool> {
+    let options =
+        PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_custom_plan")]);
+    Ok(PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await?)
 }
 
 /// The backend a `DATABASE_URL` names, or `None` when it names neither.

@@ -1,40 +1,66 @@
-//! Transactions with the caller's identity. On PostgreSQL every transaction first switches to
-//! the RLS-bound role and records who is asking, so the policies apply; on SQLite a write
-//! transaction starts with `BEGIN IMMEDIATE` (a deferred one would fail with SQLITE_BUSY on
-//! its first write under concurrency instead of waiting for the lock).
+//! Transactions with the caller's identity. On PostgreSQL every transaction first records who
+//! is asking (and switches to `DJCALLS_DB_APP_ROLE` when one is set), so the row-level
+//! security policies apply; analytics and dashboard lists may run on the read replica. On
+//! SQLite a write transaction starts with `BEGIN IMMEDIATE` (a deferred one would fail with
+//! SQLITE_BUSY on its first write under concurrency instead of waiting for the lock).
 
 use djcalls_domain::Actor;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-/// Sets the RLS context for the rest of the current PostgreSQL transaction. `set_config(…, true)`
-/// is transaction-local, so nothing leaks to the next borrower of the pooled connection.
-pub async fn enter_pg(conn: &mut PgConnection, actor: &Actor) -> sqlx::Result<()> {
+/// Sets the RLS context for the rest of the current PostgreSQL transaction, in one round
+/// trip. `set_config(…, true)` is transaction-local, so nothing leaks to the next borrower of
+/// the pooled connection. Without an app role the connecting role stays: the tables force
+/// row-level security, so it is bound by the policies as well.
+pub async fn enter_pg(
+    conn: &mut PgConnection,
+    app_role: Option<&str>,
+    actor: &Actor,
+) -> sqlx::Result<()> {
     sqlx::query(
-        "SELECT set_config('role', $1, true), set_config('app.role', $2, true), \
-         set_config('app.dj_profile_ids', $3, true)",
+        "SELECT set_config('app.role', $1, true), set_config('app.dj_profile_ids', $2, true), \
+         CASE WHEN $3::text IS NOT NULL THEN set_config('role', $3, true) END",
     )
-    .bind(crate::PG_APP_ROLE)
     .bind(actor.rls_role())
     .bind(actor.rls_profiles())
+    .bind(app_role)
     .execute(conn)
     .await?;
     Ok(())
 }
 
+/// A PostgreSQL transaction on the primary, or — for `replica` reads when `DATABASE_READ_URL`
+/// is set — a read-only one on the replica (read-only, so a write routed there by mistake
+/// fails loudly instead of being lost to a standby).
+pub async fn begin_pg(
+    primary: &PgPool,
+    replica: Option<&PgPool>,
+) -> sqlx::Result<Transaction<'static, Postgres>> {
+    match replica {
+        Some(replica) => replica.begin_with("BEGIN READ ONLY").await,
+        None => primary.begin().await,
+    }
+}
+
 /// Runs `$body` with `$conn` bound to a `&mut` connection inside a transaction that commits
-/// when the body succeeds and rolls back when it returns early with `?`.
+/// when the body succeeds and rolls back when it returns early with `?`. `replica` is `read`
+/// routed to the read replica when there is one: for reads that may lag a little.
 macro_rules! in_tx {
     ($store:expr, $actor:expr, write, |$conn:ident| $body:expr) => {
-        in_tx!(@run $store, $actor, "BEGIN IMMEDIATE", |$conn| $body)
+        in_tx!(@run $store, $actor, "BEGIN IMMEDIATE", false, |$conn| $body)
     };
     ($store:expr, $actor:expr, read, |$conn:ident| $body:expr) => {
-        in_tx!(@run $store, $actor, "BEGIN", |$conn| $body)
+        in_tx!(@run $store, $actor, "BEGIN", false, |$conn| $body)
     };
-    (@run $store:expr, $actor:expr, $sqlite_begin:literal, |$conn:ident| $body:expr) => {{
-        match &$store.pool {
+    ($store:expr, $actor:expr, replica, |$conn:ident| $body:expr) => {
+        in_tx!(@run $store, $actor, "BEGIN", true, |$conn| $body)
+    };
+    (@run $store:expr, $actor:expr, $sqlite_begin:literal, $replica:literal, |$conn:ident| $body:expr) => {{
+        let store: &$crate::Store = &$store;
+        match &store.pool {
             $crate::Pool::Pg(pool) => {
-                let mut tx = pool.begin().await?;
-                $crate::tx::enter_pg(&mut tx, $actor).await?;
+                let replica = if $replica { store.replica.as_ref() } else { None };
+                let mut tx = $crate::tx::begin_pg(pool, replica).await?;
+                $crate::tx::enter_pg(&mut tx, store.app_role.as_deref(), $actor).await?;
                 let out = {
                     let $conn: &mut sqlx::PgConnection = &mut tx;
                     $body

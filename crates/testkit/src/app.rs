@@ -184,6 +184,31 @@ impl TestApp {
             .expect("json");
         body["calls"].as_array().cloned().unwrap_or_default()
     }
+
+    /// A job of a kind nobody handles, run once: a permanent failure, so it is dead for the
+    /// admin views to show and retry. Returns its id.
+    pub async fn dead_job(&self) -> uuid::Uuid {
+        let now = self.app.now();
+        let key = format!("test:{}", uuid::Uuid::new_v4());
+        let job = djcalls_store::jobs::NewJob {
+            kind: "no_such_kind".into(),
+            payload: "{}".into(),
+            dedupe_key: key.clone(),
+            dj_profile_id: None,
+            run_at: now,
+            max_attempts: 3,
+        };
+        let store = &self.db.store;
+        assert!(store.enqueue_job(&job, now).await.expect("enqueue"));
+        assert_eq!(self.app.run_due_jobs().await, 1, "the job ran");
+        let dead = store
+            .job_by_dedupe_key(&djcalls_domain::Actor::System, &key)
+            .await
+            .expect("job")
+            .expect("stored");
+        assert_eq!(dead.state, djcalls_store::jobs::JobState::Dead);
+        dead.id
+    }
 }
 
 /// Serves `app` on `listener` as `djcalls serve` does (with the peer address for rate limits).

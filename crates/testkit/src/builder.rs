@@ -64,7 +64,7 @@ impl TestAppBuilder {
     /// The app a restarted process would be: a fresh connection pool to `first`'s database,
     /// not served (it runs jobs). Close it with `App::close` when done.
     pub async fn restart_of(self, first: &TestApp) -> App {
-        let store = djcalls_store::Store::connect(&first.db.url)
+        let store = djcalls_store::Store::connect_with(&first.db.url, &first.db.options)
             .await
             .expect("reconnect");
         self.build(first, store, None)

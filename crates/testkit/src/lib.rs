@@ -19,4 +19,4 @@ mod db;
 
 pub use app::{DJ_REAL_NUMBER, TestApp};
 pub use builder::{ServedApp, TestAppBuilder};
-pub use db::{TestDb, postgres_admin_url};
+pub use db::{PgSetup, TestDb, postgres_admin_url, postgres_url_as};

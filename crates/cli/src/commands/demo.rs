@@ -15,9 +15,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-    let database = DatabaseArgs {
-        database_url: format!("sqlite://{}", path.display()),
-    };
+    let database = DatabaseArgs::for_url(format!("sqlite://{}", path.display()));
     let store = crate::config::open_store(&database).await?;
     let telephony = crate::config::telephony(&args.service.twilio)?;
     let payments = crate::config::payments(&args.service.payments, &settings)?;

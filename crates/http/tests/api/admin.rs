@@ -6,7 +6,6 @@
 use djcalls_app::Clock;
 use djcalls_app::records::DbTime;
 use djcalls_domain::{DjProfileId, Role};
-use djcalls_store::jobs::NewJob;
 use djcalls_testkit::TestApp;
 use serde_json::Value;
 
@@ -32,22 +31,13 @@ async fn post(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-/// A job the runner cannot run: it goes dead on its first attempt.
+/// A dead job, as the admin API lists it.
 async fn dead_job(app: &TestApp) -> String {
-    let now = DbTime(app.clock.now());
-    let job = NewJob {
-        kind: "no_such_kind".into(),
-        payload: "{}".into(),
-        dedupe_key: format!("test:{}", uuid::Uuid::new_v4()),
-        dj_profile_id: None,
-        run_at: now,
-        max_attempts: 3,
-    };
-    assert!(app.db.store.enqueue_job(&job, now).await.unwrap());
-    assert_eq!(app.app.run_due_jobs().await, 1);
+    let id = app.dead_job().await;
     let (status, body) = get(app, "/api/djdash/admin/jobs?state=dead", app.service_key()).await;
     assert_eq!(status, 200);
-    body["jobs"][0]["id"].as_str().unwrap().to_string()
+    assert_eq!(body["jobs"][0]["id"], id.to_string());
+    id.to_string()
 }
 
 #[tokio::test]

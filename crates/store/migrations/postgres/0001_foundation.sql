@@ -5,26 +5,9 @@
 -- `tipjar_payment_amount` is kept, generated from the cents column, for people who query the
 -- table directly.
 
--- The role the application runs its queries as (SET LOCAL ROLE per transaction). It must not
--- own the tables and must not bypass RLS, or the policies below would be decorative.
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'djcalls_app') THEN
-    CREATE ROLE djcalls_app NOLOGIN NOSUPERUSER NOBYPASSRLS;
-  END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-  -- Another database in the same cluster created it concurrently (parallel test runs).
-  NULL;
-END
-$$;
-
-DO $$
-BEGIN
-  IF NOT pg_has_role(current_user, 'djcalls_app', 'MEMBER') THEN
-    EXECUTE format('GRANT djcalls_app TO %I', current_user);
-  END IF;
-END
-$$;
+-- No roles are created or granted here: a managed database's owner role may not. Queries run
+-- as the connecting role (tables FORCE row-level security, so the owner is bound too) or, when
+-- DJCALLS_DB_APP_ROLE is set, as that role, which Store::migrate grants table access to.
 
 CREATE TABLE dj_profiles (
   id                uuid PRIMARY KEY,
@@ -191,7 +174,3 @@ ALTER TABLE api_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE api_tokens FORCE ROW LEVEL SECURITY;
 CREATE POLICY api_tokens_platform ON api_tokens
   USING (coalesce(current_setting('app.role', true), '') IN ('service', 'admin', 'system'));
-
-GRANT USAGE ON SCHEMA public TO djcalls_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO djcalls_app;
-GRANT EXECUTE ON FUNCTION djcalls_can_see(uuid) TO djcalls_app;

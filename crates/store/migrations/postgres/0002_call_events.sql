@@ -15,4 +15,3 @@ ALTER TABLE call_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE call_events FORCE ROW LEVEL SECURITY;
 CREATE POLICY call_events_platform ON call_events
   USING (coalesce(current_setting('app.role', true), '') IN ('service', 'admin', 'system'));
-GRANT SELECT, INSERT, UPDATE, DELETE ON call_events TO djcalls_app;

@@ -36,5 +36,3 @@ ALTER TABLE number_purchase_lock ENABLE ROW LEVEL SECURITY;
 ALTER TABLE number_purchase_lock FORCE ROW LEVEL SECURITY;
 CREATE POLICY number_purchase_lock_platform ON number_purchase_lock
   USING (coalesce(current_setting('app.role', true), '') IN ('service', 'admin', 'system'));
-
-GRANT SELECT, INSERT, UPDATE, DELETE ON number_purchases, number_purchase_lock TO djcalls_app;

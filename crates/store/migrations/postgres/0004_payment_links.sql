@@ -19,4 +19,3 @@ ALTER TABLE payment_links ENABLE ROW LEVEL SECURITY;
 ALTER TABLE payment_links FORCE ROW LEVEL SECURITY;
 CREATE POLICY payment_links_tenant ON payment_links
   USING (djcalls_can_see(dj_profile_id)) WITH CHECK (djcalls_can_see(dj_profile_id));
-GRANT SELECT, INSERT, UPDATE, DELETE ON payment_links TO djcalls_app;

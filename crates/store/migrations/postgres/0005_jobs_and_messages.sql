@@ -96,5 +96,3 @@ ALTER TABLE sms_opt_outs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE sms_opt_outs FORCE ROW LEVEL SECURITY;
 CREATE POLICY sms_opt_outs_platform ON sms_opt_outs
   USING (coalesce(current_setting('app.role', true), '') IN ('service', 'admin', 'system'));
-
-GRANT SELECT, INSERT, UPDATE, DELETE ON jobs, followups, messages, sms_opt_outs TO djcalls_app;

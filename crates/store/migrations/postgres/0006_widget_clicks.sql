@@ -24,5 +24,3 @@ ALTER TABLE widget_clicks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE widget_clicks FORCE ROW LEVEL SECURITY;
 CREATE POLICY widget_clicks_tenant ON widget_clicks
   USING (djcalls_can_see(dj_profile_id)) WITH CHECK (djcalls_can_see(dj_profile_id));
-
-GRANT SELECT, INSERT, UPDATE, DELETE ON widget_clicks TO djcalls_app;

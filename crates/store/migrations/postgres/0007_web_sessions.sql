@@ -18,4 +18,3 @@ ALTER TABLE web_sessions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE web_sessions FORCE ROW LEVEL SECURITY;
 CREATE POLICY web_sessions_platform ON web_sessions
   USING (coalesce(current_setting('app.role', true), '') IN ('service', 'admin', 'system'));
-GRANT SELECT, INSERT, UPDATE, DELETE ON web_sessions TO djcalls_app;

@@ -14,13 +14,3 @@ ALTER TABLE rate_limits ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rate_limits FORCE ROW LEVEL SECURITY;
 CREATE POLICY rate_limits_platform ON rate_limits
   USING (coalesce(current_setting('app.role', true), '') IN ('service', 'admin', 'system'));
-
--- Transactions run as djcalls_app where 0001 created it; a database without that role has
--- nothing to grant here.
-DO $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'djcalls_app') THEN
-    GRANT SELECT, INSERT, UPDATE, DELETE ON rate_limits TO djcalls_app;
-  END IF;
-END
-$$;

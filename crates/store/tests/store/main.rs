@@ -47,6 +47,8 @@ mod constraints;
 mod ledger;
 mod pagination;
 mod ranges;
+mod replica;
 mod rls;
+mod roles;
 mod schema;
 mod volume;

@@ -13,8 +13,9 @@
 //! - names of the indexes behind `PRIMARY KEY` / `UNIQUE` (`<table>_pkey`, `<table>_<col>_key`
 //!   vs `sqlite_autoindex_<table>_<n>`): their columns are compared instead;
 //! - on SQLite a `PRIMARY KEY` column counts as `NOT NULL`, as PostgreSQL makes it;
-//! - PostgreSQL-only objects: the role `djcalls_app`, the function `djcalls_can_see`, and the
-//!   row-level-security policies listed in [`POSTGRES_POLICIES`] (checked to be exactly those).
+//! - PostgreSQL-only objects: the function `djcalls_can_see` and the row-level-security
+//!   policies listed in [`POSTGRES_POLICIES`] (checked to be exactly those). Roles are the
+//!   operator's, never the migrations' (`store/src/setup.rs`).
 //!
 //! Runs whenever PostgreSQL answers; under CI (`DJCALLS_REQUIRE_POSTGRES=1`) it must.
 

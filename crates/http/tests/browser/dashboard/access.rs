@@ -1,10 +1,7 @@
 //! Who reaches which page: own call yes, another DJ's and the console no; the admin's console.
 
 use super::support::*;
-use djcalls_app::Clock;
-use djcalls_app::records::DbTime;
 use djcalls_domain::DjProfileId;
-use djcalls_store::jobs::NewJob;
 use djcalls_testkit::browser::{Browser, Viewport};
 use serde_json::Value;
 
@@ -102,18 +99,7 @@ async fn an_admin_buys_pool_numbers_and_retries_a_dead_job_from_the_console() {
         return;
     };
     let t = seeded().await;
-    // A dead job: a kind nobody handles, one attempt.
-    let now = DbTime(t.clock.now());
-    let job = NewJob {
-        kind: "no_such_kind".into(),
-        payload: "{}".into(),
-        dedupe_key: format!("test:{}", uuid::Uuid::new_v4()),
-        dj_profile_id: None,
-        run_at: now,
-        max_attempts: 1,
-    };
-    assert!(t.db.store.enqueue_job(&job, now).await.unwrap());
-    t.app.run_due_jobs().await;
+    t.dead_job().await;
 
     let page = browser.page(Viewport::Desktop).await;
     sign_in(&page, &t, ADMIN, "admin").await;

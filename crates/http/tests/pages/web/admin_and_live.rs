@@ -1,9 +1,6 @@
 //! The admin console's forms and live updates over server-sent events.
 
 use super::*;
-use djcalls_app::Clock;
-use djcalls_app::records::DbTime;
-use djcalls_store::jobs::NewJob;
 use tokio::time::timeout;
 
 fn pool_count(page: &str, state: &str) -> i64 {
@@ -45,17 +42,7 @@ async fn admins_see_the_pool_and_jobs_and_their_forms_work() {
     assert!(page.contains("data-testid=\"notice\""));
 
     // A dead job, retried from the console.
-    let now = DbTime(app.clock.now());
-    let job = NewJob {
-        kind: "no_such_kind".into(),
-        payload: "{}".into(),
-        dedupe_key: format!("test:{}", uuid::Uuid::new_v4()),
-        dj_profile_id: None,
-        run_at: now,
-        max_attempts: 1,
-    };
-    assert!(app.db.store.enqueue_job(&job, now).await.unwrap());
-    app.app.run_due_jobs().await;
+    app.dead_job().await;
     let (_, page) = get(&admin, &app, "/admin").await;
     let id = attr_after(&page, "data-testid=\"dead-jobs\"", "data-job-id");
     let r = post(

@@ -1,5 +1,6 @@
 //! Story 4 (PostgreSQL only): row-level security enforces "a DJ sees only their own rows" a
-//! second time, under the application role, whatever SQL runs.
+//! second time, whatever SQL runs: as the ordinary role that owns the database (the tables
+//! force RLS on their owner) and as a separate `DJCALLS_DB_APP_ROLE`.
 
 mod raw_sql;
 mod store_api;
@@ -10,8 +11,8 @@ use djcalls_domain::analytics::CallFigures;
 use djcalls_domain::{Actor, CallId, DjProfileId, Role};
 use djcalls_store::calls::{CallFilter, CallRecord};
 use djcalls_store::profiles::ProfileFields;
-use djcalls_store::{PG_APP_ROLE, Store, StoreError};
-use djcalls_testkit::TestDb;
+use djcalls_store::{Store, StoreError};
+use djcalls_testkit::{PgSetup, TestDb};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -23,8 +24,17 @@ struct World {
     b_calls: Vec<CallRecord>,
 }
 
+/// The world in the suite's default setup (`DJCALLS_TEST_PG_APP_ROLE`).
 async fn world() -> Option<(TestDb, World)> {
-    let db = TestDb::postgres().await?;
+    Some(seed(TestDb::postgres().await?).await)
+}
+
+/// The world in a chosen setup.
+async fn world_in(setup: PgSetup) -> Option<(TestDb, World)> {
+    Some(seed(TestDb::postgres_in(setup).await?).await)
+}
+
+async fn seed(db: TestDb) -> (TestDb, World) {
     let store = &db.store;
     let (a, b) = (profile(1), profile(2));
     create_profile(store, a, "alpha", "Alpha").await;
@@ -47,7 +57,7 @@ async fn world() -> Option<(TestDb, World)> {
         .insert_user("dj@example.com", "hash", Role::Dj, &[a], now())
         .await
         .unwrap();
-    Some((
+    (
         db,
         World {
             a,
@@ -55,26 +65,29 @@ async fn world() -> Option<(TestDb, World)> {
             a_calls,
             b_calls,
         },
-    ))
+    )
 }
 
 fn pool(db: &TestDb) -> &PgPool {
     db.store.pg_pool().expect("a PostgreSQL store")
 }
 
-/// A transaction as the application role with `app.role` / `app.dj_profile_ids` set as the
-/// store sets them (`None` = no identity at all).
+/// A transaction as the role the store runs as (the owner login, or `DJCALLS_DB_APP_ROLE`
+/// when the test database has one) with `app.role` / `app.dj_profile_ids` set as the store
+/// sets them (`None` = no identity at all).
 async fn as_identity<'p>(
-    pool: &'p PgPool,
+    db: &'p TestDb,
     role: Option<&str>,
     profiles: &[DjProfileId],
 ) -> Transaction<'p, Postgres> {
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("SELECT set_config('role', $1, true)")
-        .bind(PG_APP_ROLE)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = pool(db).begin().await.unwrap();
+    if let Some(app_role) = db.store.app_role() {
+        sqlx::query("SELECT set_config('role', $1, true)")
+            .bind(app_role)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
     if let Some(role) = role {
         let ids = profiles
             .iter()
@@ -90,11 +103,19 @@ async fn as_identity<'p>(
         .await
         .unwrap();
     }
-    let user: String = sqlx::query_scalar("SELECT current_user::text")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-    assert_eq!(user, PG_APP_ROLE);
+    // Whoever it is, it must not be a role that skips the policies.
+    let (user, bypasses): (String, bool) = sqlx::query_as(
+        "SELECT current_user::text, rolsuper OR rolbypassrls FROM pg_roles \
+         WHERE rolname = current_user",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert!(!bypasses, "{user} bypasses row-level security");
+    match db.store.app_role() {
+        Some(app_role) => assert_eq!(user, app_role),
+        None => assert_eq!(Some(user.as_str()), db.owner_role(), "the owner itself"),
+    }
     tx
 }
 
@@ -132,17 +153,11 @@ const INSERT_PROFILE: &str = "INSERT INTO dj_profiles (id, dj_name, dj_slug, cre
 const RLS_VIOLATION: &str = "42501";
 
 #[tokio::test]
-async fn the_app_role_is_subject_to_row_level_security_on_every_tenant_table() {
+async fn the_role_queries_run_as_is_subject_to_row_level_security_on_every_tenant_table() {
     let Some(db) = TestDb::postgres().await else {
         return;
     };
-    let (bypass, superuser): (bool, bool) =
-        sqlx::query_as("SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = $1")
-            .bind(PG_APP_ROLE)
-            .fetch_one(pool(&db))
-            .await
-            .unwrap();
-    assert!(!bypass && !superuser);
+    assert_eq!(db.store.rls_enforced().await.unwrap(), Some(true));
     let unforced: Vec<String> = sqlx::query_scalar(
         "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace \
          AND relkind = 'r' AND relname NOT LIKE '\\_sqlx%' \

@@ -3,13 +3,31 @@
 use super::*;
 
 #[tokio::test]
-async fn raw_sql_as_a_dj_sees_only_that_djs_rows() {
-    let Some((db, w)) = world().await else {
+async fn raw_sql_as_the_owner_role_with_a_dj_identity_sees_only_that_djs_rows() {
+    sees_only_own_rows(PgSetup::Owner).await;
+}
+
+#[tokio::test]
+async fn raw_sql_as_the_app_role_with_a_dj_identity_sees_only_that_djs_rows() {
+    sees_only_own_rows(PgSetup::OwnerWithAppRole).await;
+}
+
+#[tokio::test]
+async fn raw_sql_as_the_owner_role_cannot_write_rows_for_another_dj() {
+    cannot_write_for_another_dj(PgSetup::Owner).await;
+}
+
+#[tokio::test]
+async fn raw_sql_as_the_app_role_cannot_write_rows_for_another_dj() {
+    cannot_write_for_another_dj(PgSetup::OwnerWithAppRole).await;
+}
+
+async fn sees_only_own_rows(setup: PgSetup) {
+    let Some((db, w)) = world_in(setup).await else {
         return;
     };
-    let pool = pool(&db);
 
-    let mut tx = as_identity(pool, Some("dj"), &[w.a]).await;
+    let mut tx = as_identity(&db, Some("dj"), &[w.a]).await;
     assert_eq!(call_owners(&mut tx).await, vec![w.a.0; 3]);
     assert_eq!(count(&mut tx, "payments").await, 1);
     let profiles: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM dj_profiles")
@@ -43,14 +61,14 @@ async fn raw_sql_as_a_dj_sees_only_that_djs_rows() {
     tx.rollback().await.unwrap();
 
     // A DJ owning both profiles sees both.
-    let mut tx = as_identity(pool, Some("dj"), &[w.a, w.b]).await;
+    let mut tx = as_identity(&db, Some("dj"), &[w.a, w.b]).await;
     assert_eq!(call_owners(&mut tx).await.len(), 5);
     assert_eq!(count(&mut tx, "payments").await, 2);
     tx.rollback().await.unwrap();
 
     // Admins (and the service, and the system) see everything.
     for role in ["admin", "service", "system"] {
-        let mut tx = as_identity(pool, Some(role), &[]).await;
+        let mut tx = as_identity(&db, Some(role), &[]).await;
         assert_eq!(call_owners(&mut tx).await.len(), 5, "{role}");
         assert_eq!(count(&mut tx, "payments").await, 2, "{role}");
         assert_eq!(count(&mut tx, "dj_profiles").await, 2, "{role}");
@@ -58,14 +76,14 @@ async fn raw_sql_as_a_dj_sees_only_that_djs_rows() {
         tx.rollback().await.unwrap();
     }
 
-    // The app role with no identity at all sees nothing; nor does an unknown role, nor a DJ
+    // The role with no identity at all sees nothing; nor does an unknown role, nor a DJ
     // with no profiles.
     for (role, profiles) in [
         (None, vec![]),
         (Some("intruder"), vec![]),
         (Some("dj"), vec![]),
     ] {
-        let mut tx = as_identity(pool, role, &profiles).await;
+        let mut tx = as_identity(&db, role, &profiles).await;
         for table in ["dj_calls", "payments", "dj_profiles", "users", "api_tokens"] {
             assert_eq!(count(&mut tx, table).await, 0, "{role:?} {table}");
         }
@@ -73,14 +91,12 @@ async fn raw_sql_as_a_dj_sees_only_that_djs_rows() {
     }
 }
 
-#[tokio::test]
-async fn raw_sql_as_a_dj_cannot_write_rows_for_another_dj() {
-    let Some((db, w)) = world().await else {
+async fn cannot_write_for_another_dj(setup: PgSetup) {
+    let Some((db, w)) = world_in(setup).await else {
         return;
     };
-    let pool = pool(&db);
     let only_a = [w.a];
-    let as_a = || as_identity(pool, Some("dj"), &only_a);
+    let as_a = || as_identity(&db, Some("dj"), &only_a);
 
     // dj_calls: own profile yes, another's no, and no moving an own call to another DJ.
     let mut tx = as_a().await;
@@ -132,7 +148,7 @@ async fn raw_sql_as_a_dj_cannot_write_rows_for_another_dj() {
 
     // dj_profiles: only ids in the DJ's own list.
     let fresh = DjProfileId(Uuid::from_u128(0xf00d));
-    let mut tx = as_identity(pool, Some("dj"), &[w.a, fresh]).await;
+    let mut tx = as_identity(&db, Some("dj"), &[w.a, fresh]).await;
     sqlx::query(INSERT_PROFILE)
         .bind(fresh.0)
         .bind("fresh")
@@ -162,7 +178,7 @@ async fn raw_sql_as_a_dj_cannot_write_rows_for_another_dj() {
     tx.rollback().await.unwrap();
 
     // Nothing above stuck.
-    let mut tx = as_identity(pool, Some("admin"), &[]).await;
+    let mut tx = as_identity(&db, Some("admin"), &[]).await;
     assert_eq!(count(&mut tx, "dj_calls").await, 5);
     assert_eq!(count(&mut tx, "payments").await, 2);
     assert_eq!(count(&mut tx, "dj_profiles").await, 2);

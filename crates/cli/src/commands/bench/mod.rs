@@ -1,6 +1,11 @@
 //! `djcalls bench`: the voice pipeline's speed, measured end to end over HTTP against an
-//! in-process server — how long `incoming` takes to answer TwiML, and how many signed webhooks
-//! per second one process absorbs — on SQLite or PostgreSQL.
+//! in-process server — how long `incoming` takes to answer TwiML, how many signed webhooks
+//! per second one process absorbs, and `incoming` under concurrent load beside the database's
+//! own single-row insert rate at the same concurrency (`reference.rs`) — on SQLite or
+//! PostgreSQL.
+
+mod load;
+mod reference;
 
 use crate::cli::BenchArgs;
 use anyhow::{Context, bail};
@@ -22,10 +27,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
-    let store = crate::config::open_store(&crate::cli::DatabaseArgs {
-        database_url: url.clone(),
-    })
-    .await?;
+    let store = crate::config::open_store(&crate::cli::DatabaseArgs::for_url(url.clone())).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let mut settings = Settings::for_base_url(&base);
@@ -112,6 +114,25 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         elapsed.as_secs_f64(),
         webhooks as f64 / elapsed.as_secs_f64()
     );
+
+    // Concurrent load, each level beside the database's own ceiling measured in this run.
+    let run_for = Duration::from_secs(args.seconds.max(1));
+    for &connections in &args.connections {
+        let ceiling = reference::single_row_insert_rate(&url, connections, run_for).await?;
+        let load = load::incoming_under_load(&client, &base, &number, connections, run_for).await?;
+        println!(
+            "  {connections} connections, {}s each: {:?} single-row INSERT commits {:.0}/s | \
+             djcalls incoming {:.0}/s ({:.2}× the ceiling), p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            run_for.as_secs(),
+            store.backend(),
+            ceiling,
+            load.per_sec,
+            load.per_sec / ceiling,
+            ms(load.p50),
+            ms(load.p99),
+            ms(load.max),
+        );
+    }
     server.abort();
     store.close().await;
     Ok(())
