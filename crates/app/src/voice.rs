@@ -3,8 +3,8 @@
 //! out-of-order deliveries never duplicate anything or move a call backwards.
 
 use crate::{App, AppResult};
-use djcalls_domain::PhoneNumber;
 use djcalls_domain::voice::{CallDecision, VoiceEvent};
+use djcalls_domain::{CallId, DjProfileId, PhoneNumber};
 use djcalls_store::voice::VoiceUpdate;
 use djcalls_telephony::CallSid;
 
@@ -28,34 +28,65 @@ impl App {
                 |facts, call| self.followup_job_for(facts, call, now),
             )
             .await?;
-        if update.followup_enqueued {
+        self.announce_delivery(
+            update.call.as_ref().map(|c| (c.id, c.dj_profile_id)),
+            update.new_event,
+            update.followup_enqueued,
+        );
+        Ok(update)
+    }
+
+    /// After a delivery committed: wakes the job runners (here and, through the relay, in the
+    /// other processes) for a new follow-up job and tells live dashboards about a call that
+    /// changed.
+    fn announce_delivery(
+        &self,
+        call: Option<(CallId, DjProfileId)>,
+        new_event: bool,
+        followup_enqueued: bool,
+    ) {
+        if followup_enqueued {
             self.jobs_due_now();
         }
-        if let Some(call) = update.call.as_ref().filter(|_| update.new_event) {
+        if let Some((call_id, dj_profile_id)) = call.filter(|_| new_event) {
             self.live.publish(crate::live::CallChanged {
-                call_id: call.id,
-                dj_profile_id: call.dj_profile_id,
+                call_id,
+                dj_profile_id,
             });
         }
-        Ok(update)
     }
 }
 
 impl App {
-    /// The number's Voice URL. One indexed lookup decides the answer; the event is recorded
-    /// either way (a call to an unknown number is kept for the record, without a call row).
+    /// The number's Voice URL: the routing answer and the recorded event come from one store
+    /// call (on PostgreSQL one round trip for a new call). A call to an unknown number is kept
+    /// for the record, without a call row.
     pub async fn incoming_call(
         &self,
         call_sid: &CallSid,
         delivery_key: &str,
         event: VoiceEvent,
     ) -> AppResult<CallDecision> {
-        let VoiceEvent::Incoming { virtual_number, .. } = &event else {
+        if !matches!(event, VoiceEvent::Incoming { .. }) {
             return Err(crate::AppError::invalid("event", "is not an incoming call"));
-        };
-        let forwarding = self.store.active_number_by_virtual(virtual_number).await?;
-        self.record_voice(call_sid, delivery_key, &event).await?;
-        Ok(match forwarding {
+        }
+        let now = self.now();
+        let recorded = self
+            .store
+            .record_incoming(
+                call_sid.as_str(),
+                delivery_key,
+                &event,
+                now,
+                |facts, call| self.followup_job_for(facts, call, now),
+            )
+            .await?;
+        self.announce_delivery(
+            recorded.call,
+            recorded.new_event,
+            recorded.followup_enqueued,
+        );
+        Ok(match recorded.forwarding {
             Some(f) => CallDecision::forward(
                 &f.dj_name,
                 PhoneNumber::from_trusted_e164(f.real_phone_number),

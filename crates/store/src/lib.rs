@@ -56,6 +56,10 @@ pub struct Store {
     /// `DJCALLS_DB_APP_ROLE`: the role every PostgreSQL transaction switches to. `None` runs
     /// as the connecting role, which RLS binds too because every table forces it.
     pub(crate) app_role: Option<Arc<str>>,
+    /// SQLite has one writer at a time. Write transactions take turns here, first come first
+    /// served, instead of in SQLite's busy handler, which retries with growing sleeps and so
+    /// gives the unlucky writer a tail of hundreds of milliseconds under concurrency.
+    pub(crate) sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How to use a database beyond its URL. Both settings are PostgreSQL-only.
@@ -123,6 +127,7 @@ impl Store {
             pool,
             replica,
             app_role: options.app_role.as_deref().map(Arc::from),
+            sqlite_writer: Arc::default(),
         };
         store.check_app_role().await?;
         Ok(store)

@@ -2,7 +2,8 @@
 //! is asking (and switches to `DJCALLS_DB_APP_ROLE` when one is set), so the row-level
 //! security policies apply; analytics and dashboard lists may run on the read replica. On
 //! SQLite a write transaction starts with `BEGIN IMMEDIATE` (a deferred one would fail with
-//! SQLITE_BUSY on its first write under concurrency instead of waiting for the lock).
+//! SQLITE_BUSY on its first write under concurrency instead of waiting for the lock), after
+//! waiting its turn behind this process's other writers (`Store::sqlite_writer`).
 
 use djcalls_domain::Actor;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
@@ -46,15 +47,15 @@ pub async fn begin_pg(
 /// routed to the read replica when there is one: for reads that may lag a little.
 macro_rules! in_tx {
     ($store:expr, $actor:expr, write, |$conn:ident| $body:expr) => {
-        in_tx!(@run $store, $actor, "BEGIN IMMEDIATE", false, |$conn| $body)
+        in_tx!(@run $store, $actor, "BEGIN IMMEDIATE", false, true, |$conn| $body)
     };
     ($store:expr, $actor:expr, read, |$conn:ident| $body:expr) => {
-        in_tx!(@run $store, $actor, "BEGIN", false, |$conn| $body)
+        in_tx!(@run $store, $actor, "BEGIN", false, false, |$conn| $body)
     };
     ($store:expr, $actor:expr, replica, |$conn:ident| $body:expr) => {
-        in_tx!(@run $store, $actor, "BEGIN", true, |$conn| $body)
+        in_tx!(@run $store, $actor, "BEGIN", true, false, |$conn| $body)
     };
-    (@run $store:expr, $actor:expr, $sqlite_begin:literal, $replica:literal, |$conn:ident| $body:expr) => {{
+    (@run $store:expr, $actor:expr, $sqlite_begin:literal, $replica:literal, $writes:literal, |$conn:ident| $body:expr) => {{
         let store: &$crate::Store = &$store;
         match &store.pool {
             $crate::Pool::Pg(pool) => {
@@ -69,6 +70,12 @@ macro_rules! in_tx {
                 out
             }
             $crate::Pool::Lite(pool) => {
+                // Writers queue in arrival order (`Store::sqlite_writer`); readers never wait.
+                let _turn = if $writes {
+                    Some(store.sqlite_writer.lock().await)
+                } else {
+                    None
+                };
                 let mut tx = pool.begin_with($sqlite_begin).await?;
                 let out = {
                     let $conn: &mut sqlx::SqliteConnection = &mut tx;

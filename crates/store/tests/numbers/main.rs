@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod claims;
+mod incoming;
 mod isolation;
 mod stock;
 mod support;

@@ -1,5 +1,9 @@
 //! The voice pipeline's persistence: append a verified webhook as an event and re-fold its
-//! call, in one transaction per delivery, serialised per call.
+//! call, in one transaction per delivery, serialised per call. `incoming`, the hot path, has
+//! its own door (`incoming.rs`) that does the common case in one round trip on PostgreSQL.
+
+mod incoming;
+pub use incoming::IncomingRecorded;
 
 use crate::calls::CallRecord;
 use crate::jobs::NewJob;
