@@ -10,6 +10,7 @@ pub mod clicks;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod fallback;
 pub mod followup;
 pub mod jobs;
 pub mod limits;

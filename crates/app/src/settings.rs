@@ -51,6 +51,13 @@ pub struct Settings {
     /// Origins whose pages may use the public widget endpoints, comma-separated, or `*`
     /// (`DJCALLS_ALLOWED_ORIGINS`).
     pub allowed_origins: String,
+    /// Where `djcalls fallback export`'s files are served (`TWILIO_VOICE_FALLBACK_BASE_URL`,
+    /// no trailing slash): each number the service buys, assigns or reconfigures gets
+    /// `VoiceFallbackUrl = <base>/<E.164 without +>.xml`. `None`: no fallback is configured.
+    pub voice_fallback_base_url: Option<String>,
+    /// Look for calls the service never saw in Twilio's call log every 15 minutes (on with
+    /// real Twilio; the simulator's log holds nothing we have not seen).
+    pub reconcile_calls: bool,
 }
 
 impl Settings {
@@ -73,6 +80,8 @@ impl Settings {
             stripe_webhook_secret: None,
             tipjar_webhook_secret: Some(SecretString::from(SIMULATOR_WEBHOOK_SECRET.to_string())),
             allowed_origins: "*".to_string(),
+            voice_fallback_base_url: None,
+            reconcile_calls: false,
         }
     }
 }

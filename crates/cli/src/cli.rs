@@ -39,6 +39,36 @@ pub enum Command {
     Simulate(SimulateCommand),
     /// Measure the voice webhooks: incoming-call latency and webhooks absorbed per second.
     Bench(BenchArgs),
+    /// Static TwiML that connects calls while the whole service is down.
+    #[command(subcommand)]
+    Fallback(FallbackCommand),
+    /// Record the calls Twilio connected while the service was down, from its call log.
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FallbackCommand {
+    /// Write one static TwiML file per assigned number into DIR (`<E.164 without +>.xml`: ring
+    /// the DJ's real number), for a static host at TWILIO_VOICE_FALLBACK_BASE_URL. Files of
+    /// numbers no longer assigned are removed; nothing else in DIR is touched.
+    Export {
+        /// The directory the static host serves (created when missing).
+        #[arg(long, value_name = "DIR")]
+        dir: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    /// Look at calls that started at or after this instant, e.g. 2024-05-01T00:00:00Z.
+    #[arg(long, value_name = "RFC 3339", value_parser = parse_instant)]
+    pub since: jiff::Timestamp,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub twilio: TwilioArgs,
 }
 
 #[derive(Args, Debug)]
@@ -278,6 +308,11 @@ pub struct TwilioArgs {
     /// Days a number released by a DJ rests before it is assigned again.
     #[arg(long, env = "NUMBER_COOLING_DAYS", default_value_t = 30)]
     pub number_cooling_days: u32,
+
+    /// Where `djcalls fallback export`'s files are served (http(s) URL): every number the
+    /// service buys, assigns or reconfigures gets VoiceFallbackUrl = <base>/<E.164 without +>.xml.
+    #[arg(long, env = "TWILIO_VOICE_FALLBACK_BASE_URL")]
+    pub voice_fallback_base_url: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -334,6 +369,12 @@ pub enum TokenCommand {
 pub enum RoleArg {
     Dj,
     Admin,
+}
+
+fn parse_instant(raw: &str) -> Result<jiff::Timestamp, String> {
+    raw.trim().parse().map_err(|_| {
+        "expected an RFC 3339 instant with its offset, such as 2024-05-01T00:00:00Z".to_string()
+    })
 }
 
 fn parse_cut(raw: &str) -> Result<CutRate, String> {

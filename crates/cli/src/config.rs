@@ -39,6 +39,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         }
     };
     let payment_secrets = configure_payments(&args.payments)?;
+    let voice_fallback_base_url = voice_fallback_base_url(twilio)?;
     Ok(Settings {
         public_base_url: public_base_url.clone(),
         service_key,
@@ -60,12 +61,34 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         },
         number_cooling_days: twilio.number_cooling_days,
         allowed_origins: args.allowed_origins.trim().to_string(),
+        voice_fallback_base_url,
+        // Only real Twilio keeps a call log with calls we may not have seen.
+        reconcile_calls: twilio_credentials(twilio)?.is_some(),
         stripe_webhook_secret: payment_secrets.stripe,
         tipjar_webhook_secret: payment_secrets.tipjar,
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)
     })
+}
+
+/// `TWILIO_VOICE_FALLBACK_BASE_URL`, checked, without a trailing slash; `None` when unset.
+pub fn voice_fallback_base_url(twilio: &TwilioArgs) -> anyhow::Result<Option<String>> {
+    let Some(raw) = non_empty(&twilio.voice_fallback_base_url) else {
+        return Ok(None);
+    };
+    let base = raw.trim_end_matches('/');
+    let parsed = reqwest::Url::parse(base).ok();
+    let usable = parsed.is_some_and(|url| {
+        matches!(url.scheme(), "http" | "https") && url.host().is_some() && url.query().is_none()
+    });
+    if !usable {
+        bail!(
+            "TWILIO_VOICE_FALLBACK_BASE_URL must be an http(s) URL without a query, such as \
+             https://static.example.com/twiml"
+        );
+    }
+    Ok(Some(base.to_string()))
 }
 
 /// `(account_sid, auth_token)` when both are set, `None` when neither is.
@@ -190,6 +213,17 @@ fn non_empty(value: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The real Twilio client; an error when credentials are not configured (commands that only
+/// make sense against a real account).
+pub fn twilio_client(twilio: &TwilioArgs) -> anyhow::Result<Arc<dyn Telephony>> {
+    if twilio_credentials(twilio)?.is_none() {
+        bail!(
+            "this command reads your Twilio account: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+        );
+    }
+    telephony(twilio)
+}
+
 /// Real Twilio when credentials are configured, otherwise the simulator.
 pub fn telephony(twilio: &TwilioArgs) -> anyhow::Result<Arc<dyn Telephony>> {
     match twilio_credentials(twilio)? {
@@ -279,6 +313,40 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fallback_base_is_an_http_url_without_its_trailing_slash() {
+        let with = |raw: &str| {
+            let mut args = TwilioArgs {
+                twilio_account_sid: None,
+                twilio_auth_token: None,
+                twilio_phone_number: None,
+                twilio_api_base_url: "https://api.twilio.com".into(),
+                record_calls: true,
+                caller_name_lookup: false,
+                number_purchase: NumberPurchaseArg::Pool,
+                number_purchase_max: 10,
+                number_cooling_days: 30,
+                voice_fallback_base_url: None,
+            };
+            args.voice_fallback_base_url = Some(raw.to_string());
+            voice_fallback_base_url(&args)
+        };
+        assert_eq!(
+            with(" https://static.example.com/twiml/ ")
+                .expect("valid")
+                .as_deref(),
+            Some("https://static.example.com/twiml")
+        );
+        assert_eq!(with("").expect("blank is unset"), None);
+        for bad in [
+            "static.example.com",
+            "ftp://x.example",
+            "https://x.example/t?v=1",
+        ] {
+            assert!(with(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn database_passwords_never_reach_messages() {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn a_bad_setting_stops_start_up_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str); 8] = [
+    let cases: [(&str, &str, &str); 9] = [
         ("PLATFORM_CUT_PERCENT", "fifteen", "PLATFORM_CUT_PERCENT"),
         (
             "DATABASE_URL",
@@ -39,6 +39,11 @@ fn a_bad_setting_stops_start_up_with_one_clear_line() {
             "TWILIO_ACCOUNT_SID",
             "AC00000000000000000000000000000000",
             "set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+        ),
+        (
+            "TWILIO_VOICE_FALLBACK_BASE_URL",
+            "ftp://static.example.com/twiml",
+            "TWILIO_VOICE_FALLBACK_BASE_URL must be an http(s) URL",
         ),
         (
             "DJCALLS_LISTEN",

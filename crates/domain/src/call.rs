@@ -68,19 +68,23 @@ text_vocabulary!(LeadScore, "lead_score", {
 });
 
 /// `source`: which path created a call row. Only calls Twilio told us about (`twilio`) get a
-/// follow-up text; `api` calls were logged by a person or service, `demo` ones by the seed.
+/// follow-up text; `api` calls were logged by a person or service, `demo` ones by the seed,
+/// `fallback` ones were found afterwards in Twilio's call log (the service was down, Twilio
+/// used the number's static fallback TwiML; see `voice::reconciled`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CallSource {
     Api,
     Twilio,
     Demo,
+    Fallback,
 }
 
 text_vocabulary!(CallSource, "source", {
     Api => "api",
     Twilio => "twilio",
     Demo => "demo",
+    Fallback => "fallback",
 });
 
 /// Longest `event_type` label accepted, in characters.

@@ -6,6 +6,7 @@
 //! stored format (see `stored_tests.rs`).
 
 mod decision;
+pub mod reconciled;
 mod status;
 #[cfg(test)]
 mod stored_tests;

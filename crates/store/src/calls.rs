@@ -6,6 +6,8 @@ use crate::{DbTime, Store, StoreResult, sql_with};
 use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore};
 use uuid::Uuid;
 
+mod reconciled;
+
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct CallRecord {
     #[sqlx(try_from = "Uuid")]

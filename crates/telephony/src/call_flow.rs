@@ -32,6 +32,27 @@ pub fn call_flow_twiml(decision: &CallDecision, public_base_url: &str) -> Respon
                 numbers: vec![Number::new(dj_number.as_str()).whisper_url(url(paths::WHISPER))],
             })
         }
+        // Static TwiML for when the service is down: a plain `<Dial>` with no URL of ours, so
+        // Twilio needs nothing from us; the call ends when the dial does.
+        CallDecision::ForwardUnattended {
+            announcements,
+            dj_number,
+            caller_id,
+            ring_timeout_secs,
+        } => announcements
+            .iter()
+            .fold(Response::new(), |r, text| r.say(Say::new(text.as_str())))
+            .dial(Dial {
+                action: None,
+                method: None,
+                timeout_secs: Some(*ring_timeout_secs),
+                caller_id: Some(caller_id.as_str().to_string()),
+                record: None,
+                recording_status_callback: None,
+                recording_status_callback_event: None,
+                answer_on_bridge: Some(true),
+                numbers: vec![Number::new(dj_number.as_str())],
+            }),
         // The prompt and `<Record>`; its own `action` ends the call, so the prompt never loops.
         CallDecision::Voicemail {
             prompt,
@@ -73,6 +94,18 @@ mod tests {
             call_flow_twiml(&CallDecision::hang_up(), "https://x.test").to_xml(),
             r#"<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>"#
         );
+    }
+
+    #[test]
+    fn the_unattended_forward_dials_the_dj_and_points_nowhere_else() {
+        let decision = CallDecision::forward_unattended(
+            "DJ Mo",
+            djcalls_domain::PhoneNumber::from_trusted_e164("+14155550100"),
+            djcalls_domain::PhoneNumber::from_trusted_e164("+14155550199"),
+        );
+        let xml = call_flow_twiml(&decision, "https://x.test").to_xml();
+        assert!(xml.contains(r#"<Dial timeout="20" callerId="+14155550199" answerOnBridge="true"><Number>+14155550100</Number></Dial>"#), "{xml}");
+        assert!(!xml.contains("x.test"), "no URL of the service: {xml}");
     }
 
     #[test]

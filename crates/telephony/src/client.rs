@@ -1,5 +1,5 @@
-//! The Twilio REST client: SMS, number search/purchase/configuration/release and recording
-//! download, over reqwest with Basic auth against a configurable base URL.
+//! The Twilio REST client: SMS, number search/purchase/configuration/release, recording
+//! download and the call log (`calls`), over reqwest with Basic auth against a configurable base URL.
 
 use crate::error::TwilioError;
 use crate::paths::NumberUrls;
@@ -10,8 +10,10 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
+mod calls;
 mod types;
 
+pub use calls::{CallLogEntry, CallLogQuery};
 pub use types::{AvailableNumber, OwnedNumber, RecordingAudio, TwilioConfig};
 
 pub const DEFAULT_API_BASE_URL: &str = "https://api.twilio.com";
@@ -148,8 +150,9 @@ impl TwilioClient {
         phone_number: &PhoneNumber,
         urls: &NumberUrls,
     ) -> Result<OwnedNumber, TwilioError> {
+        let fallback_url = urls.voice_fallback_url(phone_number);
         let mut form = vec![("PhoneNumber", phone_number.as_str())];
-        form.extend(url_params(urls));
+        form.extend(number_params(urls, fallback_url.as_deref()));
         let request = self
             .http
             .post(self.url("IncomingPhoneNumbers.json"))
@@ -160,13 +163,15 @@ impl TwilioClient {
         Ok(owned)
     }
 
-    /// Points an owned number's webhooks at `urls`.
+    /// Points an owned number's webhooks (and its fallback, when configured) at `urls`.
     pub async fn configure_number(
         &self,
         sid: &NumberSid,
+        phone_number: &PhoneNumber,
         urls: &NumberUrls,
     ) -> Result<(), TwilioError> {
-        let form: Vec<_> = url_params(urls).collect();
+        let fallback_url = urls.voice_fallback_url(phone_number);
+        let form = number_params(urls, fallback_url.as_deref());
         self.update_number(sid, &form).await
     }
 
@@ -267,16 +272,24 @@ impl TwilioClient {
     }
 }
 
-fn url_params(urls: &NumberUrls) -> impl Iterator<Item = (&'static str, &str)> {
-    [
+/// IncomingPhoneNumbers parameters for `urls`. The fallback is fetched with GET: it is a static
+/// file, and static hosts (object stores, CDNs) commonly refuse POST.
+fn number_params<'a>(
+    urls: &'a NumberUrls,
+    voice_fallback_url: Option<&'a str>,
+) -> Vec<(&'static str, &'a str)> {
+    let mut params = vec![
         ("VoiceUrl", urls.voice_url.as_str()),
         ("VoiceMethod", "POST"),
         ("StatusCallback", urls.status_callback_url.as_str()),
         ("StatusCallbackMethod", "POST"),
         ("SmsUrl", urls.sms_url.as_str()),
         ("SmsMethod", "POST"),
-    ]
-    .into_iter()
+    ];
+    if let Some(url) = voice_fallback_url {
+        params.extend([("VoiceFallbackUrl", url), ("VoiceFallbackMethod", "GET")]);
+    }
+    params
 }
 
 fn owned_number(resource: NumberResource) -> Result<OwnedNumber, TwilioError> {

@@ -26,12 +26,13 @@ pub mod whisper;
 
 pub use call_flow::call_flow_twiml;
 pub use client::{
-    AvailableNumber, DEFAULT_API_BASE_URL, OwnedNumber, RecordingAudio, TwilioClient, TwilioConfig,
+    AvailableNumber, CallLogEntry, CallLogQuery, DEFAULT_API_BASE_URL, OwnedNumber, RecordingAudio,
+    TwilioClient, TwilioConfig,
 };
 pub use error::{TwilioError, TwilioErrorBody};
 pub use fields::{Address, PrivateText};
 pub use keywords::{Keyword, classify_keyword};
-pub use paths::NumberUrls;
+pub use paths::{NumberUrls, fallback_file_name};
 pub use provider::Telephony;
 pub use sids::{AccountSid, CallSid, MessageSid, NumberSid, RecordingSid};
 pub use signature::{SIGNATURE_HEADER, compute_signature, verify_signature};

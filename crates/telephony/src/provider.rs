@@ -1,6 +1,8 @@
 //! The `Telephony` trait the app depends on, and its implementation by the real Twilio client.
 
-use crate::client::{OwnedNumber, RecordingAudio, TwilioClient, check_area_code};
+use crate::client::{
+    CallLogEntry, CallLogQuery, OwnedNumber, RecordingAudio, TwilioClient, check_area_code,
+};
 use crate::error::TwilioError;
 use crate::paths::NumberUrls;
 use crate::sids::{MessageSid, NumberSid, RecordingSid};
@@ -28,8 +30,17 @@ pub trait Telephony: Send + Sync {
         urls: &NumberUrls,
     ) -> Result<OwnedNumber, TwilioError>;
 
-    async fn configure_number(&self, sid: &NumberSid, urls: &NumberUrls)
-    -> Result<(), TwilioError>;
+    /// Points the number's webhooks (and fallback) at `urls`; `phone_number` is the number
+    /// `sid` stands for (its fallback file is named after it).
+    async fn configure_number(
+        &self,
+        sid: &NumberSid,
+        phone_number: &PhoneNumber,
+        urls: &NumberUrls,
+    ) -> Result<(), TwilioError>;
+
+    /// The account's call log matching `query` (every page).
+    async fn list_calls(&self, query: &CallLogQuery) -> Result<Vec<CallLogEntry>, TwilioError>;
 
     async fn release_number(&self, sid: &NumberSid) -> Result<(), TwilioError>;
 
@@ -90,9 +101,14 @@ impl Telephony for TwilioClient {
     async fn configure_number(
         &self,
         sid: &NumberSid,
+        phone_number: &PhoneNumber,
         urls: &NumberUrls,
     ) -> Result<(), TwilioError> {
-        TwilioClient::configure_number(self, sid, urls).await
+        TwilioClient::configure_number(self, sid, phone_number, urls).await
+    }
+
+    async fn list_calls(&self, query: &CallLogQuery) -> Result<Vec<CallLogEntry>, TwilioError> {
+        TwilioClient::list_calls(self, query).await
     }
 
     async fn release_number(&self, sid: &NumberSid) -> Result<(), TwilioError> {

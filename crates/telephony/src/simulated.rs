@@ -1,7 +1,7 @@
 //! `SimulatedTelephony`: the `Telephony` trait without Twilio. Numbers come from the fictional
 //! 555-01XX range, texts stay in memory for the demo and tests, recordings are silence.
 
-use crate::client::{OwnedNumber, RecordingAudio, check_area_code};
+use crate::client::{CallLogEntry, CallLogQuery, OwnedNumber, RecordingAudio, check_area_code};
 use crate::error::TwilioError;
 use crate::paths::NumberUrls;
 use crate::provider::Telephony;
@@ -153,15 +153,23 @@ impl Telephony for SimulatedTelephony {
     async fn configure_number(
         &self,
         sid: &NumberSid,
+        phone_number: &PhoneNumber,
         urls: &NumberUrls,
     ) -> Result<(), TwilioError> {
         match self.state().owned.get_mut(sid) {
-            Some((_, current)) => {
+            Some((number, current)) if number == phone_number => {
                 *current = urls.clone();
                 Ok(())
             }
-            None => Err(TwilioError::NotFound { code: Some(20404) }),
+            // An unknown sid, or one that is not this number: Twilio would not find it.
+            _ => Err(TwilioError::NotFound { code: Some(20404) }),
         }
+    }
+
+    /// No call ever reaches a simulated number except through our own webhooks, so the
+    /// simulated account's call log holds nothing we have not seen.
+    async fn list_calls(&self, _query: &CallLogQuery) -> Result<Vec<CallLogEntry>, TwilioError> {
+        Ok(Vec::new())
     }
 
     /// Released numbers stay taken, so one number never comes back under a new SID.

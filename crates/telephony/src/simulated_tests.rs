@@ -50,8 +50,16 @@ async fn a_released_number_is_not_handed_out_again() {
     sim.release_number(&n.sid).await.unwrap();
     let next = sim.acquire_number("305", &urls()).await.unwrap();
     assert_ne!(next.phone_number, n.phone_number);
-    assert!(sim.configure_number(&n.sid, &urls()).await.is_err());
-    assert!(sim.configure_number(&next.sid, &urls()).await.is_ok());
+    assert!(
+        sim.configure_number(&n.sid, &n.phone_number, &urls())
+            .await
+            .is_err()
+    );
+    assert!(
+        sim.configure_number(&next.sid, &next.phone_number, &urls())
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]

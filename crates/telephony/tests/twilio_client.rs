@@ -165,6 +165,7 @@ async fn acquiring_a_number_searches_the_area_code_then_buys_with_our_webhook_ur
         Some("https://calls.example.com/api/djdash/sms/incoming")
     );
     assert_eq!(get("SmsMethod"), Some("POST"));
+    assert_eq!(get("VoiceFallbackUrl"), None, "no fallback base configured");
 }
 
 #[tokio::test]
@@ -235,7 +236,10 @@ async fn configuring_a_number_and_caller_name_lookup_post_to_the_number() {
         .await;
     let client = client(&server);
     let sid = NumberSid::parse(NUMBER_SID).unwrap();
-    client.configure_number(&sid, &urls()).await.unwrap();
+    client
+        .configure_number(&sid, &phone("+14155552671"), &urls())
+        .await
+        .unwrap();
     client.set_caller_name_lookup(&sid, true).await.unwrap();
 }
 

@@ -5,6 +5,7 @@
 
 use super::JobOutcome;
 use crate::App;
+use crate::fallback::ReconcileCalls;
 use crate::followup::FollowupSms;
 use djcalls_domain::DjProfileId;
 use djcalls_store::DbTime;
@@ -47,6 +48,7 @@ pub trait JobKind: Serialize + DeserializeOwned + Send + Sync + 'static {
 pub(super) async fn dispatch(app: &App, job: &Job) -> JobOutcome {
     match job.kind.as_str() {
         FollowupSms::KIND => run::<FollowupSms>(app, job).await,
+        ReconcileCalls::KIND => run::<ReconcileCalls>(app, job).await,
         _ => JobOutcome::Failed("unknown job kind".to_string()),
     }
 }

@@ -9,6 +9,10 @@
 //! Delivery is at least once: a job whose worker died is claimed again after its lease, so
 //! every job is idempotent (the follow-up SMS additionally claims "sent" for its call before
 //! calling Twilio; see `followup.rs`). Job kinds are types ([`JobKind`], `kind.rs`).
+//!
+//! Periodic work is offered as jobs too: every minute the runner queues the current slot's
+//! call reconciliation (`fallback::ReconcileCalls`), whose dedupe key makes it one job per slot
+//! across all processes.
 
 mod kind;
 
@@ -42,6 +46,9 @@ const MAX_ROUNDS: usize = 1000;
 const KEEP_DONE: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// How often the runner prunes finished jobs, rate-limit windows and expired sessions.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// How often the runner offers the periodic jobs of the current slot (call reconciliation);
+/// a slot is 15 minutes, and offering one twice queues it once.
+const OFFER_EVERY: Duration = Duration::from_secs(60);
 
 /// Wakes runners of this process early after an enqueue (here, or heard from another process
 /// by the relay). Polling stays the safety net.
@@ -167,6 +174,7 @@ async fn run_loop(
 ) {
     let mut in_flight: JoinSet<()> = JoinSet::new();
     let mut last_prune: Option<std::time::Instant> = None;
+    let mut last_offer: Option<std::time::Instant> = None;
     tracing::info!(
         concurrency,
         poll_ms = poll.as_millis(),
@@ -194,6 +202,12 @@ async fn run_loop(
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "deleted expired dashboard sessions"),
                 Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),
+            }
+        }
+        if last_offer.is_none_or(|at| at.elapsed() >= OFFER_EVERY) {
+            last_offer = Some(std::time::Instant::now());
+            if let Err(e) = app.offer_call_reconciliation().await {
+                tracing::warn!(error = %e, "offering the call reconciliation failed");
             }
         }
         while in_flight.try_join_next().is_some() {}

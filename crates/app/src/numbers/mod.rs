@@ -169,7 +169,7 @@ impl App {
                 }
             }
         };
-        let urls = NumberUrls::for_base_url(&self.settings.public_base_url);
+        let urls = self.number_urls();
         let owned = match self.telephony.acquire_number(area_code, &urls).await {
             Ok(owned) => owned,
             Err(e) => {
@@ -222,8 +222,16 @@ impl App {
         }
     }
 
-    /// Points a pool-owned number's webhooks at our current base URL. Best effort: the number
-    /// works already when its URLs are current, and a failure here must not undo an assignment.
+    /// The webhook URLs every number we buy or reconfigure gets: under `PUBLIC_BASE_URL`, and
+    /// its static fallback under `TWILIO_VOICE_FALLBACK_BASE_URL` when that is set.
+    pub(crate) fn number_urls(&self) -> NumberUrls {
+        NumberUrls::for_base_url(&self.settings.public_base_url)
+            .with_voice_fallback_base(self.settings.voice_fallback_base_url.as_deref())
+    }
+
+    /// Points a pool-owned number's webhooks (and fallback) at our current URLs. Best effort:
+    /// the number works already when its URLs are current, and a failure here must not undo an
+    /// assignment.
     async fn reconfigure(&self, number: &NumberRecord) {
         let Some(sid) = number
             .twilio_phone_number_sid
@@ -232,8 +240,12 @@ impl App {
         else {
             return;
         };
-        let urls = NumberUrls::for_base_url(&self.settings.public_base_url);
-        if let Err(e) = self.telephony.configure_number(&sid, &urls).await {
+        let number_e164 = PhoneNumber::from_trusted_e164(number.virtual_number.clone());
+        if let Err(e) = self
+            .telephony
+            .configure_number(&sid, &number_e164, &self.number_urls())
+            .await
+        {
             tracing::warn!(sid = %sid, error = %e, "could not reconfigure an assigned pool number");
         }
         self.apply_caller_name_lookup(&sid, self.settings.caller_name_lookup)

@@ -55,7 +55,7 @@ impl App {
             }
             None => self.default_area_code(actor).await?,
         };
-        let urls = NumberUrls::for_base_url(&self.settings.public_base_url);
+        let urls = self.number_urls();
         let mut added = Vec::new();
         for _ in 0..count {
             let owned = match self.telephony.acquire_number(&area_code, &urls).await {

@@ -3,10 +3,11 @@
 mod accounts;
 mod bench;
 mod demo;
+mod fallback;
 mod serve;
 mod simulate;
 
-use crate::cli::{Command, SimulateCommand, TokenCommand, UserCommand};
+use crate::cli::{Command, FallbackCommand, SimulateCommand, TokenCommand, UserCommand};
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
@@ -31,5 +32,9 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         }) => accounts::create_token(&database, &email, &name).await,
         Command::Simulate(SimulateCommand::Call(args)) => simulate::call(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Fallback(FallbackCommand::Export { dir, database }) => {
+            fallback::export(&database, &dir).await
+        }
+        Command::Reconcile(args) => fallback::reconcile(args).await,
     }
 }

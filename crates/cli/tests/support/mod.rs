@@ -21,6 +21,8 @@ pub fn djcalls() -> Command {
         "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN",
         "TWILIO_PHONE_NUMBER",
+        "TWILIO_API_BASE_URL",
+        "TWILIO_VOICE_FALLBACK_BASE_URL",
         "PAYMENT_PROVIDER",
         "STRIPE_SECRET_KEY",
         "STRIPE_WEBHOOK_SECRET",

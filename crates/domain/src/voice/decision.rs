@@ -35,6 +35,16 @@ pub enum CallDecision {
         /// Record the conversation (both sides, from the answer).
         record: bool,
     },
+    /// The static fallback for when the whole service is down (served from any static host):
+    /// say the announcements, then ring the DJ (showing `caller_id`). Nothing may call back into
+    /// the service — no dial action, whisper or recording callback — because nothing answers
+    /// there; Twilio's own call log is how such calls are recorded later (`reconciled`).
+    ForwardUnattended {
+        announcements: Vec<String>,
+        dj_number: PhoneNumber,
+        caller_id: PhoneNumber,
+        ring_timeout_secs: u32,
+    },
     /// Say the prompt, then record a message of at most `max_length_secs`; if none comes,
     /// say `no_message` and hang up.
     Voicemail {
@@ -59,15 +69,28 @@ impl CallDecision {
         if record {
             announcements.push(RECORDING_NOTICE.to_string());
         }
-        announcements.push(format!(
-            "Thanks for calling {dj_name} through DJ Dash. Connecting you now."
-        ));
+        announcements.push(greeting(dj_name));
         CallDecision::Forward {
             announcements,
             dj_number,
             caller_id: virtual_number,
             ring_timeout_secs: RING_TIMEOUT_SECS,
             record,
+        }
+    }
+
+    /// The static fallback TwiML of a virtual number: ring the DJ as [`Self::forward`] does,
+    /// without recording (no recording notice) and without anything that needs the service.
+    pub fn forward_unattended(
+        dj_name: &str,
+        dj_number: PhoneNumber,
+        virtual_number: PhoneNumber,
+    ) -> Self {
+        CallDecision::ForwardUnattended {
+            announcements: vec![greeting(dj_name)],
+            dj_number,
+            caller_id: virtual_number,
+            ring_timeout_secs: RING_TIMEOUT_SECS,
         }
     }
 
@@ -104,6 +127,11 @@ impl CallDecision {
             farewell: Some(farewell.to_string()),
         }
     }
+}
+
+/// What a caller hears before the DJ's phone rings.
+fn greeting(dj_name: &str) -> String {
+    format!("Thanks for calling {dj_name} through DJ Dash. Connecting you now.")
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@
 mod claims;
 mod pool;
 mod purchases;
+mod tenures;
+
+pub use tenures::NumberTenure;
 
 use crate::{DbTime, Store, StoreResult, sql_with};
 use djcalls_domain::{Actor, DjProfileId};
@@ -195,6 +198,21 @@ impl Store {
             )
             .bind(e164)
             .fetch_optional(&mut *conn)
+            .await?
+        }))
+    }
+
+    /// The routing facts of every DJ's active number, by virtual number (the fallback export
+    /// and reconciliation walk them all). Runs as the system.
+    pub async fn active_numbers(&self) -> StoreResult<Vec<VirtualNumber>> {
+        Ok(in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_as::<_, VirtualNumber>(
+                "SELECT n.dj_profile_id, n.virtual_number, n.real_phone_number, p.dj_name, \
+                 p.dj_slug FROM dj_virtual_numbers n JOIN dj_profiles p ON p.id = n.dj_profile_id \
+                 WHERE n.state = 'assigned' AND n.is_active \
+                 AND n.real_phone_number IS NOT NULL ORDER BY n.virtual_number",
+            )
+            .fetch_all(&mut *conn)
             .await?
         }))
     }

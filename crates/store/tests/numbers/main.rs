@@ -8,3 +8,4 @@ mod incoming;
 mod isolation;
 mod stock;
 mod support;
+mod tenures;

@@ -44,6 +44,7 @@ macro_rules! raw_tx {
 mod analytics;
 mod common;
 mod constraints;
+mod fallback_calls;
 mod ledger;
 mod pagination;
 mod ranges;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod fallback_url;
 mod pool;
 mod purchase;
 mod support;
