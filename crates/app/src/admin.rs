@@ -53,7 +53,7 @@ impl App {
                 ),
             });
         }
-        crate::jobs::wake_runners();
+        self.jobs_due_now();
         self.store
             .job(actor, id)
             .await?

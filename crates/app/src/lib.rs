@@ -13,6 +13,7 @@ pub mod error;
 pub mod fallback;
 pub mod followup;
 pub mod jobs;
+pub mod limits;
 pub mod live;
 pub mod numbers;
 pub mod payments;

@@ -4,7 +4,7 @@
 //! the Twilio auth token that signs webhooks). Everything else goes through a use case.
 
 use crate::App;
-use crate::live::CallChanged;
+use crate::live::LiveEvent;
 use secrecy::SecretString;
 use tokio::sync::broadcast;
 
@@ -24,8 +24,9 @@ impl App {
         self.store.close().await;
     }
 
-    /// Announcements of created and changed calls, for open dashboards.
-    pub fn subscribe_live(&self) -> broadcast::Receiver<CallChanged> {
+    /// Announcements of created and changed calls (from every process on the database while
+    /// the relay runs), for open dashboards.
+    pub fn subscribe_live(&self) -> broadcast::Receiver<LiveEvent> {
         self.live.subscribe()
     }
 

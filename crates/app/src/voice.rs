@@ -36,8 +36,9 @@ impl App {
         Ok(update)
     }
 
-    /// After a delivery committed: wakes the job runners for a new follow-up job and tells live
-    /// dashboards about a call that changed.
+    /// After a delivery committed: wakes the job runners (here and, through the relay, in the
+    /// other processes) for a new follow-up job and tells live dashboards about a call that
+    /// changed.
     fn announce_delivery(
         &self,
         call: Option<(CallId, DjProfileId)>,
@@ -45,7 +46,7 @@ impl App {
         followup_enqueued: bool,
     ) {
         if followup_enqueued {
-            crate::jobs::wake_runners();
+            self.jobs_due_now();
         }
         if let Some((call_id, dj_profile_id)) = call.filter(|_| new_event) {
             self.live.publish(crate::live::CallChanged {

@@ -207,6 +207,16 @@ pub struct ServiceArgs {
     #[arg(long, env = "FOLLOWUP_MIN_TALK_SECONDS", default_value_t = 10)]
     pub followup_min_talk_seconds: u32,
 
+    /// Jobs (follow-up texts) this process runs at once; 0: none (other processes on the
+    /// same PostgreSQL database run them).
+    #[arg(long, env = "DJCALLS_JOB_WORKERS", default_value_t = 4)]
+    pub job_workers: usize,
+
+    /// Seconds between looks for due jobs when nothing wakes the runner. A safety net: an
+    /// enqueued job wakes the runners at once (on PostgreSQL, in every process).
+    #[arg(long, env = "DJCALLS_JOB_POLL_SECONDS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub job_poll_seconds: u64,
+
     #[command(flatten)]
     pub twilio: TwilioArgs,
 

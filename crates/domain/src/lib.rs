@@ -12,6 +12,7 @@ pub mod ids;
 pub mod money;
 pub mod phone;
 pub mod range;
+pub mod rate_limit;
 pub mod refund;
 pub mod retry;
 pub mod vocab;

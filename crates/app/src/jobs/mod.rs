@@ -1,8 +1,10 @@
 //! The job runner: claims due jobs from the store's durable queue and runs them.
 //!
-//! In production a tokio task polls every second (and wakes at once after an enqueue in this
-//! process), runs up to N jobs at a time, and on shutdown finishes what it holds and claims
-//! nothing new. Tests drive the same code deterministically with [`App::run_due_jobs`].
+//! In production a tokio task polls (every second by default) and wakes at once after an
+//! enqueue in this process, or in another process on the same PostgreSQL database through the
+//! relay (`live/relay.rs`, `LISTEN`/`NOTIFY`); it runs up to N jobs at a time, and on shutdown
+//! finishes what it holds and claims nothing new. Polling stays as the safety net for a
+//! wake-up lost with a connection. Tests drive the same code deterministically with [`App::run_due_jobs`].
 //!
 //! Delivery is at least once: a job whose worker died is claimed again after its lease, so
 //! every job is idempotent (the follow-up SMS additionally claims "sent" for its call before
@@ -17,6 +19,7 @@ mod kind;
 pub use kind::JobKind;
 
 use crate::App;
+use djcalls_domain::rate_limit;
 use djcalls_domain::retry::backoff;
 use djcalls_store::DbTime;
 use djcalls_store::jobs::{Job, JobState, later};
@@ -32,8 +35,8 @@ pub const LEASE: SignedDuration = SignedDuration::from_secs(120);
 /// Jobs claimed per round by [`App::run_due_jobs`].
 const BATCH: u32 = 16;
 
-/// How often the runner looks for due jobs when nothing wakes it.
-const POLL: Duration = Duration::from_secs(1);
+/// How often the runner looks for due jobs when nothing wakes it, unless told otherwise.
+pub const DEFAULT_POLL: Duration = Duration::from_secs(1);
 
 /// Rounds of [`App::run_due_jobs`] before it gives up (a guard, never reached in practice:
 /// a round only finds jobs due at the same instant).
@@ -41,18 +44,21 @@ const MAX_ROUNDS: usize = 1000;
 
 /// Finished jobs are kept this long (for the admin console), then pruned.
 const KEEP_DONE: SignedDuration = SignedDuration::from_hours(7 * 24);
-/// How often the runner prunes finished jobs and expired dashboard sessions.
+/// How often the runner prunes finished jobs, rate-limit windows and expired sessions.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// How often the runner offers the periodic jobs of the current slot (call reconciliation);
 /// a slot is 15 minutes, and offering one twice queues it once.
 const OFFER_EVERY: Duration = Duration::from_secs(60);
 
-/// Wakes runners of this process early after an enqueue. A missed wake-up costs at most one
-/// poll interval; jobs enqueued by another process are found by polling.
+/// Wakes runners of this process early after an enqueue (here, or heard from another process
+/// by the relay). Polling stays the safety net.
 static WAKE: Notify = Notify::const_new();
 
+/// Wakes this process's runners: those waiting now, and (through the stored permit) one that
+/// is busy claiming, so a wake-up during a claim is not lost to the next poll.
 pub fn wake_runners() {
     WAKE.notify_waiters();
+    WAKE.notify_one();
 }
 
 /// What running a job came to.
@@ -69,6 +75,13 @@ pub enum JobOutcome {
 }
 
 impl App {
+    /// A job was enqueued or made due now: wakes the runners here and, through the relay, in
+    /// the other processes on the database.
+    pub(crate) fn jobs_due_now(&self) {
+        wake_runners();
+        self.live.jobs_due();
+    }
+
     /// Claims and runs every job due now, round after round until none is left; returns how
     /// many ran. Jobs that retry or wait are due later and are not run again in this call.
     pub async fn run_due_jobs(&self) -> usize {
@@ -127,11 +140,12 @@ impl App {
         }
     }
 
-    /// Starts the background runner: polls for due jobs, runs up to `concurrency` at a time.
-    pub fn start_job_runner(&self, concurrency: usize) -> JobRunner {
+    /// Starts the background runner: looks for due jobs when woken and every `poll`, runs up
+    /// to `concurrency` at a time.
+    pub fn start_job_runner(&self, concurrency: usize, poll: Duration) -> JobRunner {
         let (stop, stopped) = watch::channel(false);
         let app = self.clone();
-        let handle = tokio::spawn(run_loop(app, concurrency.max(1), stopped));
+        let handle = tokio::spawn(run_loop(app, concurrency.max(1), poll, stopped));
         JobRunner { stop, handle }
     }
 }
@@ -152,11 +166,20 @@ impl JobRunner {
     }
 }
 
-async fn run_loop(app: App, concurrency: usize, mut stopped: watch::Receiver<bool>) {
+async fn run_loop(
+    app: App,
+    concurrency: usize,
+    poll: Duration,
+    mut stopped: watch::Receiver<bool>,
+) {
     let mut in_flight: JoinSet<()> = JoinSet::new();
     let mut last_prune: Option<std::time::Instant> = None;
     let mut last_offer: Option<std::time::Instant> = None;
-    tracing::info!(concurrency, "job runner started");
+    tracing::info!(
+        concurrency,
+        poll_ms = poll.as_millis(),
+        "job runner started"
+    );
     loop {
         if *stopped.borrow() {
             break;
@@ -168,6 +191,12 @@ async fn run_loop(app: App, concurrency: usize, mut stopped: watch::Receiver<boo
                 Ok(0) => {}
                 Ok(pruned) => tracing::info!(pruned, "pruned finished jobs"),
                 Err(e) => tracing::warn!(error = %e, "pruning finished jobs failed"),
+            }
+            let over = later(app.now(), -rate_limit::LONGEST_WINDOW);
+            match app.store.prune_rate_limits(over).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "pruned rate-limit windows"),
+                Err(e) => tracing::warn!(error = %e, "pruning rate-limit windows failed"),
             }
             match app.store.delete_expired_web_sessions(app.now()).await {
                 Ok(0) => {}
@@ -204,7 +233,7 @@ async fn run_loop(app: App, concurrency: usize, mut stopped: watch::Receiver<boo
                 }
             }
             _ = WAKE.notified() => {}
-            _ = tokio::time::sleep(POLL) => {}
+            _ = tokio::time::sleep(poll) => {}
             Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
         }
     }

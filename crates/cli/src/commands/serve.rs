@@ -5,10 +5,8 @@ use crate::cli::{ServeArgs, ServiceArgs};
 use anyhow::Context;
 use djcalls_app::{App, SystemClock};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
-
-/// Jobs (follow-up texts) run at the same time. Each mostly waits on Twilio.
-const JOB_CONCURRENCY: usize = 4;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let settings = crate::config::settings(&args.service)?;
@@ -30,7 +28,15 @@ pub async fn serve(
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(listen = %args.listen, public_base_url = %base_url, backend = ?app.database_backend(), "djcalls is serving");
-    let jobs = app.start_job_runner(JOB_CONCURRENCY);
+    // On PostgreSQL: hear other processes' live updates and enqueued jobs, tell them ours.
+    let relay = app.start_relay();
+    let jobs = match args.job_workers {
+        0 => {
+            tracing::info!("DJCALLS_JOB_WORKERS=0: this process runs no jobs");
+            None
+        }
+        workers => Some(app.start_job_runner(workers, Duration::from_secs(args.job_poll_seconds))),
+    };
     on_ready(&base_url);
     // Connect info gives handlers the peer address (per-client rate limits).
     let router = djcalls_http::router(app.clone())
@@ -44,7 +50,11 @@ pub async fn serve(
     );
     // Claims nothing new and waits for running jobs; an unfinished one is claimed again after
     // its lease by the next start.
-    jobs.shutdown().await;
+    if let Some(jobs) = jobs {
+        jobs.shutdown().await;
+    }
+    // Its listener holds a pooled connection: stop it before the pool closes.
+    relay.shutdown().await;
     app.close().await;
     served
 }

@@ -30,6 +30,8 @@ pub fn djcalls() -> Command {
         "TIPJAR_API_URL",
         "TIPJAR_API_KEY",
         "TIPJAR_WEBHOOK_SECRET",
+        "DJCALLS_JOB_WORKERS",
+        "DJCALLS_JOB_POLL_SECONDS",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);
@@ -61,6 +63,11 @@ impl Drop for Served {
 
 /// Starts `serve` with `env` and waits (up to 60 s) until it says it is serving.
 pub fn serve(env: &[(&str, String)]) -> Served {
+    serve_until(env, "djcalls is serving")
+}
+
+/// Starts `serve` with `env` and waits (up to 60 s) until it logs a line containing `ready`.
+pub fn serve_until(env: &[(&str, String)], ready: &str) -> Served {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -82,10 +89,10 @@ pub fn serve(env: &[(&str, String)]) -> Served {
     loop {
         assert!(Instant::now() < deadline, "the server did not start");
         match lines.next() {
-            Some(Ok(line)) if line.contains("djcalls is serving") => break,
+            Some(Ok(line)) if line.contains(ready) => break,
             Some(Ok(line)) => start_up_log.push(line),
             _ => panic!(
-                "the server exited before serving:\n{}",
+                "the server exited before logging {ready:?}:\n{}",
                 start_up_log.join("\n")
             ),
         }

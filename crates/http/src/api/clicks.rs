@@ -11,9 +11,13 @@
 //! - Origins: besides CORS (which cannot stop a simple request), a request whose `Origin` is
 //!   not in `DJCALLS_ALLOWED_ORIGINS` is refused with 403. Requests without `Origin` (not
 //!   from a browser) are accepted.
-//! - Rate limit: a token bucket per client ([`ClickLimiter`]) plus one global bucket; the
-//!   client is `extract::client_address` (the peer, or the hop a proxy in front of us added).
+//! - Rate limit: per client (`App::take_click`: counted in the database, so every process
+//!   counts together), then one global bucket ([`GlobalClickBucket`], per process on purpose:
+//!   it guards this process's own capacity). The client is `extract::client_address` (the
+//!   peer, or the hop a proxy in front of us added). A database error while counting lets
+//!   the click through: the limit is a brake, not a gate.
 
+pub use super::click_limiter::{GlobalClickBucket, Quota};
 use super::text;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::parse_json;
@@ -26,13 +30,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use djcalls_app::clicks::NewClick;
+use djcalls_app::limits::Admission;
 use djcalls_domain::DjProfileId;
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Largest accepted click body.
 pub const CLICK_BODY_LIMIT: usize = 8 * 1024;
@@ -46,7 +50,7 @@ pub const MAX_VISITOR_CHARS: usize = 64;
 pub fn router(origins: AllowedOrigins) -> Router<HttpState> {
     let guard = ClickGuard {
         origins: origins.clone(),
-        limiter: Arc::new(ClickLimiter::new(Quota::PER_CLIENT, Quota::GLOBAL)),
+        global: Arc::new(GlobalClickBucket::new(Quota::GLOBAL)),
     };
     Router::new().route(
         "/api/djdash/clicks",
@@ -65,7 +69,7 @@ pub fn router(origins: AllowedOrigins) -> Router<HttpState> {
 #[derive(Clone)]
 pub struct ClickGuard {
     pub origins: AllowedOrigins,
-    pub limiter: Arc<ClickLimiter>,
+    pub global: Arc<GlobalClickBucket>,
 }
 
 #[derive(Deserialize)]
@@ -101,9 +105,13 @@ async fn record_click(
         headers,
         request.extensions().get::<ConnectInfo<SocketAddr>>(),
     );
-    if let Err(wait) = guard.limiter.check(&client) {
-        return Err(rate_limited(wait));
+    // The client first: one busy client must not use up everyone's global tokens.
+    match state.app.take_click(&client).await {
+        Ok(Admission::Allowed) => {}
+        Ok(Admission::Refused { retry_after }) => return Err(rate_limited(retry_after)),
+        Err(e) => tracing::warn!(error = %e, "counting a click against its client failed"),
     }
+    guard.global.take().map_err(rate_limited)?;
     let is_json_or_text = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -210,143 +218,12 @@ fn rate_limited(wait: Duration) -> ApiError {
     error
 }
 
-/// A token bucket's size and refill rate.
-#[derive(Clone, Copy, Debug)]
-pub struct Quota {
-    pub burst: u32,
-    pub per_second: f64,
-}
-
-impl Quota {
-    /// A person clicking phone numbers: 20 at once, then one every 3 s.
-    pub const PER_CLIENT: Quota = Quota {
-        burst: 20,
-        per_second: 1.0 / 3.0,
-    };
-    /// Everyone together.
-    pub const GLOBAL: Quota = Quota {
-        burst: 2_000,
-        per_second: 200.0,
-    };
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
-impl Bucket {
-    fn full(quota: Quota, now: Instant) -> Bucket {
-        Bucket {
-            tokens: f64::from(quota.burst),
-            at: now,
-        }
-    }
-
-    /// Takes a token, or says how long until one is there.
-    fn take(&mut self, quota: Quota, now: Instant) -> Result<(), Duration> {
-        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * quota.per_second).min(f64::from(quota.burst));
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            let missing = (1.0 - self.tokens) / quota.per_second.max(f64::MIN_POSITIVE);
-            Err(Duration::from_secs_f64(missing.min(3600.0)))
-        }
-    }
-}
-
-/// An in-memory token-bucket limiter: per client key, and global. Per process (several
-/// replicas each allow the quota); keys are dropped once their bucket has refilled.
-#[derive(Debug)]
-pub struct ClickLimiter {
-    per_client: Quota,
-    global: Quota,
-    state: Mutex<LimiterState>,
-}
-
-#[derive(Debug)]
-struct LimiterState {
-    global: Bucket,
-    clients: HashMap<String, Bucket>,
-}
-
-/// Above this many tracked clients, refilled buckets are forgotten.
-const MAX_TRACKED_CLIENTS: usize = 10_000;
-
-impl ClickLimiter {
-    pub fn new(per_client: Quota, global: Quota) -> ClickLimiter {
-        let now = Instant::now();
-        ClickLimiter {
-            per_client,
-            global,
-            state: Mutex::new(LimiterState {
-                global: Bucket::full(global, now),
-                clients: HashMap::new(),
-            }),
-        }
-    }
-
-    /// Takes a token for `client` (and one globally), or says how long to wait.
-    pub fn check(&self, client: &str) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if state.clients.len() >= MAX_TRACKED_CLIENTS {
-            let refill = Duration::from_secs_f64(
-                f64::from(self.per_client.burst) / self.per_client.per_second.max(1e-9),
-            );
-            state
-                .clients
-                .retain(|_, b| now.saturating_duration_since(b.at) < refill);
-        }
-        let per_client = self.per_client;
-        let bucket = state
-            .clients
-            .entry(client.to_string())
-            .or_insert_with(|| Bucket::full(per_client, now));
-        bucket.take(per_client, now)?;
-        let global = self.global;
-        state.global.take(global, now)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_bucket_empties_and_refills() {
-        let quota = Quota {
-            burst: 2,
-            per_second: 1.0,
-        };
-        let start = Instant::now();
-        let mut b = Bucket::full(quota, start);
-        assert!(b.take(quota, start).is_ok());
-        assert!(b.take(quota, start).is_ok());
-        let wait = b.take(quota, start).unwrap_err();
-        assert!(wait <= Duration::from_secs(1));
-        assert!(b.take(quota, start + Duration::from_millis(1100)).is_ok());
-    }
-
-    #[test]
-    fn clients_are_separate_and_the_last_forwarded_hop_counts() {
-        let limiter = ClickLimiter::new(
-            Quota {
-                burst: 1,
-                per_second: 0.001,
-            },
-            Quota::GLOBAL,
-        );
-        assert!(limiter.check("a").is_ok());
-        assert!(limiter.check("a").is_err());
-        assert!(limiter.check("b").is_ok());
+    fn the_last_forwarded_hop_behind_a_private_proxy_is_the_client() {
         let mut headers = axum::http::HeaderMap::new();
         headers.insert(
             "x-forwarded-for",

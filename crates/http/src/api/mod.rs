@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod calls;
+mod click_limiter;
 pub mod clicks;
 pub mod numbers;
 pub mod profiles;

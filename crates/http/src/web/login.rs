@@ -5,7 +5,7 @@ use super::session::{
     LOGIN_CSRF_COOKIE, SESSION_COOKIE, clear_session_cookie, cookie, login_csrf_cookie,
     session_cookie,
 };
-use super::{LoginLimiter, PageError, WebSession};
+use super::{PageError, WebSession};
 use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,10 +15,10 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use djcalls_app::AppError;
+use djcalls_app::limits::Admission;
 use djcalls_app::sessions::random_token;
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -93,9 +93,11 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// `POST /login`. Sign-in is rate-limited per email and per client (`App::sign_in_attempt`:
+/// counted in the database, so every process counts together); the client is
+/// `extract::client_address`.
 pub async fn submit(
     State(state): State<HttpState>,
-    Extension(limiter): Extension<Arc<LoginLimiter>>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
@@ -114,7 +116,13 @@ pub async fn submit(
     let (email, password) = (get("email").trim().to_string(), get("password"));
     let next = safe_next(Some(&get("next")));
     let client = crate::extract::client_address(&headers, peer.as_ref().map(|Extension(c)| c));
-    if let Some(wait) = limiter.check(&email, Some(client.as_str())) {
+    // Counted before the password is checked (and taken back if it is right), so attempts in
+    // flight at once, through any process, cannot slip past the limit together.
+    let admission = state
+        .app
+        .sign_in_attempt(&email, Some(client.as_str()))
+        .await?;
+    if let Admission::Refused { retry_after } = admission {
         let mut response = render(
             &state,
             email,
@@ -122,24 +130,23 @@ pub async fn submit(
             Some("Too many sign-in attempts. Please wait a few minutes and try again."),
             StatusCode::TOO_MANY_REQUESTS,
         );
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        if let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         return Ok(response);
     }
     if email.len() > 254 || password.len() > 1024 || email.is_empty() || password.is_empty() {
-        limiter.failed(&email, Some(client.as_str()));
         return Ok(wrong(&state, email, next));
     }
     let user = match state.app.login(&email, &password).await {
         Ok(user) => user,
-        Err(AppError::Unauthenticated) => {
-            limiter.failed(&email, Some(client.as_str()));
-            return Ok(wrong(&state, email, next));
-        }
+        Err(AppError::Unauthenticated) => return Ok(wrong(&state, email, next)),
         Err(e) => return Err(e.into()),
     };
-    limiter.succeeded(&email);
+    state
+        .app
+        .sign_in_succeeded(&email, Some(client.as_str()))
+        .await?;
     let previous = cookie(&headers, SESSION_COOKIE);
     let session = state.app.start_session(&user, previous).await?;
     let target = if !next.is_empty() {

@@ -12,21 +12,18 @@ mod call_page;
 mod csrf;
 mod dashboard;
 mod figures;
-mod limiter;
 mod live;
 mod login;
 mod page_error;
 mod rows;
 mod session;
 
-pub use limiter::LoginLimiter;
 pub use page_error::PageError;
 pub use session::{SESSION_COOKIE, WebSession};
 
 use crate::state::HttpState;
+use axum::Router;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
-use std::sync::Arc;
 
 pub fn router() -> Router<HttpState> {
     Router::new()
@@ -46,7 +43,6 @@ pub fn router() -> Router<HttpState> {
         .route("/admin/numbers/release", post(admin_forms::release))
         .route("/admin/jobs/{id}/retry", post(admin_forms::retry))
         .route("/assets/web/{*path}", get(assets::asset))
-        .layer(Extension(Arc::new(LoginLimiter::default())))
 }
 
 /// What every signed-in page's header needs.

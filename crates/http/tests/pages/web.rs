@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+use djcalls_app::Clock;
+use djcalls_app::limits::Admission;
 use djcalls_domain::DjProfileId;
 use djcalls_testkit::TestApp;
 use reqwest::StatusCode;
@@ -69,6 +71,67 @@ async fn sign_in_is_rate_limited_per_email() {
     // Another account is not affected.
     let r = try_login(&client, &app, SPARKLE.0, SPARKLE.1).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn concurrent_wrong_passwords_cannot_slip_past_the_limit_and_the_window_ends() {
+    let app = seeded().await;
+    // Twelve guesses at once: each is counted before its password is checked, so exactly the
+    // quota of five is checked and the rest are refused.
+    let guesses = (0..12).map(|_| {
+        let app = &app;
+        async move {
+            try_login(&client(), app, MARCO.0, "wrong-password")
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 7), "{statuses:?}");
+
+    // Fifteen minutes later the window is over.
+    let later = app.clock.now() + jiff::SignedDuration::from_mins(15);
+    app.clock.set(later);
+    let r = try_login(&client(), &app, MARCO.0, MARCO.1).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn successful_sign_ins_do_not_count_against_their_client() {
+    let app = seeded().await;
+    // An office behind one address: far more sign-ins than the client's failure quota.
+    for i in 0..30 {
+        let email = format!("user{i}@office.test");
+        let admission = app.app.sign_in_attempt(&email, Some("198.51.100.20")).await;
+        assert_eq!(admission.unwrap(), Admission::Allowed, "sign-in {i}");
+        app.app
+            .sign_in_succeeded(&email, Some("198.51.100.20"))
+            .await
+            .unwrap();
+    }
+    // Failures still count: the client's quota is twenty.
+    for i in 0..20 {
+        let email = format!("guess{i}@office.test");
+        let admission = app.app.sign_in_attempt(&email, Some("198.51.100.20")).await;
+        assert_eq!(admission.unwrap(), Admission::Allowed, "failure {i}");
+    }
+    let admission = app
+        .app
+        .sign_in_attempt("one-more@office.test", Some("198.51.100.20"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(admission, Admission::Refused { .. }),
+        "{admission:?}"
+    );
 }
 
 #[tokio::test]
@@ -260,3 +323,4 @@ async fn mark_as_booked_changes_the_call() {
 
 #[path = "web/admin_and_live.rs"]
 mod admin_and_live;
+mod live_across_processes;

@@ -38,6 +38,7 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("number_purchases", "number_purchases_tenant"),
     ("payment_links", "payment_links_tenant"),
     ("payments", "payments_tenant"),
+    ("rate_limits", "rate_limits_platform"),
     ("sms_opt_outs", "sms_opt_outs_platform"),
     ("user_profiles", "user_profiles_platform"),
     ("users", "users_platform"),

@@ -40,6 +40,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Arc::new(SimulatedTelephony::new()),
         payments,
     );
+    // As `serve` does: on PostgreSQL every change is also announced to other processes.
+    let relay = app.start_relay();
     let server =
         tokio::spawn(async move { axum::serve(listener, djcalls_http::router(app)).await });
     let client = reqwest::Client::builder()
@@ -134,6 +136,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     server.abort();
+    relay.shutdown().await;
     store.close().await;
     Ok(())
 }

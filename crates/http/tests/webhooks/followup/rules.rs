@@ -160,7 +160,7 @@ async fn the_background_runner_runs_jobs_and_stops_gracefully() {
     let app = TestApp::spawn(TestDb::sqlite().await).await;
     app.clock.set(noon());
     let (_, number) = dj(&app).await;
-    let runner = app.app.start_job_runner(2);
+    let runner = app.app.start_job_runner(2, djcalls_app::jobs::DEFAULT_POLL);
     call(&app, CallOutcome::Answered, &number, CALLER, 95).await;
     tokio::time::timeout(std::time::Duration::from_secs(10), async {
         while app.telephony.sent_messages().is_empty() {
