@@ -41,7 +41,12 @@ CREATE FUNCTION djcalls_record_incoming(
   real_phone_number text,
   dj_name text,
   dj_slug text
-) LANGUAGE plpgsql AS $$
+) LANGUAGE plpgsql
+-- The connections run with plan_cache_mode = force_custom_plan (for the analytics' optional
+-- filters, store/src/lib.rs); here it would re-plan every statement on every call — most of
+-- PostgreSQL's CPU under load (measured with perf). These lookups want one generic plan.
+SET plan_cache_mode = force_generic_plan
+AS $$
 #variable_conflict use_column
 DECLARE
   v_owner uuid;
