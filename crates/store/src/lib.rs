@@ -168,11 +168,10 @@ impl Store {
     }
 }
 
-/// A PostgreSQL pool. Custom plans fold the optional-filter predicates (`$1 IS NULL OR …`)
-/// away, so the (dj_profile_id, timestamp) index is used however often a query runs.
+/// A PostgreSQL pool. Plans are PostgreSQL's default; the dashboard reads whose optional
+/// filters need plans made for their values ask for them per transaction (`tx::enter_pg`).
 async fn open_pg_pool(url: &str) -> StoreResult<PgPool> {
-    let options =
-        PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_custom_plan")]);
+    let options = PgConnectOptions::from_str(url)?;
     Ok(PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))

@@ -12,18 +12,27 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 /// trip. `set_config(…, true)` is transaction-local, so nothing leaks to the next borrower of
 /// the pooled connection. Without an app role the connecting role stays: the tables force
 /// row-level security, so it is bound by the policies as well.
+///
+/// `custom_plans` is for the dashboard reads (`replica` transactions: lists and analytics),
+/// whose optional filters (`$1 IS NULL OR dj_profile_id = $1`) only use the
+/// (dj_profile_id, timestamp) index in a plan made for the actual values. Everything else —
+/// the webhooks above all — keeps PostgreSQL's default, which re-uses a generic plan once it
+/// is as good, instead of planning every statement on every run.
 pub async fn enter_pg(
     conn: &mut PgConnection,
     app_role: Option<&str>,
     actor: &Actor,
+    custom_plans: bool,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "SELECT set_config('app.role', $1, true), set_config('app.dj_profile_ids', $2, true), \
-         CASE WHEN $3::text IS NOT NULL THEN set_config('role', $3, true) END",
+         CASE WHEN $3::text IS NOT NULL THEN set_config('role', $3, true) END, \
+         CASE WHEN $4 THEN set_config('plan_cache_mode', 'force_custom_plan', true) END",
     )
     .bind(actor.rls_role())
     .bind(actor.rls_profiles())
     .bind(app_role)
+    .bind(custom_plans)
     .execute(conn)
     .await?;
     Ok(())
@@ -61,7 +70,7 @@ macro_rules! in_tx {
             $crate::Pool::Pg(pool) => {
                 let replica = if $replica { store.replica.as_ref() } else { None };
                 let mut tx = $crate::tx::begin_pg(pool, replica).await?;
-                $crate::tx::enter_pg(&mut tx, store.app_role.as_deref(), $actor).await?;
+                $crate::tx::enter_pg(&mut tx, store.app_role.as_deref(), $actor, $replica).await?;
                 let out = {
                     let $conn: &mut sqlx::PgConnection = &mut tx;
                     $body

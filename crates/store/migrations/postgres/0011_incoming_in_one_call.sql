@@ -42,9 +42,9 @@ CREATE FUNCTION djcalls_record_incoming(
   dj_name text,
   dj_slug text
 ) LANGUAGE plpgsql
--- The connections run with plan_cache_mode = force_custom_plan (for the analytics' optional
--- filters, store/src/lib.rs); here it would re-plan every statement on every call — most of
--- PostgreSQL's CPU under load (measured with perf). These lookups want one generic plan.
+-- These lookups want one generic plan whatever the session says: re-planning every statement
+-- on every call (force_custom_plan, which dashboard reads ask for, store/src/tx.rs) was most
+-- of PostgreSQL's CPU under load when connections used it (measured with perf).
 SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
