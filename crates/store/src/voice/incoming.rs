@@ -26,8 +26,7 @@ pub struct IncomingRecorded {
     pub call: Option<(CallId, DjProfileId)>,
     /// False when the same delivery had been recorded before.
     pub new_event: bool,
-    /// True when this delivery enqueued the call's follow-up job (general path only: a call
-    /// that is only ringing never qualifies).
+    /// True when this delivery enqueued the call's follow-up job (general path only).
     pub followup_enqueued: bool,
 }
 
@@ -58,7 +57,9 @@ impl IncomingRow {
 impl Store {
     /// Records an `incoming` delivery (`event` must be [`VoiceEvent::Incoming`]) and returns
     /// the routing answer with it. `followup` is the same hook as in
-    /// [`Store::record_voice_event_with`], used when the general path runs.
+    /// [`Store::record_voice_event_with`], used when the general path runs; the one-statement
+    /// path never needs it, because a call whose only event is `incoming` is still ringing and
+    /// no follow-up rule takes a ringing call.
     pub async fn record_incoming<F>(
         &self,
         call_sid: &str,
@@ -77,7 +78,7 @@ impl Store {
         };
         let facts = CallFacts::fold([event]);
         let forwarding = match &self.pool {
-            Pool::Pg(pool) if !facts.answered => {
+            Pool::Pg(pool) => {
                 let row = self
                     .incoming_in_one_statement(pool, call_sid, dedupe_key, event, &facts, at)
                     .await?;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 /// A scratch table shaped like the hot part of a call row (id, unique sid, numbers, instant).
 const TABLE: &str = "djcalls_bench_reference";
 
+#[derive(Clone)]
 enum Pool {
     Pg(PgPool),
     Lite(SqlitePool),
@@ -78,15 +79,6 @@ pub async fn single_row_insert_rate(
     let rate = committed.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
     execute(&pool, &format!("DROP TABLE IF EXISTS {TABLE}")).await?;
     Ok(rate)
-}
-
-impl Clone for Pool {
-    fn clone(&self) -> Self {
-        match self {
-            Pool::Pg(p) => Pool::Pg(p.clone()),
-            Pool::Lite(p) => Pool::Lite(p.clone()),
-        }
-    }
 }
 
 async fn execute(pool: &Pool, sql: &str) -> anyhow::Result<()> {

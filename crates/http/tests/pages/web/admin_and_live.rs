@@ -161,6 +161,19 @@ async fn new_calls_reach_the_open_dashboard_and_only_the_owner_s() {
     assert_eq!(event["call_id"], theirs.as_str());
 }
 
+/// The pool as the service key sees it through the JSON API.
+async fn pool_numbers(app: &TestApp) -> Value {
+    app.client
+        .get(app.url("/api/djdash/virtual-numbers/pool"))
+        .bearer_auth(app.service_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn admins_assign_a_number_to_a_dj_and_release_a_spare_one_from_the_console() {
     let app = seeded().await;
@@ -201,16 +214,7 @@ async fn admins_assign_a_number_to_a_dj_and_release_a_spare_one_from_the_console
     assert_eq!(number["virtualNumber"]["state"], "assigned");
 
     // Release a spare (available) pool number back to Twilio.
-    let pool: Value = app
-        .client
-        .get(app.url("/api/djdash/virtual-numbers/pool"))
-        .bearer_auth(app.service_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pool = pool_numbers(&app).await;
     let spare = pool["numbers"]
         .as_array()
         .unwrap()
@@ -229,16 +233,7 @@ async fn admins_assign_a_number_to_a_dj_and_release_a_spare_one_from_the_console
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let pool: Value = app
-        .client
-        .get(app.url("/api/djdash/virtual-numbers/pool"))
-        .bearer_auth(app.service_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pool = pool_numbers(&app).await;
     let released = pool["numbers"]
         .as_array()
         .unwrap()
