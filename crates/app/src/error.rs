@@ -22,8 +22,14 @@ pub enum AppError {
     /// A provider we depend on did not answer usefully; worth retrying later.
     #[error("{0}")]
     Unavailable(&'static str),
-    #[error("internal error")]
-    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database cannot be reached or cannot take the write right now (SPEC §10): the
+    /// request may be retried shortly. The cause is for the log.
+    #[error("the database is unavailable: {0}")]
+    DatabaseUnavailable(StoreError),
+    // The cause is part of the text (logs print `%e`) and deliberately not `source()`, so a
+    // cause chain prints it once.
+    #[error("internal error: {0}")]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl AppError {
@@ -43,6 +49,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound("record"),
+            e if e.is_unavailable() => AppError::DatabaseUnavailable(e),
             other => AppError::Internal(Box::new(other)),
         }
     }

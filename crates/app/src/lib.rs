@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod limits;
 pub mod live;
 pub mod numbers;
+pub mod outage;
 pub mod payments;
 pub mod profiles;
 mod service;
@@ -47,6 +48,10 @@ pub struct App {
     payments: Arc<dyn PaymentLinks>,
     /// Announces call changes to open dashboards.
     live: live::LiveEvents,
+    /// Where calls are routed from while the database is away (SPEC §10).
+    routing: Arc<outage::RoutingTable>,
+    /// Voice webhooks kept on disk while the database is away, applied when it is back.
+    spool: Arc<outage::VoiceSpool>,
 }
 
 impl App {
@@ -57,8 +62,11 @@ impl App {
         telephony: Arc<dyn Telephony>,
         payments: Arc<dyn PaymentLinks>,
     ) -> App {
+        let spool = Arc::new(outage::VoiceSpool::new(&settings.spool_dir));
         App {
             store,
+            routing: Arc::default(),
+            spool,
             settings: Arc::new(settings),
             clock,
             telephony,

@@ -118,6 +118,7 @@ impl App {
             Ok(result) => {
                 self.after_profile_saved(&result.0, publish_requested, real_number_changed)
                     .await;
+                self.reroute(id).await;
                 Ok(result)
             }
             Err(StoreError::Conflict(_)) => Err(AppError::Conflict {

@@ -19,6 +19,9 @@ pub const SIMULATOR_AUTH_TOKEN: &str = "djcalls-simulator-auth-token";
 /// The secret simulated payments sign their (TipJar-format) webhooks with.
 pub const SIMULATOR_WEBHOOK_SECRET: &str = "djcalls-simulator-webhook-secret";
 
+/// `DJCALLS_SPOOL_DIR` when unset: beside the process's working directory.
+pub const DEFAULT_SPOOL_DIR: &str = "./djcalls-spool";
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// Externally visible base URL, without a trailing slash.
@@ -58,6 +61,8 @@ pub struct Settings {
     /// Look for calls the service never saw in Twilio's call log every 15 minutes (on with
     /// real Twilio; the simulator's log holds nothing we have not seen).
     pub reconcile_calls: bool,
+    /// Where voice webhooks are kept while the database is away (`DJCALLS_SPOOL_DIR`, SPEC §10).
+    pub spool_dir: std::path::PathBuf,
 }
 
 impl Settings {
@@ -82,6 +87,7 @@ impl Settings {
             allowed_origins: "*".to_string(),
             voice_fallback_base_url: None,
             reconcile_calls: false,
+            spool_dir: std::path::PathBuf::from(DEFAULT_SPOOL_DIR),
         }
     }
 }

@@ -2,31 +2,31 @@
 //! is recorded as an event and the call re-folded from all of its events, so duplicates and
 //! out-of-order deliveries never duplicate anything or move a call backwards.
 
-use crate::{App, AppResult};
-use djcalls_domain::voice::{CallDecision, VoiceEvent};
+use crate::outage::{Door, VOICE_DEADLINE};
+use crate::{App, AppError, AppResult};
+use djcalls_domain::voice::{CallDecision, CallFacts, VoiceEvent};
 use djcalls_domain::{CallId, DjProfileId, PhoneNumber};
-use djcalls_store::voice::VoiceUpdate;
+use djcalls_store::DbTime;
+use djcalls_store::voice::{IncomingRecorded, VoiceUpdate};
 use djcalls_telephony::CallSid;
 
 impl App {
-    /// Records one delivery and re-folds its call; when the update makes the call qualify for a
-    /// follow-up, the follow-up job is enqueued in the same transaction (once per call).
-    async fn record_voice(
+    /// Records one delivery that arrived `at` and re-folds its call; when the update makes the
+    /// call qualify for a follow-up, the follow-up job is enqueued in the same transaction (once
+    /// per call).
+    pub(crate) async fn record_voice(
         &self,
         call_sid: &CallSid,
         delivery_key: &str,
         event: &VoiceEvent,
+        at: DbTime,
     ) -> AppResult<VoiceUpdate> {
         let now = self.now();
         let update = self
             .store
-            .record_voice_event_with(
-                call_sid.as_str(),
-                delivery_key,
-                event,
-                now,
-                |facts, call| self.followup_job_for(facts, call, now),
-            )
+            .record_voice_event_with(call_sid.as_str(), delivery_key, event, at, |facts, call| {
+                self.followup_job_for(facts, call, now)
+            })
             .await?;
         self.announce_delivery(
             update.call.as_ref().map(|c| (c.id, c.dj_profile_id)),
@@ -34,6 +34,64 @@ impl App {
             update.followup_enqueued,
         );
         Ok(update)
+    }
+
+    /// Records an `incoming` delivery that arrived `at`, with the routing answer: on PostgreSQL
+    /// one round trip for a new call. The answer also refreshes the routing table in memory.
+    pub(crate) async fn record_incoming_at(
+        &self,
+        call_sid: &CallSid,
+        delivery_key: &str,
+        event: &VoiceEvent,
+        at: DbTime,
+    ) -> AppResult<IncomingRecorded> {
+        let VoiceEvent::Incoming { virtual_number, .. } = event else {
+            return Err(AppError::invalid("event", "is not an incoming call"));
+        };
+        let now = self.now();
+        let recorded = self
+            .store
+            .record_incoming(call_sid.as_str(), delivery_key, event, at, |facts, call| {
+                self.followup_job_for(facts, call, now)
+            })
+            .await?;
+        self.announce_delivery(
+            recorded.call,
+            recorded.new_event,
+            recorded.followup_enqueued,
+        );
+        self.routing
+            .remember(virtual_number, recorded.forwarding.as_ref());
+        Ok(recorded)
+    }
+
+    /// [`App::record_voice`] within [`VOICE_DEADLINE`]; otherwise the delivery goes to the
+    /// spool and `Ok(None)` says so. `Err` only when the spool could not take it either.
+    async fn record_or_spool(
+        &self,
+        call_sid: &CallSid,
+        delivery_key: &str,
+        event: &VoiceEvent,
+    ) -> AppResult<Option<VoiceUpdate>> {
+        let now = self.now();
+        let failure = match tokio::time::timeout(
+            VOICE_DEADLINE,
+            self.record_voice(call_sid, delivery_key, event, now),
+        )
+        .await
+        {
+            Ok(Ok(update)) => return Ok(Some(update)),
+            Ok(Err(e)) => e,
+            Err(_) => AppError::Unavailable("the database did not answer in time"),
+        };
+        tracing::warn!(call_sid = %call_sid, error = %failure, "a voice webhook could not be recorded");
+        match self
+            .spool_delivery(Door::Event, call_sid, delivery_key, event, now)
+            .await
+        {
+            Ok(()) => Ok(None),
+            Err(_) => Err(failure),
+        }
     }
 
     /// After a delivery committed: wakes the job runners (here and, through the relay, in the
@@ -60,33 +118,40 @@ impl App {
 impl App {
     /// The number's Voice URL: the routing answer and the recorded event come from one store
     /// call (on PostgreSQL one round trip for a new call). A call to an unknown number is kept
-    /// for the record, without a call row.
+    /// for the record, without a call row. When the database cannot answer within
+    /// [`VOICE_DEADLINE`], the caller is connected from the routing table in memory and the
+    /// delivery is spooled (SPEC §10): this never fails a caller for the database's sake.
     pub async fn incoming_call(
         &self,
         call_sid: &CallSid,
         delivery_key: &str,
         event: VoiceEvent,
     ) -> AppResult<CallDecision> {
-        if !matches!(event, VoiceEvent::Incoming { .. }) {
-            return Err(crate::AppError::invalid("event", "is not an incoming call"));
-        }
+        let VoiceEvent::Incoming { virtual_number, .. } = &event else {
+            return Err(AppError::invalid("event", "is not an incoming call"));
+        };
         let now = self.now();
-        let recorded = self
-            .store
-            .record_incoming(
-                call_sid.as_str(),
-                delivery_key,
-                &event,
-                now,
-                |facts, call| self.followup_job_for(facts, call, now),
-            )
-            .await?;
-        self.announce_delivery(
-            recorded.call,
-            recorded.new_event,
-            recorded.followup_enqueued,
-        );
-        Ok(match recorded.forwarding {
+        let recorded = tokio::time::timeout(
+            VOICE_DEADLINE,
+            self.record_incoming_at(call_sid, delivery_key, &event, now),
+        )
+        .await;
+        let forwarding = match recorded {
+            Ok(Ok(recorded)) => recorded.forwarding,
+            failed => {
+                let error = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "the database did not answer in time".to_string(),
+                };
+                tracing::warn!(call_sid = %call_sid, error, "incoming call not recorded: connecting it from the routing table in memory");
+                // Connected even when the spool fails too (that is logged, naming the path).
+                let _ = self
+                    .spool_delivery(Door::Incoming, call_sid, delivery_key, &event, now)
+                    .await;
+                self.routing.lookup(virtual_number)
+            }
+        };
+        Ok(match forwarding {
             Some(f) => CallDecision::forward(
                 &f.dj_name,
                 PhoneNumber::from_trusted_e164(f.real_phone_number),
@@ -97,26 +162,47 @@ impl App {
         })
     }
 
-    /// `<Dial action>`: hang up after a conversation, otherwise offer voicemail.
+    /// `<Dial action>`: hang up after a conversation, otherwise offer voicemail. `called` is
+    /// the virtual number (for the DJ's name when the database is away).
     pub async fn dial_finished(
         &self,
         call_sid: &CallSid,
         delivery_key: &str,
         event: VoiceEvent,
+        called: Option<&str>,
     ) -> AppResult<CallDecision> {
-        let update = self.record_voice(call_sid, delivery_key, &event).await?;
-        if update.facts.answered {
+        // The caller is on the line: decided from this delivery alone if it cannot be recorded.
+        let update = self
+            .record_or_spool(call_sid, delivery_key, &event)
+            .await
+            .ok()
+            .flatten();
+        let answered = match &update {
+            Some(update) => update.facts.answered,
+            None => CallFacts::fold([&event]).answered,
+        };
+        if answered {
             return Ok(CallDecision::hang_up());
         }
-        let dj_name = match &update.call {
-            Some(call) => self
-                .store
-                .profile(&djcalls_domain::Actor::System, call.dj_profile_id)
-                .await?
-                .map(|p| p.dj_name),
+        let call = update.as_ref().and_then(|u| u.call.as_ref());
+        let dj_name = match call {
+            Some(call) => self.dj_name(call.dj_profile_id).await,
             None => None,
-        };
+        }
+        .or_else(|| {
+            let number = call.and_then(|c| c.virtual_number.as_deref()).or(called)?;
+            Some(self.routing.lookup(number)?.dj_name)
+        });
         Ok(CallDecision::voicemail(dj_name.as_deref()))
+    }
+
+    /// The DJ's name for a prompt, if the database gives it in time.
+    async fn dj_name(&self, dj: DjProfileId) -> Option<String> {
+        let profile = self.store.profile(&djcalls_domain::Actor::System, dj);
+        match tokio::time::timeout(VOICE_DEADLINE, profile).await {
+            Ok(Ok(profile)) => profile.map(|p| p.dj_name),
+            _ => None,
+        }
     }
 
     /// `<Record action>` after the voicemail prompt: records the message if one was made, and
@@ -128,25 +214,27 @@ impl App {
         recording: Option<VoiceEvent>,
     ) -> AppResult<CallDecision> {
         if let Some(event) = recording {
-            self.voice_event(call_sid, delivery_key, event).await?;
+            // The caller is still on the line: they hear goodbye whatever the database does.
+            let _ = self.record_or_spool(call_sid, delivery_key, &event).await;
         }
         Ok(CallDecision::voicemail_taken())
     }
 
-    /// Status, recording, transcription and voicemail-complete callbacks.
+    /// Status, recording and transcription callbacks. `Err` only when the delivery could be
+    /// neither recorded nor spooled (Twilio should try again).
     pub async fn voice_event(
         &self,
         call_sid: &CallSid,
         delivery_key: &str,
         event: VoiceEvent,
-    ) -> AppResult<VoiceUpdate> {
-        let update = self.record_voice(call_sid, delivery_key, &event).await?;
-        if let Some(call) = &update.call
+    ) -> AppResult<()> {
+        if let Some(update) = self.record_or_spool(call_sid, delivery_key, &event).await?
+            && let Some(call) = &update.call
             && update.new_event
         {
             tracing::info!(call_id = %call.id, status = %call.call_status, "call updated");
         }
-        Ok(update)
+        Ok(())
     }
 }
 

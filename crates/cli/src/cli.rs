@@ -217,6 +217,11 @@ pub struct ServiceArgs {
     #[arg(long, env = "DJCALLS_JOB_POLL_SECONDS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     pub job_poll_seconds: u64,
 
+    /// Where voice webhooks are kept while the database is away, until it answers again
+    /// (one directory per host; several processes may share it).
+    #[arg(long, env = "DJCALLS_SPOOL_DIR", default_value = djcalls_app::settings::DEFAULT_SPOOL_DIR)]
+    pub spool_dir: std::path::PathBuf,
+
     #[command(flatten)]
     pub twilio: TwilioArgs,
 

@@ -66,6 +66,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         reconcile_calls: twilio_credentials(twilio)?.is_some(),
         stripe_webhook_secret: payment_secrets.stripe,
         tipjar_webhook_secret: payment_secrets.tipjar,
+        spool_dir: args.spool_dir.clone(),
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)

@@ -84,6 +84,13 @@ impl From<AppError> for ApiError {
             AppError::Unavailable(message) => {
                 ApiError::new(StatusCode::BAD_GATEWAY, "provider_unavailable", message)
             }
+            AppError::DatabaseUnavailable(cause) => ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "database_unavailable",
+                message: "The database is unavailable; please try again in a moment.".into(),
+                field: None,
+                source: Some(Box::new(cause)),
+            },
             AppError::Internal(source) => ApiError {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 code: "internal_error",
@@ -113,6 +120,12 @@ impl IntoResponse for ApiError {
             field: self.field.as_deref(),
         };
         let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -133,5 +146,9 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     }
     out
 }
+
+/// When a client should try again after a 503: the database is usually back within seconds
+/// (a failover, a restart).
+const RETRY_AFTER_SECONDS: &str = "5";
 
 pub type ApiResult<T> = Result<T, ApiError>;

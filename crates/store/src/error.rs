@@ -50,10 +50,63 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+impl StoreError {
+    /// The database could not be reached or could not take a write right now (down, starting
+    /// or shutting down, out of connections, locked, out of disk): worth answering
+    /// `database_unavailable` and trying again later, unlike a bad query or bad data.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(e) = self else {
+            return false;
+        };
+        match e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| unavailable_code(&code)),
+            _ => false,
+        }
+    }
+}
+
+/// PostgreSQL SQLSTATEs (connection exceptions, shutdown, start-up, too many connections,
+/// read-only standby, disk full) and SQLite result codes (busy, locked, read-only, I/O error,
+/// full, cannot open) that mean "not now" rather than "not this".
+fn unavailable_code(code: &str) -> bool {
+    code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "53300" | "53100" | "25006"
+        )
+        // SQLite's extended codes keep the primary code in the low byte.
+        || code
+            .parse::<i32>()
+            .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::error::Error as _;
+
+    #[test]
+    fn outages_are_told_apart_from_bad_queries() {
+        assert!(StoreError::from(sqlx::Error::PoolTimedOut).is_unavailable());
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(StoreError::from(sqlx::Error::Io(refused)).is_unavailable());
+        assert!(!StoreError::from(sqlx::Error::RowNotFound).is_unavailable());
+        assert!(!StoreError::Corrupt("x".into()).is_unavailable());
+        assert!(!StoreError::Conflict("calls_pkey".into()).is_unavailable());
+        for code in [
+            "08006", "57P01", "57P03", "53300", "5", "517", "8", "1032", "10",
+        ] {
+            assert!(unavailable_code(code), "{code}");
+        }
+        for code in ["23505", "42P01", "19", "2067", "1"] {
+            assert!(!unavailable_code(code), "{code}");
+        }
+    }
 
     #[test]
     fn a_database_error_prints_its_cause_once() {

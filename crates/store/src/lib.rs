@@ -62,6 +62,11 @@ pub struct Store {
     pub(crate) sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// The longest a request waits for a connection, SQLite's write lock or its place among this
+/// process's writers: past it the database counts as unavailable (SPEC §10: the API answers
+/// 503 `database_unavailable` within 3 s).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// How to use a database beyond its URL. Both settings are PostgreSQL-only.
 #[derive(Clone, Debug, Default)]
 pub struct StoreOptions {
@@ -94,11 +99,11 @@ impl Store {
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(5))
+                    .busy_timeout(ACQUIRE_TIMEOUT)
                     .foreign_keys(true);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(5))
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
                     .connect_with(options)
                     .await?;
                 Pool::Lite(pool)
@@ -174,7 +179,7 @@ async fn open_pg_pool(url: &str) -> StoreResult<PgPool> {
     let options = PgConnectOptions::from_str(url)?;
     Ok(PgPoolOptions::new()
         .max_connections(16)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await?)
 }

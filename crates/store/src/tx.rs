@@ -81,7 +81,16 @@ macro_rules! in_tx {
             $crate::Pool::Lite(pool) => {
                 // Writers queue in arrival order (`Store::sqlite_writer`); readers never wait.
                 let _turn = if $writes {
-                    Some(store.sqlite_writer.lock().await)
+                    // Bounded like a pool acquire: a database locked from outside (a backup,
+                    // another program) makes the queue answer "unavailable", not grow.
+                    Some(
+                        tokio::time::timeout(
+                            $crate::ACQUIRE_TIMEOUT,
+                            store.sqlite_writer.lock(),
+                        )
+                        .await
+                        .map_err(|_| $crate::StoreError::Database(sqlx::Error::PoolTimedOut))?,
+                    )
                 } else {
                     None
                 };

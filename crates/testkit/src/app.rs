@@ -24,6 +24,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// The settings the app was built with: the base of a second app's (`TestApp::builder`).
     pub(crate) settings: Settings,
+    /// The app's spool directory (`settings.spool_dir`), removed with the app.
+    pub spool_dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -39,6 +41,8 @@ impl TestApp {
         ));
         let mut settings = Settings::for_base_url(&base_url);
         settings.service_key = Some(SecretString::from(SERVICE_KEY.to_string()));
+        let spool_dir = tempfile::tempdir().expect("spool dir");
+        settings.spool_dir = spool_dir.path().join("spool");
         let telephony = Arc::new(SimulatedTelephony::new());
         let payments = Arc::new(SimulatedPayments::new(
             base_url.clone(),
@@ -61,6 +65,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             settings,
+            spool_dir,
             server,
         }
     }

@@ -74,6 +74,18 @@ impl App {
                 "or is_active: false is required",
             ));
         }
+        let changed = self.change_number(actor, dj, real, is_active).await;
+        self.reroute(dj).await;
+        changed
+    }
+
+    async fn change_number(
+        &self,
+        actor: &Actor,
+        dj: DjProfileId,
+        real: Option<PhoneNumber>,
+        is_active: Option<bool>,
+    ) -> AppResult<Option<NumberRecord>> {
         let Some(mut number) = self.store.assigned_number(actor, dj).await? else {
             return Ok(None);
         };

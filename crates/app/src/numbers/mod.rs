@@ -98,7 +98,9 @@ impl App {
                 }
             },
         };
-        self.assign_to(dj, &real).await
+        let assigned = self.assign_to(dj, &real).await;
+        self.reroute(dj).await;
+        assigned
     }
 
     /// Assigns from the pool, else buys (on-demand), else `pool_exhausted`.

@@ -28,8 +28,16 @@ pub async fn serve(
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(listen = %args.listen, public_base_url = %base_url, backend = ?app.database_backend(), "djcalls is serving");
+    match app.refresh_routing().await {
+        Ok(numbers) => tracing::info!(numbers, "routing table loaded"),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not load the routing table; it is loaded again within 30 s")
+        }
+    }
     // On PostgreSQL: hear other processes' live updates and enqueued jobs, tell them ours.
     let relay = app.start_relay();
+    // Routing in memory and the spool's replay: calls connect while the database is away.
+    let upkeep = app.start_outage_upkeep();
     let jobs = match args.job_workers {
         0 => {
             tracing::info!("DJCALLS_JOB_WORKERS=0: this process runs no jobs");
@@ -55,6 +63,7 @@ pub async fn serve(
     }
     // Its listener holds a pooled connection: stop it before the pool closes.
     relay.shutdown().await;
+    upkeep.shutdown().await;
     app.close().await;
     served
 }

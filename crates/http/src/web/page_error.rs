@@ -77,6 +77,7 @@ impl From<ApiError> for PageError {
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::CONFLICT => "Not possible right now",
+            StatusCode::SERVICE_UNAVAILABLE => "Back in a moment",
             s if s.is_server_error() => "Something went wrong",
             _ => "Invalid request",
         };

@@ -14,10 +14,26 @@ pub use twilio_form::TwilioForm;
 
 use crate::state::HttpState;
 use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use djcalls_app::AppError;
 
 pub fn router() -> Router<HttpState> {
     Router::new()
         .merge(voice::router())
         .merge(sms::router())
         .merge(payments::router())
+}
+
+/// A Twilio webhook the app could not handle: 503 when the database (or a provider) is away,
+/// 500 otherwise, so Twilio logs it and may try again. The whole cause goes to the log.
+fn twilio_failed(which: &'static str, e: AppError) -> Response {
+    let status = match e {
+        AppError::DatabaseUnavailable(_) | AppError::Unavailable(_) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    tracing::error!(webhook = which, status = status.as_u16(), error = %crate::error::error_chain(&e), "Twilio webhook failed");
+    status.into_response()
 }

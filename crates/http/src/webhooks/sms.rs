@@ -20,8 +20,7 @@ pub fn router() -> Router<HttpState> {
 }
 
 fn failed(e: djcalls_app::AppError) -> Response {
-    tracing::error!(error = %e, "SMS webhook failed");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    super::twilio_failed("sms", e)
 }
 
 /// TwiML for an inbound text: nothing, or one reply message.

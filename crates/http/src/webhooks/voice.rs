@@ -44,10 +44,9 @@ fn xml(response: twiml::Response) -> Response {
         .into_response()
 }
 
-/// The app failed (database down…): 500 so Twilio logs it; the caller hears Twilio's fallback.
+/// The delivery could be neither recorded nor spooled (see `twilio_failed`).
 fn failed(e: djcalls_app::AppError) -> Response {
-    tracing::error!(error = %e, "voice webhook failed");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    super::twilio_failed("voice", e)
 }
 
 fn base_url(state: &HttpState) -> &str {
@@ -78,7 +77,12 @@ async fn dial_status(State(state): State<HttpState>, form: TwilioForm<DialAction
     let dial = form.webhook;
     let decision = state
         .app
-        .dial_finished(&dial.call_sid, &form.delivery_key, dial.dial_event())
+        .dial_finished(
+            &dial.call_sid,
+            &form.delivery_key,
+            dial.dial_event(),
+            dial.to.as_ref().map(|to| to.as_str()),
+        )
         .await;
     answer(&state, decision)
 }
@@ -108,7 +112,7 @@ async fn callback<W: Webhook + CallCallback + Send>(
         .voice_event(form.webhook.call_sid(), &form.delivery_key, event)
         .await
     {
-        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => failed(e),
     }
 }

@@ -94,6 +94,16 @@ impl NumberRecord {
     }
 }
 
+/// The routing facts of every number that forwards calls: assigned, active, with a real
+/// number to ring. Callers add `AND …` conditions and an order.
+macro_rules! routing_query {
+    () => {
+        "SELECT n.dj_profile_id, n.virtual_number, n.real_phone_number, p.dj_name, p.dj_slug \
+         FROM dj_virtual_numbers n JOIN dj_profiles p ON p.id = n.dj_profile_id \
+         WHERE n.state = 'assigned' AND n.is_active AND n.real_phone_number IS NOT NULL"
+    };
+}
+
 /// What the call flow needs to route a call to a virtual number.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct VirtualNumber {
@@ -190,12 +200,10 @@ impl Store {
     /// the unique `virtual_number` index; runs as the system (the caller is Twilio).
     pub async fn active_number_by_virtual(&self, e164: &str) -> StoreResult<Option<VirtualNumber>> {
         Ok(in_tx!(self, &Actor::System, read, |conn| {
-            sqlx::query_as::<_, VirtualNumber>(
-                "SELECT n.dj_profile_id, n.virtual_number, n.real_phone_number, p.dj_name, \
-                 p.dj_slug FROM dj_virtual_numbers n JOIN dj_profiles p ON p.id = n.dj_profile_id \
-                 WHERE n.virtual_number = $1 AND n.state = 'assigned' AND n.is_active \
-                 AND n.real_phone_number IS NOT NULL",
-            )
+            sqlx::query_as::<_, VirtualNumber>(concat!(
+                routing_query!(),
+                " AND n.virtual_number = $1"
+            ))
             .bind(e164)
             .fetch_optional(&mut *conn)
             .await?
@@ -206,13 +214,24 @@ impl Store {
     /// and reconciliation walk them all). Runs as the system.
     pub async fn active_numbers(&self) -> StoreResult<Vec<VirtualNumber>> {
         Ok(in_tx!(self, &Actor::System, read, |conn| {
-            sqlx::query_as::<_, VirtualNumber>(
-                "SELECT n.dj_profile_id, n.virtual_number, n.real_phone_number, p.dj_name, \
-                 p.dj_slug FROM dj_virtual_numbers n JOIN dj_profiles p ON p.id = n.dj_profile_id \
-                 WHERE n.state = 'assigned' AND n.is_active \
-                 AND n.real_phone_number IS NOT NULL ORDER BY n.virtual_number",
-            )
+            sqlx::query_as::<_, VirtualNumber>(concat!(
+                routing_query!(),
+                " ORDER BY n.virtual_number"
+            ))
             .fetch_all(&mut *conn)
+            .await?
+        }))
+    }
+
+    /// The routing facts of `dj`'s active number, if they have one. Runs as the system.
+    pub async fn active_number_of(&self, dj: DjProfileId) -> StoreResult<Option<VirtualNumber>> {
+        Ok(in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_as::<_, VirtualNumber>(concat!(
+                routing_query!(),
+                " AND n.dj_profile_id = $1"
+            ))
+            .bind(dj.0)
+            .fetch_optional(&mut *conn)
             .await?
         }))
     }

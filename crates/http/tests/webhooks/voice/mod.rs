@@ -5,5 +5,5 @@
 
 mod sequences;
 mod signatures;
-mod support;
+pub(crate) mod support;
 mod twiml;
