@@ -14,12 +14,11 @@ mod support;
 use djcalls_testkit::TestDb;
 use futures::StreamExt;
 use reqwest::redirect::Policy;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::{Duration, Instant};
-use support::{SERVICE_KEY, Served, djcalls, serve_until};
+use support::{Served, api, dj_with_number, djcalls, serve_until, simulate_call};
 
-const KEY: &str = SERVICE_KEY;
-const DJ: &str = "0d1a0000-0000-4000-8000-0000000000bb";
+const DJ: &str = support::DJ;
 /// B's poll interval: far longer than any wait below.
 const POLL_SECONDS: &str = "3600";
 
@@ -47,71 +46,6 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-async fn api(method: reqwest::Method, url: String, body: Option<Value>) -> Value {
-    let mut request = reqwest::Client::new()
-        .request(method, &url)
-        .bearer_auth(KEY);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "{url}: {}",
-        response.status()
-    );
-    response.json().await.unwrap()
-}
-
-/// A DJ whose local time is about noon now (no quiet hours), with a virtual number.
-async fn dj_with_number(base: &str) -> String {
-    let utc_hour = jiff::Timestamp::now().as_second().rem_euclid(86_400) / 3_600;
-    // Etc/GMT zones count the other way: Etc/GMT-3 is UTC+3.
-    let offset = 12 - utc_hour;
-    let zone = match offset {
-        0 => "Etc/GMT".to_string(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    };
-    let profile = json!({"dj_name": "Two DJ", "dj_slug": "two-dj", "timezone": zone, "real_phone_number": "+12125550143"});
-    let url = format!("{base}/api/djdash/profiles/{DJ}");
-    api(reqwest::Method::PUT, url, Some(profile)).await;
-    let url = format!("{base}/api/djdash/virtual-numbers/pool");
-    let pool = json!({"count": 1, "area_code": "212"});
-    api(reqwest::Method::POST, url, Some(pool)).await;
-    let url = format!("{base}/api/djdash/virtual-numbers");
-    let assigned = api(
-        reqwest::Method::POST,
-        url,
-        Some(json!({"dj_profile_id": DJ})),
-    )
-    .await;
-    assigned["virtualNumber"]["virtual_number"]
-        .as_str()
-        .expect("the assigned number")
-        .to_string()
-}
-
-/// Sends the signed webhooks of one call to `base`, as Twilio would; returns the CallSid.
-async fn simulate_call(base: &str, to: &str, outcome: &str) -> String {
-    let (base, to, outcome) = (base.to_string(), to.to_string(), outcome.to_string());
-    let sim = tokio::task::spawn_blocking(move || {
-        djcalls()
-            .args(["simulate", "call", "--to", &to, "--outcome", &outcome])
-            .args(["--server", &base])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(
-        sim.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sim.stderr)
-    );
-    String::from_utf8(sim.stdout).unwrap().trim().to_string()
-}
-
 /// Posts `base`'s sign-in form (with its CSRF cookie) and returns the status.
 async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> u16 {
     let page = client.get(format!("{base}/login")).send().await.unwrap();
@@ -136,7 +70,7 @@ async fn a_job_enqueued_through_one_process_starts_on_another_within_a_second() 
         return;
     };
     let (a, b) = pair(&db);
-    let number = dj_with_number(&a.base).await;
+    let number = dj_with_number(&a.base, "Two DJ").await;
     let jobs_url = format!("{}/api/djdash/admin/jobs", a.base);
     let before = api(reqwest::Method::GET, jobs_url.clone(), None).await;
     assert_eq!(before["counts"]["done"], 0);
@@ -197,7 +131,7 @@ async fn a_dashboard_on_one_process_sees_a_call_delivered_to_another_within_a_se
         String::from_utf8_lossy(&add.stderr)
     );
     let (a, b) = pair(&db);
-    let number = dj_with_number(&a.base).await;
+    let number = dj_with_number(&a.base, "Two DJ").await;
 
     // A dashboard on B.
     let admin = browser();

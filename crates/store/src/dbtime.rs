@@ -18,7 +18,7 @@ impl From<Timestamp> for DbTime {
     }
 }
 
-fn to_offset_date_time(t: Timestamp) -> Result<OffsetDateTime, BoxDynError> {
+pub(crate) fn to_offset_date_time(t: Timestamp) -> Result<OffsetDateTime, BoxDynError> {
     Ok(OffsetDateTime::from_unix_timestamp_nanos(
         t.as_nanosecond(),
     )?)

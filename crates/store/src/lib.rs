@@ -60,6 +60,9 @@ pub struct Store {
     /// served, instead of in SQLite's busy handler, which retries with growing sleeps and so
     /// gives the unlucky writer a tail of hundreds of milliseconds under concurrency.
     pub(crate) sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// PostgreSQL: concurrent `incoming` deliveries share a statement and a commit
+    /// (`voice/batch.rs`).
+    pub(crate) incoming_batches: Option<Arc<voice::IncomingBatcher>>,
 }
 
 /// The longest a request waits for a connection, SQLite's write lock or its place among this
@@ -128,11 +131,19 @@ impl Store {
             }
             None => None,
         };
+        let incoming_batches = match &pool {
+            Pool::Pg(pg) => Some(Arc::new(voice::IncomingBatcher::start(
+                pg.clone(),
+                options.app_role.as_deref().map(Arc::from),
+            ))),
+            Pool::Lite(_) => None,
+        };
         let store = Store {
             pool,
             replica,
             app_role: options.app_role.as_deref().map(Arc::from),
             sqlite_writer: Arc::default(),
+            incoming_batches,
         };
         store.check_app_role().await?;
         Ok(store)

@@ -45,7 +45,7 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
 }
 
-fn postgres_required() -> bool {
+pub(crate) fn postgres_required() -> bool {
     std::env::var("DJCALLS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
 }
 

@@ -7,6 +7,8 @@
 //! server answers, a test is skipped with a notice — unless `DJCALLS_REQUIRE_POSTGRES=1` (CI),
 //! where that is a failure.
 //!
+//! `PrivateCluster` is a PostgreSQL server of the test's own, to stop and start (outages).
+//!
 //! Browser tests (`browser`): headless Chromium through chromedriver, skipped with a notice
 //! when neither is installed — unless `DJCALLS_REQUIRE_CHROMIUM=1` (CI).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -15,8 +17,10 @@ mod app;
 mod backends;
 pub mod browser;
 mod builder;
+mod cluster;
 mod db;
 
 pub use app::{DJ_REAL_NUMBER, TestApp};
 pub use builder::{ServedApp, TestAppBuilder};
+pub use cluster::PrivateCluster;
 pub use db::{PgSetup, TestDb, postgres_admin_url, postgres_url_as};

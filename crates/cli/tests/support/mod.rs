@@ -3,6 +3,7 @@
 // Each test binary uses part of this module.
 #![allow(dead_code)]
 
+use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -32,6 +33,7 @@ pub fn djcalls() -> Command {
         "TIPJAR_WEBHOOK_SECRET",
         "DJCALLS_JOB_WORKERS",
         "DJCALLS_JOB_POLL_SECONDS",
+        "DJCALLS_SPOOL_DIR",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);
@@ -103,4 +105,75 @@ pub fn serve_until(env: &[(&str, String)], ready: &str) -> Served {
         base: format!("http://{listen}"),
         start_up_log,
     }
+}
+
+/// The DJ of [`dj_with_number`].
+pub const DJ: &str = "0d1a0000-0000-4000-8000-0000000000bb";
+/// Where [`dj_with_number`]'s DJ takes calls.
+pub const DJ_REAL_NUMBER: &str = "+12125550143";
+
+pub async fn api(method: reqwest::Method, url: String, body: Option<Value>) -> Value {
+    let mut request = reqwest::Client::new()
+        .request(method, &url)
+        .bearer_auth(SERVICE_KEY);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{url}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+/// A DJ whose local time is about noon now (no quiet hours), with a virtual number.
+pub async fn dj_with_number(base: &str, name: &str) -> String {
+    let utc_hour = jiff::Timestamp::now().as_second().rem_euclid(86_400) / 3_600;
+    // Etc/GMT zones count the other way: Etc/GMT-3 is UTC+3.
+    let offset = 12 - utc_hour;
+    let zone = match offset {
+        0 => "Etc/GMT".to_string(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    let slug = name.to_lowercase().replace(' ', "-");
+    let profile = json!({"dj_name": name, "dj_slug": slug, "timezone": zone, "real_phone_number": DJ_REAL_NUMBER});
+    let url = format!("{base}/api/djdash/profiles/{DJ}");
+    api(reqwest::Method::PUT, url, Some(profile)).await;
+    let url = format!("{base}/api/djdash/virtual-numbers/pool");
+    let pool = json!({"count": 1, "area_code": "212"});
+    api(reqwest::Method::POST, url, Some(pool)).await;
+    let url = format!("{base}/api/djdash/virtual-numbers");
+    let assigned = api(
+        reqwest::Method::POST,
+        url,
+        Some(json!({"dj_profile_id": DJ})),
+    )
+    .await;
+    assigned["virtualNumber"]["virtual_number"]
+        .as_str()
+        .expect("the assigned number")
+        .to_string()
+}
+
+/// Sends the signed webhooks of one call to `base`, as Twilio would; returns the CallSid.
+pub async fn simulate_call(base: &str, to: &str, outcome: &str) -> String {
+    let (base, to, outcome) = (base.to_string(), to.to_string(), outcome.to_string());
+    let sim = tokio::task::spawn_blocking(move || {
+        djcalls()
+            .args(["simulate", "call", "--to", &to, "--outcome", &outcome])
+            .args(["--server", &base])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        sim.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sim.stderr)
+    );
+    String::from_utf8(sim.stdout).unwrap().trim().to_string()
 }

@@ -8,6 +8,7 @@
 //! SQLite is in-process, so it has no round trips to save and takes the general path.
 
 use super::VoiceUpdate;
+use super::batch::IncomingArgs;
 use crate::calls::CallRecord;
 use crate::jobs::NewJob;
 use crate::numbers::VirtualNumber;
@@ -30,8 +31,9 @@ pub struct IncomingRecorded {
     pub followup_enqueued: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct IncomingRow {
+/// What `djcalls_record_incoming` answers for one delivery.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct IncomingRow {
     outcome: String,
     call_id: Option<Uuid>,
     owner: Option<Uuid>,
@@ -78,9 +80,9 @@ impl Store {
         };
         let facts = CallFacts::fold([event]);
         let forwarding = match &self.pool {
-            Pool::Pg(pool) => {
+            Pool::Pg(_) => {
                 let row = self
-                    .incoming_in_one_statement(pool, call_sid, dedupe_key, event, &facts, at)
+                    .incoming_in_one_statement(call_sid, dedupe_key, event, &facts, at)
                     .await?;
                 let forwarding = row.forwarding();
                 if row.outcome == "recorded" {
@@ -104,40 +106,45 @@ impl Store {
         Ok(from_general_path(forwarding, update))
     }
 
+    /// The most `incoming` deliveries PostgreSQL has recorded in one statement so far (0 on
+    /// SQLite, which has no batches).
+    pub fn largest_incoming_batch(&self) -> usize {
+        self.incoming_batches.as_ref().map_or(0, |b| b.largest())
+    }
+
+    /// The one-statement path, through the batcher (`batch.rs`): concurrent deliveries share
+    /// a statement and a commit.
     async fn incoming_in_one_statement(
         &self,
-        pool: &sqlx::PgPool,
         call_sid: &str,
         dedupe_key: &str,
         event: &VoiceEvent,
         facts: &CallFacts,
         at: DbTime,
     ) -> StoreResult<IncomingRow> {
-        let event_json =
+        let event =
             serde_json::to_string(event).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-        let high_from = DbTime(at.0.saturating_sub(HIGH_WINDOW).unwrap_or(at.0));
-        let low_from = DbTime(attribution::earliest_candidate(at.0));
-        Ok(sqlx::query_as::<_, IncomingRow>(
-            "SELECT * FROM djcalls_record_incoming($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, $13, $14, $15)",
-        )
-        .bind(self.app_role.as_deref())
-        .bind(call_sid)
-        .bind(dedupe_key)
-        .bind(&event_json)
-        .bind(at)
-        .bind(Uuid::now_v7())
-        .bind(CallId::new_v7().0)
-        .bind(&facts.virtual_number)
-        .bind(&facts.caller)
-        .bind(&facts.caller_name)
-        .bind(facts.status().as_str())
-        .bind(facts.answered)
-        .bind(facts.voicemail_left)
-        .bind(high_from)
-        .bind(low_from)
-        .fetch_one(pool)
-        .await?)
+        let args = IncomingArgs {
+            call_sid: call_sid.to_string(),
+            dedupe_key: dedupe_key.to_string(),
+            event,
+            at,
+            event_id: Uuid::now_v7(),
+            call_id: CallId::new_v7().0,
+            virtual_number: facts.virtual_number.clone(),
+            caller: facts.caller.clone(),
+            caller_name: facts.caller_name.clone(),
+            call_status: facts.status().as_str().to_string(),
+            answered: facts.answered,
+            voicemail_left: facts.voicemail_left,
+            high_from: DbTime(at.0.saturating_sub(HIGH_WINDOW).unwrap_or(at.0)),
+            low_from: DbTime(attribution::earliest_candidate(at.0)),
+        };
+        let batcher = self
+            .incoming_batches
+            .as_ref()
+            .ok_or_else(|| crate::StoreError::Corrupt("no incoming batcher".into()))?;
+        batcher.record(args).await
     }
 }
 

@@ -2,7 +2,9 @@
 //! call, in one transaction per delivery, serialised per call. `incoming`, the hot path, has
 //! its own door (`incoming.rs`) that does the common case in one round trip on PostgreSQL.
 
+mod batch;
 mod incoming;
+pub(crate) use batch::IncomingBatcher;
 pub use incoming::IncomingRecorded;
 
 use crate::calls::CallRecord;

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 djcalls_testkit::on_both_backends! { &TestDb:
     attribution_follows_the_domain_rule => attribution_follows_the_domain_rule;
+    concurrent_deliveries_are_recorded_each_as_alone => concurrent_deliveries_each_as_alone;
     retries_and_overtaken_calls_fold_like_any_delivery => retries_and_overtaken_calls_fold;
     calls_to_unknown_numbers_are_recorded_without_forwarding => numbers_out_of_service;
 }
@@ -66,6 +67,22 @@ fn scenarios() -> Vec<Vec<(i64, Option<&'static str>)>> {
 }
 
 async fn attribution_follows_the_domain_rule(db: &TestDb) {
+    attribution_cases(db, false).await;
+}
+
+/// All cases at once, each delivered twice (a retry racing the original): on PostgreSQL they
+/// share statements and commits (`voice/batch.rs`), and each must come out exactly as alone.
+async fn concurrent_deliveries_each_as_alone(db: &TestDb) {
+    attribution_cases(db, true).await;
+    if db.store.backend() == djcalls_store::Backend::Postgres {
+        assert!(
+            db.store.largest_incoming_batch() > 1,
+            "the concurrent deliveries were recorded in batches"
+        );
+    }
+}
+
+async fn attribution_cases(db: &TestDb, concurrently: bool) {
     let store = &db.store;
     let cases = scenarios();
     let djs = create_profiles(store, cases.len() as u128).await;
@@ -73,8 +90,10 @@ async fn attribution_follows_the_domain_rule(db: &TestDb) {
         .map(|i| format!("+1212555{:04}", 100 + i))
         .collect();
     stock(store, &pool.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let mut numbers = Vec::new();
     for (i, (clicks, dj)) in cases.iter().zip(&djs).enumerate() {
         let number = claim(store, *dj, &format!("+1415555{:04}", 100 + i)).await;
+        numbers.push(number);
         for (mins, visitor) in clicks {
             let click = NewClick {
                 page_url: Some(format!("https://www.thebash.com/dj/{i}")),
@@ -88,17 +107,35 @@ async fn attribution_follows_the_domain_rule(db: &TestDb) {
                 .unwrap();
             assert!(stored);
         }
-        let recorded = store
-            .record_incoming(
-                &sid(i),
-                &format!("incoming:{i}"),
-                &incoming(&number),
-                now(),
-                |_, _| None,
-            )
-            .await
-            .unwrap();
+    }
+    let record = |i: usize| {
+        let event = incoming(&numbers[i]);
+        async move {
+            store
+                .record_incoming(&sid(i), &format!("incoming:{i}"), &event, now(), |_, _| {
+                    None
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let mut results = Vec::new();
+    if concurrently {
+        // Originals and retries interleaved; per call, exactly one of the two is new.
+        let both = (0..cases.len()).flat_map(|i| [i, i]).map(record);
+        let answers = futures::future::join_all(both).await;
+        for pair in answers.chunks(2) {
+            assert_eq!(pair.iter().filter(|r| r.new_event).count(), 1, "{pair:?}");
+            results.push(pair.iter().find(|r| r.new_event).cloned().unwrap());
+        }
+    } else {
+        for i in 0..cases.len() {
+            results.push(record(i).await);
+        }
+    }
+    for (i, ((clicks, dj), recorded)) in cases.iter().zip(&djs).zip(results).enumerate() {
         assert!(recorded.new_event);
+        assert_eq!(store.voice_events(&sid(i)).await.unwrap().len(), 1);
         let forwarding = recorded.forwarding.expect("an assigned number forwards");
         assert_eq!(forwarding.dj_profile_id, *dj);
         assert_eq!(

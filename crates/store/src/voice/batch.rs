@@ -1,0 +1,213 @@
+//! Group commit for `incoming` on PostgreSQL: the deliveries that arrive while earlier ones are
+//! in flight are recorded together, by `djcalls_record_incoming_batch` (migration 0018), in
+//! one statement and one commit. Alone, a delivery takes the one-call function (0011) at once:
+//! nothing waits for company. At most [`IN_FLIGHT`] statements run at a time, so under load
+//! the queue behind them is what forms the next batch.
+//!
+//! Each item is recorded exactly as on its own, and per-call order holds (each call's
+//! advisory lock; items sorted by CallSid so two batches lock in the same order). A batch that
+//! fails as a whole is retried item by item, so one bad item never fails the others.
+
+use super::incoming::IncomingRow;
+use crate::dbtime::to_offset_date_time;
+use crate::{DbTime, StoreError, StoreResult};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use time::OffsetDateTime;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+use uuid::Uuid;
+
+/// Statements in flight at once (each holds one pooled connection).
+const IN_FLIGHT: usize = 4;
+/// Items in one statement at most.
+const MAX_BATCH: usize = 64;
+
+/// The arguments of `djcalls_record_incoming` for one delivery.
+#[derive(Clone, Debug)]
+pub(crate) struct IncomingArgs {
+    pub call_sid: String,
+    pub dedupe_key: String,
+    pub event: String,
+    pub at: DbTime,
+    pub event_id: Uuid,
+    pub call_id: Uuid,
+    pub virtual_number: Option<String>,
+    pub caller: Option<String>,
+    pub caller_name: Option<String>,
+    pub call_status: String,
+    pub answered: bool,
+    pub voicemail_left: bool,
+    pub high_from: DbTime,
+    pub low_from: DbTime,
+}
+
+struct Pending {
+    args: IncomingArgs,
+    reply: oneshot::Sender<StoreResult<IncomingRow>>,
+}
+
+/// The door to the batching task; cheap to share. The task ends when the store is dropped.
+#[derive(Debug)]
+pub(crate) struct IncomingBatcher {
+    queue: mpsc::UnboundedSender<Pending>,
+    /// The most items one statement has carried so far (for tests and curiosity).
+    largest: Arc<AtomicUsize>,
+}
+
+impl IncomingBatcher {
+    pub(crate) fn start(pool: PgPool, role: Option<Arc<str>>) -> IncomingBatcher {
+        let (queue, waiting) = mpsc::unbounded_channel();
+        let largest = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(gather(pool, role, waiting, largest.clone()));
+        IncomingBatcher { queue, largest }
+    }
+
+    pub(crate) fn largest(&self) -> usize {
+        self.largest.load(Ordering::Relaxed)
+    }
+
+    pub(crate) async fn record(&self, args: IncomingArgs) -> StoreResult<IncomingRow> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Pending { args, reply })
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
+        answer
+            .await
+            .unwrap_or(Err(StoreError::Database(sqlx::Error::PoolClosed)))
+    }
+}
+
+async fn gather(
+    pool: PgPool,
+    role: Option<Arc<str>>,
+    mut waiting: mpsc::UnboundedReceiver<Pending>,
+    largest: Arc<AtomicUsize>,
+) {
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    while let Some(first) = waiting.recv().await {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH
+            && let Ok(next) = waiting.try_recv()
+        {
+            batch.push(next);
+        }
+        largest.fetch_max(batch.len(), Ordering::Relaxed);
+        let (pool, role) = (pool.clone(), role.clone());
+        tokio::spawn(async move {
+            record_batch(&pool, role.as_deref(), batch).await;
+            drop(slot);
+        });
+    }
+}
+
+async fn record_batch(pool: &PgPool, role: Option<&str>, mut batch: Vec<Pending>) {
+    if batch.len() == 1 {
+        let pending = batch.remove(0);
+        let _ = pending
+            .reply
+            .send(record_one(pool, role, &pending.args).await);
+        return;
+    }
+    batch.sort_by(|a, b| a.args.call_sid.cmp(&b.args.call_sid));
+    match record_many(pool, role, &batch).await {
+        Ok(mut rows) if rows.len() == batch.len() => {
+            rows.sort_by_key(|(item, _)| *item);
+            for (pending, (_, row)) in batch.into_iter().zip(rows) {
+                let _ = pending.reply.send(Ok(row));
+            }
+        }
+        outcome => {
+            if let Err(e) = &outcome {
+                tracing::debug!(error = %e, items = batch.len(), "a batch of incoming calls failed; recording them one by one");
+            }
+            let singles = batch.into_iter().map(|pending| async move {
+                let _ = pending
+                    .reply
+                    .send(record_one(pool, role, &pending.args).await);
+            });
+            futures::future::join_all(singles).await;
+        }
+    }
+}
+
+async fn record_one(
+    pool: &PgPool,
+    role: Option<&str>,
+    a: &IncomingArgs,
+) -> StoreResult<IncomingRow> {
+    Ok(sqlx::query_as::<_, IncomingRow>(
+        "SELECT * FROM djcalls_record_incoming($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+         $12, $13, $14, $15)",
+    )
+    .bind(role)
+    .bind(&a.call_sid)
+    .bind(&a.dedupe_key)
+    .bind(&a.event)
+    .bind(a.at)
+    .bind(a.event_id)
+    .bind(a.call_id)
+    .bind(&a.virtual_number)
+    .bind(&a.caller)
+    .bind(&a.caller_name)
+    .bind(&a.call_status)
+    .bind(a.answered)
+    .bind(a.voicemail_left)
+    .bind(a.high_from)
+    .bind(a.low_from)
+    .fetch_one(pool)
+    .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct BatchRow {
+    item: i32,
+    #[sqlx(flatten)]
+    row: IncomingRow,
+}
+
+async fn record_many(
+    pool: &PgPool,
+    role: Option<&str>,
+    batch: &[Pending],
+) -> StoreResult<Vec<(i32, IncomingRow)>> {
+    let column =
+        |f: fn(&IncomingArgs) -> String| batch.iter().map(|p| f(&p.args)).collect::<Vec<_>>();
+    let optional = |f: fn(&IncomingArgs) -> Option<String>| {
+        batch.iter().map(|p| f(&p.args)).collect::<Vec<_>>()
+    };
+    let uuids = |f: fn(&IncomingArgs) -> Uuid| batch.iter().map(|p| f(&p.args)).collect::<Vec<_>>();
+    let flags = |f: fn(&IncomingArgs) -> bool| batch.iter().map(|p| f(&p.args)).collect::<Vec<_>>();
+    let times = |f: fn(&IncomingArgs) -> DbTime| {
+        batch
+            .iter()
+            .map(|p| to_offset_date_time(f(&p.args).0))
+            .collect::<Result<Vec<OffsetDateTime>, _>>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    };
+    let rows: Vec<BatchRow> = sqlx::query_as(
+        "SELECT * FROM djcalls_record_incoming_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15)",
+    )
+    .bind(role)
+    .bind(column(|a| a.call_sid.clone()))
+    .bind(column(|a| a.dedupe_key.clone()))
+    .bind(column(|a| a.event.clone()))
+    .bind(times(|a| a.at)?)
+    .bind(uuids(|a| a.event_id))
+    .bind(uuids(|a| a.call_id))
+    .bind(optional(|a| a.virtual_number.clone()))
+    .bind(optional(|a| a.caller.clone()))
+    .bind(optional(|a| a.caller_name.clone()))
+    .bind(column(|a| a.call_status.clone()))
+    .bind(flags(|a| a.answered))
+    .bind(flags(|a| a.voicemail_left))
+    .bind(times(|a| a.high_from)?)
+    .bind(times(|a| a.low_from)?)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.item, r.row)).collect())
+}
