@@ -191,8 +191,7 @@ pub fn parse_dollars(raw: &str) -> Option<Cents> {
     } else {
         format!("{frac:0<2}").parse().ok()?
     };
-    let cents = whole * 100 + frac;
-    (cents > 0 && cents <= 100_000_000).then_some(Cents(cents))
+    Cents::payment(whole * 100 + frac)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! write the ledger run on SQLite and (when a server answers) PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod amounts;
 mod links;
 mod providers;
 mod stripe;
