@@ -44,6 +44,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         public_base_url: public_base_url.clone(),
         service_key,
         platform_cut: args.platform_cut_percent,
+        platform_currency: args.platform_currency.clone(),
         followup_min_talk_secs: args.followup_min_talk_seconds,
         twilio_auth_token: SecretString::from(
             twilio_credentials(twilio)?

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod amounts;
+mod currency;
 mod links;
 mod providers;
 mod stripe;
