@@ -61,7 +61,7 @@ impl From<CallRecord> for CallJson {
             is_booked: c.is_booked,
             call_duration_seconds: c.call_duration_seconds,
             call_status: c.call_status,
-            call_sid: c.call_sid,
+            call_sid: c.call_sid.or(c.logged_call_sid),
             tipjar_link_sent: c.tipjar_link_sent,
             tipjar_link: c.tipjar_link,
             tipjar_payment_received: c.tipjar_payment_received,

@@ -5,5 +5,6 @@
 
 mod sequences;
 mod signatures;
+mod squatting;
 mod support;
 mod twiml;
