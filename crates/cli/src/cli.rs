@@ -223,6 +223,9 @@ pub struct ServiceArgs {
     pub job_poll_seconds: u64,
 
     #[command(flatten)]
+    pub connections: crate::connections::ConnectionArgs,
+
+    #[command(flatten)]
     pub twilio: TwilioArgs,
 
     #[command(flatten)]
