@@ -80,7 +80,9 @@ fn orderings(items: &[Delivery]) -> Vec<Vec<Delivery>> {
 }
 
 /// (net amount, net cut) of the call's ledger rows, and (paid, net cents, booked) of the call.
-async fn outcome(db: &TestDb, call: &CallRecord) -> ((i64, i64), (bool, i64, bool)) {
+type Outcome = ((i64, i64), (bool, i64, bool));
+
+async fn outcome(db: &TestDb, call: &CallRecord) -> Outcome {
     let raw = raw(db).await;
     let sums: (i64, i64) = raw_tx!(&raw, commit, |conn| {
         sqlx::query_as(
@@ -107,7 +109,7 @@ async fn every_order_converges(db: &TestDb) {
     let store = &db.store;
     let p = profile(1);
     create_profile(store, p, "refund-first", "Refund First").await;
-    let scenarios: [(&[Delivery], ((i64, i64), (bool, i64, bool))); 3] = [
+    let scenarios: [(&[Delivery], Outcome); 3] = [
         // A partial single refund, delivered twice: 10 000 − 3 000, cut 1 500 − 450.
         (
             &[
