@@ -201,7 +201,7 @@ pub struct ServiceArgs {
 
     /// The currency revenue is counted in (ISO 4217, e.g. usd); payments in any other
     /// currency are kept for admins but never counted.
-    #[arg(long, env = "PLATFORM_CURRENCY", default_value = "usd", value_parser = parse_currency)]
+    #[arg(long, env = "PLATFORM_CURRENCY", default_value = "usd", value_parser = crate::config::parse_currency)]
     pub platform_currency: String,
 
     /// Origins whose pages may use the public widget endpoints (comma-separated, or `*`).
@@ -387,14 +387,4 @@ fn parse_instant(raw: &str) -> Result<jiff::Timestamp, String> {
 
 fn parse_cut(raw: &str) -> Result<CutRate, String> {
     CutRate::parse_percent(raw).map_err(|e| e.to_string())
-}
-
-/// Three ASCII letters (an ISO 4217 code), kept upper-case as payment events carry it.
-fn parse_currency(raw: &str) -> Result<String, String> {
-    let code = raw.trim();
-    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
-        Ok(code.to_ascii_uppercase())
-    } else {
-        Err("must be a three-letter ISO 4217 currency code, like usd".to_string())
-    }
 }
