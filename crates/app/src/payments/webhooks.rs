@@ -157,6 +157,14 @@ impl App {
                         tracing::info!(provider = provider.as_str(), %event_id, "refund already recorded");
                         Ok(WebhookOutcome::Refunded { recorded: None })
                     }
+                    RefundOutcome::NotCounted => {
+                        tracing::info!(
+                            provider = provider.as_str(),
+                            %event_id,
+                            "refund of a payment kept aside for its currency; nothing to subtract"
+                        );
+                        Ok(WebhookOutcome::Refunded { recorded: None })
+                    }
                     RefundOutcome::Pending => {
                         // Kept: the payment's own transaction applies it when it arrives, so
                         // the ledger ends the same whichever came first.

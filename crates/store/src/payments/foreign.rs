@@ -2,7 +2,7 @@
 //! so they never count as revenue nor mark a call paid, and listed for admins (SPEC §11).
 
 use super::NewPayment;
-use crate::{DbTime, Store, StoreResult};
+use crate::{Backend, DbTime, Store, StoreResult};
 use djcalls_domain::{Actor, CallId, DjProfileId};
 use uuid::Uuid;
 
@@ -22,9 +22,26 @@ pub struct ForeignCurrencyPayment {
 }
 
 impl Store {
-    /// Keeps `entry` aside (once per provider payment id); true when it was new.
+    /// Keeps `entry` aside (once per provider payment id); true when it was new. Refunds of
+    /// it that arrived first are dropped: what was never counted has nothing to give back.
     pub async fn hold_foreign_currency_payment(&self, entry: &NewPayment) -> StoreResult<bool> {
+        let is_postgres = self.backend() == Backend::Postgres;
+        let lock_key =
+            super::refunds::payment_lock_key(&entry.provider, &entry.provider_payment_id);
         Ok(in_tx!(self, &Actor::System, write, |conn| {
+            if is_postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(&lock_key)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query(
+                "DELETE FROM pending_refunds WHERE provider = $1 AND provider_payment_id = $2",
+            )
+            .bind(&entry.provider)
+            .bind(&entry.provider_payment_id)
+            .execute(&mut *conn)
+            .await?;
             sqlx::query(
                 "INSERT INTO foreign_currency_payments (id, call_id, dj_profile_id, provider, \
                  provider_payment_id, amount_cents, currency, received_at) \

@@ -141,4 +141,7 @@ pub enum RefundOutcome {
     /// No payment under that provider payment id yet: the refund is kept and applied when the
     /// payment is recorded (a redelivery keeps it once).
     Pending,
+    /// The payment was kept aside for its currency (never counted), so its refund changes
+    /// nothing either.
+    NotCounted,
 }

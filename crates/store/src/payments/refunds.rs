@@ -62,6 +62,17 @@ macro_rules! impl_refund_conn {
                 .fetch_optional(&mut *self)
                 .await?;
                 let Some((call_id, dj_profile_id, paid, paid_cut)) = payment else {
+                    let held: Option<i64> = sqlx::query_scalar(
+                        "SELECT CAST(1 AS BIGINT) FROM foreign_currency_payments \
+                         WHERE provider = $1 AND provider_payment_id = $2",
+                    )
+                    .bind(&refund.provider)
+                    .bind(&refund.provider_payment_id)
+                    .fetch_optional(&mut *self)
+                    .await?;
+                    if held.is_some() {
+                        return Ok(RefundOutcome::NotCounted);
+                    }
                     let (cumulative, amount) = match refund.size {
                         RefundAmount::Cumulative { total_cents } => (true, total_cents.0),
                         RefundAmount::Single { amount_cents } => (false, amount_cents.0),

@@ -7,11 +7,12 @@ use djcalls_domain::refund::RefundAmount;
 use djcalls_domain::{Actor, Cents, CutRate};
 use djcalls_store::Store;
 use djcalls_store::calls::CallRecord;
-use djcalls_store::payments::NewRefund;
+use djcalls_store::payments::{NewRefund, RefundOutcome};
 use djcalls_testkit::TestDb;
 
 djcalls_testkit::on_both_backends! { &TestDb:
     refunds_before_payments_converge_in_every_order => every_order_converges;
+    refunds_of_a_payment_kept_aside_for_its_currency_change_nothing => foreign_refunds;
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -160,4 +161,59 @@ async fn every_order_converges(db: &TestDb) {
             .unwrap()
     });
     assert_eq!(left, 0);
+}
+
+async fn pending_count(db: &TestDb) -> i64 {
+    let raw = raw(db).await;
+    raw_tx!(&raw, commit, |conn| {
+        sqlx::query_scalar("SELECT count(*) FROM pending_refunds")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+    })
+}
+
+async fn foreign_refunds(db: &TestDb) {
+    let store = &db.store;
+    let p = profile(1);
+    create_profile(store, p, "yen", "Yen").await;
+    let call = insert(store, answered(p, "2026-06-02T10:00:00Z", 120)).await;
+    let yen_refund = |key: &str| NewRefund {
+        provider: "stripe".to_string(),
+        provider_payment_id: "pi_yen".to_string(),
+        refund_key: key.to_string(),
+        size: RefundAmount::Single {
+            amount_cents: Cents(1_000),
+        },
+        currency: "JPY".to_string(),
+        at: now(),
+    };
+    // Before the payment: kept, as any early refund.
+    assert_eq!(
+        store.record_refund(&yen_refund("early")).await.unwrap(),
+        RefundOutcome::Pending
+    );
+    assert_eq!(pending_count(db).await, 1);
+    // The payment turns out to be in another currency: kept aside, and its early refund goes.
+    let mut yen = entry(&call, "pi_yen", 5_000);
+    yen.currency = "JPY".to_string();
+    assert!(store.hold_foreign_currency_payment(&yen).await.unwrap());
+    assert!(!store.hold_foreign_currency_payment(&yen).await.unwrap());
+    assert_eq!(pending_count(db).await, 0);
+    // A later refund of it changes nothing and is not kept either.
+    assert_eq!(
+        store.record_refund(&yen_refund("late")).await.unwrap(),
+        RefundOutcome::NotCounted
+    );
+    assert_eq!(pending_count(db).await, 0);
+    assert_eq!(outcome(db, &call).await, ((0, 0), (false, 0, false)));
+    let held = store
+        .foreign_currency_payments(&Actor::Service, 10)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        (held[0].amount_cents, held[0].currency.as_str()),
+        (5_000, "JPY")
+    );
 }
