@@ -60,6 +60,20 @@ impl App {
             .ok_or(AppError::NotFound("job"))
     }
 
+    /// Payments kept aside because of their currency (SPEC §11), most recent first.
+    pub async fn foreign_currency_payments(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<Vec<crate::records::ForeignCurrencyPayment>> {
+        if !actor.is_platform() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(self
+            .store
+            .foreign_currency_payments(actor, ADMIN_LIST_LIMIT)
+            .await?)
+    }
+
     pub async fn opt_outs(&self, actor: &Actor) -> AppResult<Vec<OptOut>> {
         if !actor.is_platform() {
             return Err(AppError::Forbidden);

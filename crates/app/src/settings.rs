@@ -29,6 +29,9 @@ pub struct Settings {
     /// Bearer token of the service role (the DJ Dash backend); `None` disables that role.
     pub service_key: Option<SecretString>,
     pub platform_cut: CutRate,
+    /// The currency revenue is counted in (`PLATFORM_CURRENCY`, upper-case ISO 4217, default
+    /// `USD`): a payment in another currency is kept for admins but never counted (SPEC §11).
+    pub platform_currency: String,
     pub followup_min_talk_secs: u32,
     /// Checks `X-Twilio-Signature` (the simulator's token when telephony is simulated).
     pub twilio_auth_token: SecretString,
@@ -73,6 +76,7 @@ impl Settings {
             public_base_url: public_base_url.trim_end_matches('/').to_string(),
             service_key: None,
             platform_cut: CutRate::DEFAULT,
+            platform_currency: "USD".to_string(),
             followup_min_talk_secs: 10,
             twilio_auth_token: SecretString::from(SIMULATOR_AUTH_TOKEN.to_string()),
             platform_number: None,

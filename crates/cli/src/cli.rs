@@ -199,6 +199,11 @@ pub struct ServiceArgs {
     #[arg(long, env = "PLATFORM_CUT_PERCENT", default_value = "15", value_parser = parse_cut)]
     pub platform_cut_percent: CutRate,
 
+    /// The currency revenue is counted in (ISO 4217, e.g. usd); payments in any other
+    /// currency are kept for admins but never counted.
+    #[arg(long, env = "PLATFORM_CURRENCY", default_value = "usd", value_parser = crate::config::parse_currency)]
+    pub platform_currency: String,
+
     /// Origins whose pages may use the public widget endpoints (comma-separated, or `*`).
     #[arg(long, env = "DJCALLS_ALLOWED_ORIGINS", default_value = "*")]
     pub allowed_origins: String,
@@ -221,6 +226,9 @@ pub struct ServiceArgs {
     /// (one directory per host; several processes may share it).
     #[arg(long, env = "DJCALLS_SPOOL_DIR", default_value = djcalls_app::settings::DEFAULT_SPOOL_DIR)]
     pub spool_dir: std::path::PathBuf,
+
+    #[command(flatten)]
+    pub connections: crate::connections::ConnectionArgs,
 
     #[command(flatten)]
     pub twilio: TwilioArgs,

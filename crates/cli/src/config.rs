@@ -44,6 +44,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         public_base_url: public_base_url.clone(),
         service_key,
         platform_cut: args.platform_cut_percent,
+        platform_currency: args.platform_currency.clone(),
         followup_min_talk_secs: args.followup_min_talk_seconds,
         twilio_auth_token: SecretString::from(
             twilio_credentials(twilio)?
@@ -311,6 +312,16 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Three ASCII letters (an ISO 4217 code), kept upper-case as payment events carry it.
+pub fn parse_currency(raw: &str) -> Result<String, String> {
+    let code = raw.trim();
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(code.to_ascii_uppercase())
+    } else {
+        Err("must be a three-letter ISO 4217 currency code, like usd".to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,5 +367,13 @@ mod tests {
             "postgres://app:***@db:5432/calls"
         );
         assert_eq!(redact_url("sqlite://djcalls.db"), "sqlite://djcalls.db");
+    }
+
+    #[test]
+    fn the_platform_currency_is_a_three_letter_code() {
+        assert_eq!(parse_currency(" usd "), Ok("USD".to_string()));
+        for bad in ["", "us", "dollars", "u$d"] {
+            assert!(parse_currency(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod config;
+mod connections;
 mod logging;
 
 use clap::Parser;

@@ -10,7 +10,17 @@ use std::fmt;
 #[serde(transparent)]
 pub struct Cents(pub i64);
 
+/// The most one payment may be, in cents ($1,000,000.00; SPEC §11). Bounding each amount also
+/// keeps every sum the analytics make far inside `i64`.
+pub const MAX_PAYMENT_CENTS: i64 = 100_000_000;
+
 impl Cents {
+    /// `raw` cents as the amount of a payment (or of a refund): from 1 cent to
+    /// [`MAX_PAYMENT_CENTS`]. Zero, negative and larger amounts are not payments.
+    pub fn payment(raw: i64) -> Option<Cents> {
+        (1..=MAX_PAYMENT_CENTS).contains(&raw).then_some(Cents(raw))
+    }
+
     /// Dollars for the JSON edge (`150.0`, `14.99`): the only place money becomes a float.
     pub fn as_dollars(self) -> f64 {
         self.0 as f64 / 100.0
@@ -115,6 +125,15 @@ mod tests {
         assert_eq!(CutRate::parse_percent("7.25").unwrap().basis_points(), 725);
         for bad in ["", "abc", "-1", "101", "12.345", "15%", "1e2", "12.", ".5"] {
             assert!(CutRate::parse_percent(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_one_cent_to_a_million_dollars_is_a_payment() {
+        assert_eq!(Cents::payment(1), Some(Cents(1)));
+        assert_eq!(Cents::payment(100_000_000), Some(Cents(100_000_000)));
+        for bad in [0, -1, 100_000_001, i64::MAX, i64::MIN] {
+            assert_eq!(Cents::payment(bad), None, "{bad}");
         }
     }
 

@@ -1,7 +1,7 @@
 //! JSON shapes of stored records: the seed's column names, E.164 numbers, RFC 3339 times,
 //! dollars alongside integer cents.
 
-use djcalls_app::records::{CallRecord, Job, OptOut, Profile};
+use djcalls_app::records::{CallRecord, ForeignCurrencyPayment, Job, OptOut, Profile};
 use djcalls_domain::{CallSource, CallStatus, Cents, LeadScore};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -61,7 +61,7 @@ impl From<CallRecord> for CallJson {
             is_booked: c.is_booked,
             call_duration_seconds: c.call_duration_seconds,
             call_status: c.call_status,
-            call_sid: c.call_sid,
+            call_sid: c.call_sid.or(c.logged_call_sid),
             tipjar_link_sent: c.tipjar_link_sent,
             tipjar_link: c.tipjar_link,
             tipjar_payment_received: c.tipjar_payment_received,
@@ -163,6 +163,32 @@ impl From<OptOut> for OptOutJson {
             phone_number: o.phone_number,
             source: o.source,
             opted_out_at: o.opted_out_at.0,
+        }
+    }
+}
+
+/// A payment kept aside because of its currency: the amount in that currency's minor unit.
+#[derive(Serialize)]
+pub struct ForeignCurrencyPaymentJson {
+    pub call_id: String,
+    pub dj_profile_id: String,
+    pub provider: String,
+    pub provider_payment_id: String,
+    pub amount_minor_units: i64,
+    pub currency: String,
+    pub received_at: Timestamp,
+}
+
+impl From<ForeignCurrencyPayment> for ForeignCurrencyPaymentJson {
+    fn from(p: ForeignCurrencyPayment) -> Self {
+        ForeignCurrencyPaymentJson {
+            call_id: p.call_id.to_string(),
+            dj_profile_id: p.dj_profile_id.to_string(),
+            provider: p.provider,
+            provider_payment_id: p.provider_payment_id,
+            amount_minor_units: p.amount_cents,
+            currency: p.currency,
+            received_at: p.received_at.0,
         }
     }
 }

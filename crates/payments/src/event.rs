@@ -108,15 +108,14 @@ pub(crate) fn id_field(
     Ok(value)
 }
 
+/// A payment or refund amount: 1 cent to `MAX_PAYMENT_CENTS` ([`Cents::payment`]); zero,
+/// negative or larger amounts make the event invalid (400, nothing recorded).
 pub(crate) fn amount_field(
     value: Option<i64>,
     field: &'static str,
 ) -> Result<Cents, EventParseError> {
     let value = required(value, field)?;
-    if value < 0 {
-        return Err(EventParseError::InvalidField(field));
-    }
-    Ok(Cents(value))
+    Cents::payment(value).ok_or(EventParseError::InvalidField(field))
 }
 
 /// Three ASCII letters, returned upper-case (`usd` → `USD`).
@@ -152,10 +151,17 @@ mod tests {
     }
 
     #[test]
-    fn negative_amounts_are_invalid() {
+    fn amounts_outside_one_cent_to_a_million_dollars_are_invalid() {
+        for bad in [-1, 0, 100_000_001, i64::MAX] {
+            assert_eq!(
+                amount_field(Some(bad), "amount"),
+                Err(EventParseError::InvalidField("amount")),
+                "{bad}"
+            );
+        }
         assert_eq!(
-            amount_field(Some(-1), "amount"),
-            Err(EventParseError::InvalidField("amount"))
+            amount_field(Some(100_000_000), "amount"),
+            Ok(Cents(100_000_000))
         );
     }
 }

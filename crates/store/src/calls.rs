@@ -2,7 +2,7 @@
 //! person may change afterwards. `call_status`, `lead_score` and `source` are domain enums,
 //! decoded with `TryFrom<String>` and bound as their `as_str()` (the stored strings).
 
-use crate::{DbTime, Store, StoreResult, sql_with};
+use crate::{DbTime, Store, StoreError, StoreResult, sql_with};
 use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore};
 use uuid::Uuid;
 
@@ -26,7 +26,12 @@ pub struct CallRecord {
     pub call_duration_seconds: Option<i32>,
     #[sqlx(try_from = "String")]
     pub call_status: CallStatus,
+    /// The Twilio call this row is: set only by Twilio's webhooks (and the demo and
+    /// reconciliation), whose number called decides the owner.
     pub call_sid: Option<String>,
+    /// The `call_sid` someone logged through the API: shown as the call's SID but never
+    /// matched by a webhook, so a logged SID cannot capture another DJ's Twilio call.
+    pub logged_call_sid: Option<String>,
     pub tipjar_link_sent: bool,
     pub tipjar_link: Option<String>,
     pub tipjar_payment_received: bool,
@@ -50,7 +55,7 @@ pub struct CallRecord {
 
 pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
     page_url, event_type, lead_score, is_booked, call_duration_seconds, call_status, call_sid, \
-    tipjar_link_sent, tipjar_link, tipjar_payment_received, tipjar_payment_amount_cents, \
+    logged_call_sid, tipjar_link_sent, tipjar_link, tipjar_payment_received, tipjar_payment_amount_cents, \
     product_context, notes, source, answered, talk_seconds, voicemail_left, recording_sid, \
     recording_duration_seconds, transcription_status, transcription_text, attribution, \
     created_at, updated_at";
@@ -108,22 +113,43 @@ pub struct CallPatch {
 }
 
 impl Store {
+    /// Inserts `call`. A call logged through the API (`source` api) keeps its SID as
+    /// `logged_call_sid`, which no webhook ever matches; it is a [`StoreError::Conflict`] only
+    /// when the same DJ already has a call with that SID (logged or from Twilio), so the answer
+    /// says nothing about other DJs' calls.
     pub async fn insert_call(
         &self,
         actor: &Actor,
         call: &NewCall,
         now: DbTime,
     ) -> StoreResult<CallRecord> {
+        let (call_sid, logged_call_sid) = match call.source {
+            CallSource::Api => (None, call.call_sid.as_deref()),
+            _ => (call.call_sid.as_deref(), None),
+        };
         Ok(in_tx!(self, actor, write, |conn| {
+            if let Some(sid) = logged_call_sid {
+                let own: Option<i64> = sqlx::query_scalar(
+                    "SELECT CAST(1 AS BIGINT) FROM dj_calls WHERE dj_profile_id = $1 \
+                     AND (call_sid = $2 OR logged_call_sid = $2) LIMIT 1",
+                )
+                .bind(call.dj_profile_id.0)
+                .bind(sid)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if own.is_some() {
+                    return Err(StoreError::Conflict("dj_calls_logged_call_sid".into()));
+                }
+            }
             sqlx::query_as::<_, CallRecord>(sql_with(
                 COLUMNS,
                 "INSERT INTO dj_calls (id, dj_profile_id, virtual_number, caller_number, caller_name, \
                  \"timestamp\", page_url, event_type, lead_score, is_booked, call_duration_seconds, \
                  call_status, call_sid, notes, source, answered, talk_seconds, voicemail_left, \
                  recording_sid, transcription_status, transcription_text, tipjar_link_sent, \
-                 created_at, updated_at) \
+                 created_at, updated_at, logged_call_sid) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                 $18, $19, $20, $21, $22, $23, $23) RETURNING {COLUMNS}",
+                 $18, $19, $20, $21, $22, $23, $23, $24) RETURNING {COLUMNS}",
             ))
             .bind(call.id.0)
             .bind(call.dj_profile_id.0)
@@ -137,7 +163,7 @@ impl Store {
             .bind(call.is_booked)
             .bind(call.call_duration_seconds)
             .bind(call.call_status.as_str())
-            .bind(&call.call_sid)
+            .bind(call_sid)
             .bind(&call.notes)
             .bind(call.source.as_str())
             .bind(call.answered)
@@ -148,6 +174,7 @@ impl Store {
             .bind(&call.transcription_text)
             .bind(call.tipjar_link_sent)
             .bind(now)
+            .bind(logged_call_sid)
             .fetch_one(&mut *conn)
             .await?
         }))

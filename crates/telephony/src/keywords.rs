@@ -1,5 +1,16 @@
-//! Inbound-SMS keywords: STOP-type opt-outs, START-type opt-ins and HELP, recognised only
-//! when the keyword is the whole message.
+//! Inbound-SMS keywords: STOP-type opt-outs, START-type opt-ins and HELP.
+//!
+//! A text is read the way a person means it, not byte for byte: Unicode NFKC (full-width
+//! `ＳＴＯＰ` is `STOP`), any case, the UTS #39 confusables skeleton (`stоp` with a Cyrillic
+//! `о` is `stop`; `unicode-security`), and punctuation and symbols are word breaks (`OPT-OUT`
+//! is `OPT OUT`). A keyword may be written as one word or two (`OPT OUT`, `STOP ALL`), and an
+//! opt-out or help keyword may be followed by courtesy words only (`Stop please`, `help me`);
+//! `stop calling me at night` stays an ordinary message. Opt-in keywords must stand alone, so a
+//! lead's "Yes please" is kept as the lead's message.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use unicode_security::confusable_detection::skeleton;
 
 /// What an inbound text asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,22 +35,57 @@ const OPT_OUT: &[&str] = &[
 const OPT_IN: &[&str] = &["START", "YES", "UNSTOP"];
 const HELP: &[&str] = &["HELP", "INFO"];
 
-/// Classifies a message body: any case, surrounding whitespace and punctuation ignored
-/// (`" Stop! "` opts out), but `"stop calling me at night"` is an ordinary message.
+/// Words that may follow an opt-out or help keyword without making the text a message.
+const COURTESY: &[&str] = &[
+    "PLEASE", "PLS", "PLZ", "NOW", "THANKS", "THANK", "YOU", "THX", "TY", "ALL", "ME", "IT",
+    "TEXTING", "TEXTS", "MESSAGES",
+];
+
+/// Classifies a message body (see the module documentation for how it is read).
 pub fn classify_keyword(body: &str) -> Keyword {
-    let word = body
-        .trim_matches(|c: char| c.is_whitespace() || !c.is_alphanumeric())
-        .to_uppercase();
-    let word = word.as_str();
-    if OPT_OUT.contains(&word) {
+    let words = normalised_words(body);
+    if matches_keyword(&words, OPT_OUT, true) {
         Keyword::OptOut
-    } else if OPT_IN.contains(&word) {
+    } else if matches_keyword(&words, OPT_IN, false) {
         Keyword::OptIn
-    } else if HELP.contains(&word) {
+    } else if matches_keyword(&words, HELP, true) {
         Keyword::Help
     } else {
         Keyword::Other
     }
+}
+
+/// NFKC, upper case, then the confusables skeleton (upper case first, so `i` and `I` meet the
+/// same prototype), combining marks dropped, and anything that is not a letter or digit taken
+/// as a word break.
+fn normalised_words(text: &str) -> Vec<String> {
+    let upper: String = text.nfkc().collect::<String>().to_uppercase();
+    let folded: String = skeleton(&upper)
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    folded.split_whitespace().map(str::to_string).collect()
+}
+
+/// One word, or two written apart, from `list`; then nothing, or (when `courtesy`) courtesy
+/// words only.
+fn matches_keyword(words: &[String], list: &[&str], courtesy: bool) -> bool {
+    let rest_is_fine = |rest: &[String]| {
+        rest.is_empty() || courtesy && rest.iter().all(|w| is_one_of(w, COURTESY))
+    };
+    match words {
+        [] => false,
+        [first, rest @ ..] if is_one_of(first, list) && rest_is_fine(rest) => true,
+        [first, second, rest @ ..] => {
+            is_one_of(&format!("{first}{second}"), list) && rest_is_fine(rest)
+        }
+        _ => false,
+    }
+}
+
+fn is_one_of(word: &str, list: &[&str]) -> bool {
+    list.iter()
+        .any(|entry| normalised_words(entry).concat() == word)
 }
 
 #[cfg(test)]
@@ -78,24 +124,83 @@ mod tests {
     }
 
     #[test]
+    fn common_phrasings_of_opt_out_opt_out() {
+        for text in [
+            "Stop please",
+            "STOP PLEASE!",
+            "opt out",
+            "OPT-OUT",
+            "Opt Out please",
+            "optout",
+            "STOP ALL",
+            "stop texting me",
+            "Unsubscribe, thank you",
+            "cancel pls",
+            "Quit it",
+            "end.",
+            "Revoke",
+        ] {
+            assert_eq!(classify_keyword(text), Keyword::OptOut, "{text}");
+        }
+    }
+
+    #[test]
+    fn full_width_and_look_alike_letters_are_read_as_the_letters_they_show() {
+        // Full-width Latin (NFKC).
+        assert_eq!(classify_keyword("ＳＴＯＰ"), Keyword::OptOut);
+        // Cyrillic о in the middle of a Latin word (confusables skeleton).
+        assert_eq!(classify_keyword("st\u{43e}p"), Keyword::OptOut);
+        assert_eq!(
+            classify_keyword("\u{405}\u{422}\u{41e}\u{420}"),
+            Keyword::OptOut
+        );
+        // A zero-width space inside the word is ignored; so are accents.
+        assert_eq!(classify_keyword("ST\u{200b}OP"), Keyword::OptOut);
+        assert_eq!(classify_keyword("stöp"), Keyword::OptOut);
+        assert_eq!(classify_keyword("ＨＥＬＰ"), Keyword::Help);
+        assert_eq!(classify_keyword("h\u{435}lp please"), Keyword::Help);
+        assert_eq!(classify_keyword("\u{456}nfo"), Keyword::Help);
+    }
+
+    #[test]
+    fn help_takes_courtesy_words_too() {
+        for text in ["help please", "HELP ME", "Help!!! please"] {
+            assert_eq!(classify_keyword(text), Keyword::Help, "{text}");
+        }
+    }
+
+    #[test]
+    fn opt_in_keywords_must_stand_alone() {
+        assert_eq!(classify_keyword("Yes please"), Keyword::Other);
+        assert_eq!(classify_keyword("START"), Keyword::OptIn);
+        assert_eq!(classify_keyword("un-stop"), Keyword::OptIn);
+    }
+
+    #[test]
     fn a_keyword_inside_a_longer_message_is_an_ordinary_message() {
         assert_eq!(classify_keyword("stop calling me"), Keyword::Other);
         assert_eq!(
             classify_keyword("Yes we would love to book you"),
             Keyword::Other
         );
-        assert_eq!(classify_keyword("STOP ALL"), Keyword::Other);
+        assert_eq!(classify_keyword("help me plan my wedding"), Keyword::Other);
+        assert_eq!(classify_keyword("Cancel my booking please"), Keyword::Other);
         assert_eq!(classify_keyword("stopper"), Keyword::Other);
+        assert_eq!(classify_keyword("please stop"), Keyword::Other);
         assert_eq!(classify_keyword(""), Keyword::Other);
         assert_eq!(classify_keyword("!!!"), Keyword::Other);
     }
 
     proptest! {
         #[test]
-        fn a_message_with_a_space_inside_its_words_is_never_a_keyword(
+        fn a_keyword_followed_by_a_word_that_is_not_courtesy_is_never_a_keyword(
             a in "[A-Za-z]{1,8}",
             b in "[A-Za-z]{1,8}",
         ) {
+            let joined = normalised_words(&format!("{a}{b}")).concat();
+            let all = [OPT_OUT, OPT_IN, HELP].concat();
+            prop_assume!(!is_one_of(&joined, &all));
+            prop_assume!(!is_one_of(&normalised_words(&b).concat(), COURTESY));
             prop_assert_eq!(classify_keyword(&format!("{a} {b}")), Keyword::Other);
         }
     }

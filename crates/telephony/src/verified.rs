@@ -46,10 +46,16 @@ pub fn verify_and_parse<W: Webhook>(
     })
 }
 
-/// `hex(SHA-256(path, then the sorted parameters))`.
+/// `hex(SHA-256(path, then the sorted distinct parameters))`.
+///
+/// Distinct, because [`verify_signature`] accepts a signature made over each distinct
+/// `key=value` pair once (twilio-python's form) when a pair is repeated: a replay with one pair
+/// duplicated is still correctly signed, so it must name the same delivery, or every such
+/// replay would add an event.
 fn delivery_key(path_and_query: &str, params: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort();
+    sorted.dedup();
     let mut hasher = Sha256::new();
     hasher.update(path_and_query.as_bytes());
     for (key, value) in sorted {
@@ -81,6 +87,31 @@ mod tests {
         assert_eq!(delivery_key("/x", &a), delivery_key("/x", &b));
         assert_ne!(delivery_key("/x", &a), delivery_key("/x", &c));
         assert_ne!(delivery_key("/x", &a), delivery_key("/y", &a));
+    }
+
+    #[test]
+    fn a_replay_with_a_duplicated_pair_that_still_verifies_has_the_same_delivery_key() {
+        let once = pairs(&[("CallSid", "CA1"), ("CallStatus", "ringing")]);
+        let twice = pairs(&[
+            ("CallSid", "CA1"),
+            ("CallStatus", "ringing"),
+            ("CallStatus", "ringing"),
+        ]);
+        let signature = compute_signature("tok", "https://x.test/w", &once);
+        assert!(verify_signature(
+            "tok",
+            "https://x.test/w",
+            &twice,
+            &signature
+        ));
+        assert_eq!(delivery_key("/w", &once), delivery_key("/w", &twice));
+        // A repeated key with another value is other content, so another delivery.
+        let other = pairs(&[
+            ("CallSid", "CA1"),
+            ("CallStatus", "ringing"),
+            ("CallStatus", "busy"),
+        ]);
+        assert_ne!(delivery_key("/w", &once), delivery_key("/w", &other));
     }
 
     #[test]

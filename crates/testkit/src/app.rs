@@ -55,7 +55,11 @@ impl TestApp {
             telephony.clone(),
             payments.clone(),
         );
-        let server = serve(listener, app.clone());
+        let server = serve(
+            listener,
+            app.clone(),
+            djcalls_http::ConnectionLimits::DEFAULT,
+        );
         TestApp {
             base_url,
             app,
@@ -216,13 +220,20 @@ impl TestApp {
     }
 }
 
-/// Serves `app` on `listener` as `djcalls serve` does (with the peer address for rate limits).
-pub(crate) fn serve(listener: tokio::net::TcpListener, app: App) -> tokio::task::JoinHandle<()> {
+/// Serves `app` on `listener` as `djcalls serve` does: the same server loop and its
+/// connection limits (the peer address reaches the handlers for rate limits).
+pub(crate) fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    limits: djcalls_http::ConnectionLimits,
+) -> tokio::task::JoinHandle<()> {
     let router = djcalls_http::router(app);
-    tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let _ = axum::serve(listener, service).await;
-    })
+    tokio::spawn(djcalls_http::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ))
 }
 
 impl Drop for TestApp {

@@ -17,6 +17,7 @@ pub struct TestAppBuilder {
     settings: Vec<SettingsEdit>,
     telephony: Option<Arc<dyn Telephony>>,
     payments: Option<Arc<dyn PaymentLinks>>,
+    limits: Option<djcalls_http::ConnectionLimits>,
 }
 
 impl TestApp {
@@ -46,14 +47,23 @@ impl TestAppBuilder {
         self
     }
 
+    /// Other connection limits for the served app (short timeouts, a small cap).
+    pub fn connection_limits(mut self, limits: djcalls_http::ConnectionLimits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
     /// The second app, served on its own port over `first`'s database pool and clock.
     pub async fn serve_beside(self, first: &TestApp) -> ServedApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let limits = self
+            .limits
+            .unwrap_or(djcalls_http::ConnectionLimits::DEFAULT);
         let app = self.build(first, first.db.store.clone(), Some(&base_url));
-        let server = serve(listener, app.clone());
+        let server = serve(listener, app.clone(), limits);
         ServedApp {
             app,
             base_url,

@@ -76,8 +76,13 @@ impl From<djcalls_store::StoreError> for PayLinkError {
 pub enum WebhookOutcome {
     /// A payment was recorded (`new`: false when this payment id was recorded before).
     Paid { new: bool },
+    /// A payment in another currency than `PLATFORM_CURRENCY`: kept for admins, not counted
+    /// (`new`: false when it was kept before).
+    HeldForeignCurrency { new: bool },
     /// A refund: `Some(cents)` (negative) recorded now, `None` when nothing new.
     Refunded { recorded: Option<Cents> },
+    /// A refund of a payment not recorded yet: kept, and applied when the payment arrives.
+    RefundPending,
     /// A well-formed event we do not act on.
     Ignored,
     /// Nothing of ours to attach it to (unknown reference or payment).
@@ -114,19 +119,6 @@ pub enum SimulatedPayError {
     InvalidAmount,
     #[error("the simulated payment's webhook was not accepted")]
     Webhook(#[source] WebhookError),
-}
-
-/// Analytics add cents whatever their currency (the ledger has one currency column and the
-/// SPEC's figures are dollars); a foreign currency is recorded as sent and flagged here.
-fn warn_on_currency(provider: Provider, event_id: &str, currency: &str) {
-    if !currency.eq_ignore_ascii_case("USD") {
-        tracing::warn!(
-            provider = provider.as_str(),
-            %event_id,
-            currency,
-            "payment in a currency other than USD; recorded as is, analytics add its cents as if USD"
-        );
-    }
 }
 
 /// `paylink-<link id>-<hour>-<fingerprint>`: stable for retries and re-opens within
@@ -191,8 +183,7 @@ pub fn parse_dollars(raw: &str) -> Option<Cents> {
     } else {
         format!("{frac:0<2}").parse().ok()?
     };
-    let cents = whole * 100 + frac;
-    (cents > 0 && cents <= 100_000_000).then_some(Cents(cents))
+    Cents::payment(whole * 100 + frac)
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ impl App {
             "data": {
                 "payment_id": SimulatedPayments::payment_id(session_id),
                 "amount_cents": amount.0,
-                "currency": "usd",
+                "currency": self.settings.platform_currency.to_ascii_lowercase(),
                 "reference": link.reference,
             }
         })

@@ -85,7 +85,6 @@ impl App {
                     );
                     return Ok(WebhookOutcome::Unmatched);
                 };
-                warn_on_currency(provider, &event_id, &currency);
                 let entry = NewPayment {
                     call_id: link.call_id,
                     dj_profile_id: link.dj_profile_id,
@@ -96,6 +95,21 @@ impl App {
                     currency,
                     at: self.now(),
                 };
+                if !entry
+                    .currency
+                    .eq_ignore_ascii_case(&self.settings.platform_currency)
+                {
+                    let new = self.store.hold_foreign_currency_payment(&entry).await?;
+                    tracing::warn!(
+                        provider = provider.as_str(),
+                        %event_id,
+                        call_id = %entry.call_id,
+                        currency = %entry.currency,
+                        new,
+                        "payment in a currency other than PLATFORM_CURRENCY; kept for admins, not counted"
+                    );
+                    return Ok(WebhookOutcome::HeldForeignCurrency { new });
+                }
                 let new = self
                     .store
                     .record_payment(&Actor::System, &entry, self.settings.platform_cut)
@@ -118,7 +132,6 @@ impl App {
                 refunded,
                 currency,
             } => {
-                warn_on_currency(provider, &event_id, &currency);
                 let refund = NewRefund {
                     provider: provider.as_str().to_string(),
                     provider_payment_id,
@@ -144,17 +157,24 @@ impl App {
                         tracing::info!(provider = provider.as_str(), %event_id, "refund already recorded");
                         Ok(WebhookOutcome::Refunded { recorded: None })
                     }
-                    RefundOutcome::UnknownPayment => {
-                        // 200 for the same reason as an unknown reference. Stripe's later refund
-                        // events carry the cumulative total, so they still catch up once the
-                        // payment is known.
-                        tracing::warn!(
+                    RefundOutcome::NotCounted => {
+                        tracing::info!(
+                            provider = provider.as_str(),
+                            %event_id,
+                            "refund of a payment kept aside for its currency; nothing to subtract"
+                        );
+                        Ok(WebhookOutcome::Refunded { recorded: None })
+                    }
+                    RefundOutcome::Pending => {
+                        // Kept: the payment's own transaction applies it when it arrives, so
+                        // the ledger ends the same whichever came first.
+                        tracing::info!(
                             provider = provider.as_str(),
                             %event_id,
                             provider_payment_id = %refund.provider_payment_id,
-                            "refund of an unknown payment; not recorded"
+                            "refund before its payment; kept until the payment arrives"
                         );
-                        Ok(WebhookOutcome::Unmatched)
+                        Ok(WebhookOutcome::RefundPending)
                     }
                 }
             }

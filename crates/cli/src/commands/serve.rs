@@ -46,13 +46,17 @@ pub async fn serve(
         workers => Some(app.start_job_runner(workers, Duration::from_secs(args.job_poll_seconds))),
     };
     on_ready(&base_url);
-    // Connect info gives handlers the peer address (per-client rate limits).
-    let router = djcalls_http::router(app.clone())
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the HTTP server stopped");
+    // Header-read and idle timeouts and the connection cap (SPEC §11); handlers get the peer
+    // address (per-client rate limits).
+    let limits = args.connections.limits();
+    crate::connections::raise_open_files_limit(&limits);
+    djcalls_http::serve(
+        listener,
+        djcalls_http::router(app.clone()),
+        limits,
+        shutdown_signal(),
+    )
+    .await;
     tracing::info!(
         "shutting down: draining connections, finishing jobs in flight, closing the database"
     );
@@ -65,7 +69,7 @@ pub async fn serve(
     relay.shutdown().await;
     upkeep.shutdown().await;
     app.close().await;
-    served
+    Ok(())
 }
 
 async fn shutdown_signal() {

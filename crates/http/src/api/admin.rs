@@ -1,11 +1,12 @@
 //! Admin operations over JSON: `GET /api/djdash/admin/jobs?state=pending|dead`,
-//! `POST /api/djdash/admin/jobs/{id}/retry`, `GET /api/djdash/admin/opt-outs`.
+//! `POST /api/djdash/admin/jobs/{id}/retry`, `GET /api/djdash/admin/opt-outs`,
+//! `GET /api/djdash/admin/foreign-currency-payments`.
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, parse_query};
 use crate::request::parse_id;
 use crate::state::HttpState;
-use crate::views::{JobJson, OptOutJson};
+use crate::views::{ForeignCurrencyPaymentJson, JobJson, OptOutJson};
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,6 +19,10 @@ pub fn router() -> Router<HttpState> {
         .route("/api/djdash/admin/jobs", get(jobs))
         .route("/api/djdash/admin/jobs/{id}/retry", post(retry))
         .route("/api/djdash/admin/opt-outs", get(opt_outs))
+        .route(
+            "/api/djdash/admin/foreign-currency-payments",
+            get(foreign_currency_payments),
+        )
 }
 
 #[derive(Deserialize)]
@@ -64,4 +69,19 @@ async fn opt_outs(State(state): State<HttpState>, Caller(actor): Caller) -> ApiR
         .map(OptOutJson::from)
         .collect();
     Ok(Json(json!({"success": true, "opt_outs": list})))
+}
+
+/// Payments kept aside because their currency is not `PLATFORM_CURRENCY` (never revenue).
+async fn foreign_currency_payments(
+    State(state): State<HttpState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<Value>> {
+    let list: Vec<ForeignCurrencyPaymentJson> = state
+        .app
+        .foreign_currency_payments(&actor)
+        .await?
+        .into_iter()
+        .map(ForeignCurrencyPaymentJson::from)
+        .collect();
+    Ok(Json(json!({"success": true, "payments": list})))
 }

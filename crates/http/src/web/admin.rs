@@ -75,6 +75,8 @@ pub struct AdminPage {
     purchase: String,
     numbers: Vec<NumberRow>,
     opt_outs: Vec<(String, String, String)>,
+    /// Payments kept aside because of their currency: (call id, amount, when).
+    foreign_payments: Vec<(String, String, String)>,
     job_counts: [(&'static str, i64); 4],
     pending: Vec<JobRow>,
     dead: Vec<JobRow>,
@@ -142,6 +144,7 @@ pub async fn page(
     let (counts, pending) = app.job_queue(actor, JobListing::Pending).await?;
     let (_, dead) = app.job_queue(actor, JobListing::Dead).await?;
     let opt_outs = app.opt_outs(actor).await?;
+    let foreign_payments = app.foreign_currency_payments(actor).await?;
     let (start, end) = api_bounds(&range);
     Ok(AdminPage {
         nav: Nav::of(&session),
@@ -208,6 +211,16 @@ pub async fn page(
                     o.phone_number,
                     o.source,
                     local(o.opted_out_at.0, &TimeZone::UTC),
+                )
+            })
+            .collect(),
+        foreign_payments: foreign_payments
+            .into_iter()
+            .map(|p| {
+                (
+                    p.call_id.to_string(),
+                    format!("{} {}", p.amount_cents, p.currency),
+                    local(p.received_at.0, &TimeZone::UTC),
                 )
             })
             .collect(),

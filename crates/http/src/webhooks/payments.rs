@@ -58,8 +58,11 @@ async fn record(state: &HttpState, provider: Provider, event: PaymentEvent) -> R
     let outcome = match &result {
         Ok(WebhookOutcome::Paid { new: true }) => "paid",
         Ok(WebhookOutcome::Paid { new: false }) => "duplicate",
+        Ok(WebhookOutcome::HeldForeignCurrency { new: true }) => "foreign_currency",
+        Ok(WebhookOutcome::HeldForeignCurrency { new: false }) => "duplicate",
         Ok(WebhookOutcome::Refunded { recorded: Some(_) }) => "refunded",
         Ok(WebhookOutcome::Refunded { recorded: None }) => "duplicate",
+        Ok(WebhookOutcome::RefundPending) => "refund_pending",
         Ok(WebhookOutcome::Ignored) => "ignored",
         Ok(WebhookOutcome::Unmatched) => "unmatched",
         Err(_) => "failed",

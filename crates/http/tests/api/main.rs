@@ -11,6 +11,7 @@ mod analytics;
 mod auth;
 mod bad_input;
 mod calls;
+mod connections;
 mod numbers;
 mod ops;
 mod profiles;

@@ -20,12 +20,19 @@ async fn calls(db: &TestDb) {
     let with_sid =
         |sid: &str| call(p, "2026-03-02T10:00:00Z").with(|c| c.call_sid = Some(sid.to_string()));
     let first = insert(store, with_sid("CA0001")).await;
-    assert_eq!(first.call_sid.as_deref(), Some("CA0001"));
+    // A logged SID is kept apart from the SID Twilio's webhooks find calls by (SPEC §11).
+    assert_eq!(first.call_sid, None);
+    assert_eq!(first.logged_call_sid.as_deref(), Some("CA0001"));
 
     let again = store
         .insert_call(&Actor::Service, &with_sid("CA0001"), now())
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    // Another DJ may log the same SID: whether it exists elsewhere is not theirs to learn.
+    create_profile(store, profile(2), "sid-two", "Sid Two").await;
+    let elsewhere =
+        call(profile(2), "2026-03-02T10:00:00Z").with(|c| c.call_sid = Some("CA0001".to_string()));
+    insert(store, elsewhere).await;
     // Calls without a call_sid (logged through the API) are not duplicates of each other.
     insert(store, call(p, "2026-03-02T10:00:00Z")).await;
     insert(store, call(p, "2026-03-02T10:00:00Z")).await;

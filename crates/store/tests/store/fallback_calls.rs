@@ -129,9 +129,25 @@ async fn sqlite_databases_from_before_the_fallback_source_keep_their_calls() {
         pool.close().await;
     }
     create_profile(&store, profile(1), "dj-one", "DJ One").await;
-    let before = insert(&store, call(profile(1), "2026-06-15T09:00:00Z")).await;
+    // Written as that release wrote it: today's insert names columns added after 0010.
+    let before = CallId::new_v7();
+    {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO dj_calls (id, dj_profile_id, \"timestamp\", caller_number, created_at, \
+             updated_at) VALUES ($1, $2, $3, '+14155550123', $4, $4)",
+        )
+        .bind(before.0)
+        .bind(profile(1).0)
+        .bind(at("2026-06-15T09:00:00Z"))
+        .bind(now())
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
     store
-        .ensure_payment_link(before.id, profile(1), "tok-1", "ref-1", now())
+        .ensure_payment_link(before, profile(1), "tok-1", "ref-1", now())
         .await
         .unwrap();
     let refused = fallback_call(SID);
@@ -144,9 +160,14 @@ async fn sqlite_databases_from_before_the_fallback_source_keep_their_calls() {
     );
 
     store.migrate().await.unwrap();
+    let kept = store.call(&Actor::System, before).await.unwrap().unwrap();
     assert_eq!(
-        store.call(&Actor::System, before.id).await.unwrap(),
-        Some(before.clone())
+        (
+            kept.dj_profile_id,
+            kept.timestamp,
+            kept.caller_number.as_deref()
+        ),
+        (profile(1), at("2026-06-15T09:00:00Z"), Some("+14155550123"))
     );
     assert!(
         store

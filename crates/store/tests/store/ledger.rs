@@ -70,14 +70,14 @@ async fn idempotent_ledger(db: &TestDb) {
     );
     assert_eq!(money(store, x.id).await, (true, 11_000, true));
 
-    // Paid in full, refunded in full: net 0, still a received payment, still booked.
+    // Paid in full, refunded in full: net 0, no longer paid (SPEC §11), still booked.
     assert!(pay(store, &y, "pi_200", 9_990).await);
     assert_eq!(money(store, y.id).await, (true, 9_990, true));
     assert_eq!(
         refund(store, "pi_200", "re_200", 9_990).await,
         recorded(&y, -9_990)
     );
-    assert_eq!(money(store, y.id).await, (true, 0, true));
+    assert_eq!(money(store, y.id).await, (false, 0, true));
 
     // Delivered twice at the same moment: recorded once.
     let twice = entry(&z, "pi_300", 5);
@@ -90,11 +90,11 @@ async fn idempotent_ledger(db: &TestDb) {
     assert_eq!(outcomes, [false, true]);
     assert_eq!(money(store, z.id).await, (true, 5, true));
 
-    // A refund of a payment never recorded writes nothing: the call stays unpaid and unbooked.
+    // A refund of a payment not recorded yet is kept, and touches no call meanwhile.
     let w = insert(store, answered(p, "2026-03-02T13:00:00Z", 120)).await;
     assert_eq!(
         refund(store, "pi_orphan", "re_orphan", 700).await,
-        RefundOutcome::UnknownPayment
+        RefundOutcome::Pending
     );
     assert_eq!(money(store, w.id).await, (false, 0, false));
 
@@ -164,7 +164,8 @@ async fn idempotent_ledger(db: &TestDb) {
         (a.total_revenue, a.platform_cut, a.dj_revenue),
         (110.05, 16.51, 93.54)
     );
-    assert_eq!((a.tipjar_payments_received, a.booked_calls), (3, 3));
+    // y was refunded in full: booked, but not a received payment any more.
+    assert_eq!((a.tipjar_payments_received, a.booked_calls), (2, 3));
 }
 
 async fn split_check(db: &TestDb) {

@@ -48,6 +48,7 @@ mod fallback_calls;
 mod ledger;
 mod pagination;
 mod ranges;
+mod refund_first;
 mod replica;
 mod rls;
 mod roles;

@@ -42,8 +42,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     // As `serve` does: on PostgreSQL every change is also announced to other processes.
     let relay = app.start_relay();
-    let server =
-        tokio::spawn(async move { axum::serve(listener, djcalls_http::router(app)).await });
+    // The same server loop and connection limits as `serve`.
+    let server = tokio::spawn(djcalls_http::serve(
+        listener,
+        djcalls_http::router(app),
+        djcalls_http::ConnectionLimits::DEFAULT,
+        std::future::pending(),
+    ));
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;

@@ -64,6 +64,44 @@ async fn an_opted_out_caller_gets_nothing_until_start() {
     }
 }
 
+djcalls_testkit::on_both_backends! { TestApp:
+    opt_out_phrasings_and_look_alike_letters_opt_out => opt_out_phrasings;
+}
+
+/// What people actually send: phrasings, full-width letters, a Cyrillic о; HELP likewise.
+async fn opt_out_phrasings(app: djcalls_testkit::TestApp) {
+    app.clock.set(noon());
+    let (dj, number) = dj(&app).await;
+    for (i, text) in [
+        "Stop please",
+        "opt out",
+        "OPT-OUT",
+        "\u{ff33}\u{ff34}\u{ff2f}\u{ff30}",
+        "st\u{43e}p",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let from = format!("+1415555030{i}");
+        let (status, body) = text_in(&app, &from, &number, text).await;
+        assert_eq!(status, 200, "{text}");
+        assert!(body.contains("<Response/>"), "{text}: {body}");
+        assert!(app.db.store.is_opted_out(&from).await.unwrap(), "{text}");
+    }
+    for text in ["help please", "\u{ff28}\u{ff25}\u{ff2c}\u{ff30}"] {
+        let (_, body) = text_in(&app, CALLER, &number, text).await;
+        assert!(body.contains("Reply STOP to opt out"), "{text}: {body}");
+    }
+    // None of them was kept as a lead's message.
+    let messages = app
+        .db
+        .store
+        .messages_for_profile(&Actor::System, dj, 20)
+        .await
+        .unwrap();
+    assert!(messages.iter().all(|m| m.kind != "lead"), "{messages:?}");
+}
+
 #[tokio::test]
 async fn help_answers_twiml_and_other_texts_are_kept_as_leads() {
     let app = app_at_noon().await;

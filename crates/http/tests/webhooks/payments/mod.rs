@@ -5,6 +5,8 @@
 //! write the ledger run on SQLite and (when a server answers) PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod amounts;
+mod currency;
 mod links;
 mod providers;
 mod stripe;

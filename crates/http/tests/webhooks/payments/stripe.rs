@@ -9,6 +9,29 @@ use serde_json::{Value, json};
 djcalls_testkit::on_both_backends! { TestApp:
     stripe_payments_and_cumulative_refunds_net_out => stripe_refunds;
     stripe_signature_negatives_write_nothing => stripe_negatives;
+    a_stripe_refund_before_its_checkout_is_applied_when_the_payment_arrives => stripe_refund_first;
+}
+
+async fn stripe_refund_first(t: TestApp) {
+    let v = with_stripe_secret(&t).await;
+    let b = booking(&t, &t.base_url, "DJ Early Refund").await;
+    let post = async |body: &str| {
+        let sig = stripe_sign(STRIPE_SECRET, now(&t), body);
+        let url = format!("{}/api/stripe/webhook", v.base_url);
+        post_webhook(url, "Stripe-Signature", Some(&sig), body).await
+    };
+    let refund = charge_refunded("evt_early_r", "pi_early", 5_000);
+    assert_eq!(post(&refund).await, 200);
+    assert_eq!(post(&refund).await, 200);
+    assert_eq!(revenue(&t, b.dj).await, (0, 0, 0));
+    let paid = checkout_completed("evt_late_paid", "pi_early", 15_000, &b.reference);
+    assert_eq!(post(&paid).await, 200);
+    assert_eq!(revenue(&t, b.dj).await, (10_000, 1_500, 8_500));
+    // Redeliveries of either change nothing.
+    assert_eq!(post(&refund).await, 200);
+    assert_eq!(post(&paid).await, 200);
+    assert_eq!(revenue(&t, b.dj).await, (10_000, 1_500, 8_500));
+    assert_eq!(money(&t, b.call).await, (true, json!(100.0), 10_000, true));
 }
 
 async fn with_stripe_secret(t: &TestApp) -> ServedApp {
@@ -87,9 +110,10 @@ async fn stripe_refunds(t: TestApp) {
     assert_eq!(post(&full).await, 200);
     assert_eq!(revenue(&t, b.dj).await, (0, 0, 0));
     let (received, amount, cents, booked) = money(&t, b.call).await;
+    // Refunded in full: no longer a received payment (SPEC §11, so no amount), still booked.
     assert_eq!(
         (received, amount, cents, booked),
-        (true, json!(0.0), 0, true)
+        (false, Value::Null, 0, true)
     );
 
     // Ignored and unmatched events are answered 200 and change nothing.

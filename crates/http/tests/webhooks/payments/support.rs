@@ -233,3 +233,53 @@ pub async fn signature_negatives(
     let (received, _, cents, booked) = money(t, b.call).await;
     assert_eq!((received, cents, booked), (true, paid_cents, true));
 }
+
+/// A TipJar event as the tests send it. The event id is the refund key of a
+/// `payment.refunded`: the same id is a redelivery.
+pub struct TipJarEvent<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub payment_id: &'a str,
+    pub cents: i64,
+    pub currency: &'a str,
+    pub reference: &'a str,
+}
+
+impl TipJarEvent<'_> {
+    /// Signs (simulator secret, `t`'s clock) and posts the event to the app at `base_url`.
+    pub async fn post_to(&self, t: &TestApp, base_url: &str) -> u16 {
+        let body = json!({
+            "id": self.id,
+            "type": self.kind,
+            "data": {"payment_id": self.payment_id, "amount_cents": self.cents,
+                     "currency": self.currency, "reference": self.reference}
+        })
+        .to_string();
+        let secret = secrecy::SecretString::from(djcalls_app::settings::SIMULATOR_WEBHOOK_SECRET);
+        let signature =
+            djcalls_app::payments::sign_tipjar_payload(&secret, now(t), body.as_bytes());
+        let url = format!("{base_url}/api/tipjar/webhook");
+        post_webhook(url, "X-TipJar-Signature", Some(&signature), &body).await
+    }
+}
+
+/// Posts a TipJar event to `t`; returns the status.
+pub async fn tipjar_event(
+    t: &TestApp,
+    id: &str,
+    kind: &str,
+    payment_id: &str,
+    cents: i64,
+    currency: &str,
+    reference: &str,
+) -> u16 {
+    let event = TipJarEvent {
+        id,
+        kind,
+        payment_id,
+        cents,
+        currency,
+        reference,
+    };
+    event.post_to(t, &t.base_url).await
+}

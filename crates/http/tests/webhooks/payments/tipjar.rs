@@ -10,6 +10,7 @@ use serde_json::json;
 djcalls_testkit::on_both_backends! { TestApp:
     tipjar_signature_negatives_write_nothing => tipjar_negatives;
     tipjar_refunds_subtract_once_each => tipjar_refunds;
+    a_tipjar_refund_before_its_payment_is_applied_when_the_payment_arrives => tipjar_refund_first;
 }
 
 async fn tipjar_negatives(t: TestApp) {
@@ -126,5 +127,42 @@ async fn tipjar_refunds(t: TestApp) {
     );
     assert_eq!(revenue(&t, b.dj).await, (0, 0, 0));
     let (received, _, cents, booked) = money(&t, b.call).await;
-    assert_eq!((received, cents, booked), (true, 0, true));
+    assert_eq!((received, cents, booked), (false, 0, true));
+}
+
+async fn tipjar_refund_first(t: TestApp) {
+    let b = booking(&t, &t.base_url, "DJ Early").await;
+    let refund = || {
+        tipjar_event(
+            &t,
+            "evt_early_refund",
+            "payment.refunded",
+            "pay_early",
+            2_000,
+            "usd",
+            &b.reference,
+        )
+    };
+    assert_eq!(refund().await, 200);
+    assert_eq!(refund().await, 200);
+    assert_eq!(revenue(&t, b.dj).await, (0, 0, 0));
+    let (received, _, _, booked) = money(&t, b.call).await;
+    assert_eq!((received, booked), (false, false));
+    let paid = || {
+        tipjar_event(
+            &t,
+            "evt_late_paid",
+            "payment.succeeded",
+            "pay_early",
+            10_000,
+            "usd",
+            &b.reference,
+        )
+    };
+    assert_eq!(paid().await, 200);
+    assert_eq!(revenue(&t, b.dj).await, (8_000, 1_200, 6_800));
+    assert_eq!(paid().await, 200);
+    assert_eq!(refund().await, 200);
+    assert_eq!(revenue(&t, b.dj).await, (8_000, 1_200, 6_800));
+    assert_eq!(money(&t, b.call).await, (true, json!(80.0), 8_000, true));
 }

@@ -5,5 +5,6 @@
 
 mod sequences;
 mod signatures;
+mod squatting;
 pub(crate) mod support;
 mod twiml;

@@ -77,3 +77,45 @@ async fn extra_unknown_parameters_are_signed_and_accepted() {
     );
     assert_eq!(app.calls_of(dj).await[0]["call_status"], "completed");
 }
+
+djcalls_testkit::on_both_backends! { TestApp:
+    a_replay_with_a_duplicated_pair_adds_no_event => replay_with_a_duplicated_pair;
+}
+
+/// The signature check accepts a signature over each distinct pair once even when the body
+/// repeats a pair; such a replay must still be recognised as the same delivery.
+async fn replay_with_a_duplicated_pair(app: TestApp) {
+    let (_, number) = app
+        .dj_with_number("dj-replay", "DJ Replay", "America/New_York")
+        .await;
+    let first = scenario(CallOutcome::Answered, &number).deliveries()[0].clone();
+    let sid = first
+        .params
+        .iter()
+        .find(|(k, _)| k == "CallSid")
+        .unwrap()
+        .1
+        .clone();
+    let (status, _) = post_signed(&app, first.path, &first.params).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.db.store.voice_events(&sid).await.unwrap().len(), 1);
+
+    let url = format!("{}{}", app.base_url, first.path);
+    let signed_once = compute_signature(SIMULATOR_AUTH_TOKEN, &url, &first.params);
+    for (key, value) in first.params.clone() {
+        let mut replay = first.params.clone();
+        replay.push((key.clone(), value));
+        let response = app
+            .client
+            .post(&url)
+            .header("X-Twilio-Signature", &signed_once)
+            .form(&replay)
+            .send()
+            .await
+            .unwrap();
+        // Answered as the original (200), or refused as unusable where a field must be single.
+        let status = response.status().as_u16();
+        assert!(status == 200 || status == 400, "{key} duplicated: {status}");
+    }
+    assert_eq!(app.db.store.voice_events(&sid).await.unwrap().len(), 1);
+}

@@ -99,7 +99,8 @@ async fn by_hand(db: &TestDb) {
         ]),
         avg_call_duration: 98,
         tipjar_links_sent: 5,
-        tipjar_payments_received: 4,
+        // a1, a2, a10: a9 was refunded in full, so it no longer counts as paid (SPEC §11).
+        tipjar_payments_received: 3,
         recordings_count: 6,
         transcriptions_count: 4,
         transcription_success_rate: 66.67,
@@ -158,7 +159,8 @@ async fn by_hand(db: &TestDb) {
         ]),
         avg_call_duration: 140,
         tipjar_links_sent: 6,
-        tipjar_payments_received: 5,
+        // As DJ A's, less a9 (refunded in full).
+        tipjar_payments_received: 4,
         recordings_count: 7,
         transcriptions_count: 5,
         transcription_success_rate: 71.43,

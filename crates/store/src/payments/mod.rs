@@ -1,9 +1,15 @@
 //! The money ledger: one row per provider payment or refund, recorded once per provider id,
 //! with the call's payment fields kept in step inside the same transaction.
 
+mod foreign;
+mod refunds;
+
+pub use foreign::ForeignCurrencyPayment;
+
 use crate::{Backend, DbTime, Store, StoreResult};
-use djcalls_domain::refund::{PaidAmount, RefundAmount, RefundStep};
+use djcalls_domain::refund::RefundAmount;
 use djcalls_domain::{Actor, CallId, Cents, CutRate, DjProfileId};
+use refunds::{RefundConn, payment_lock_key};
 use uuid::Uuid;
 
 /// A verified payment, for [`Store::record_payment`]. Refunds have their own path,
@@ -22,19 +28,22 @@ pub struct NewPayment {
 }
 
 /// Brings a call's payment fields in step with its ledger rows. `$1` call id, `$2` whether the
-/// new row is a payment (which books the call), `$3` now.
+/// new row is a payment (which books the call), `$3` now. A call counts as paid while its net
+/// is above zero: a call refunded in full is no longer paid (SPEC §11); it stays booked, which
+/// the payment made it and only a person undoes.
 const SYNC_CALL_SQL: &str = "UPDATE dj_calls SET \
      tipjar_payment_amount_cents = \
        (SELECT CAST(coalesce(sum(amount_cents), 0) AS BIGINT) FROM payments WHERE call_id = $1), \
-     tipjar_payment_received = EXISTS \
-       (SELECT 1 FROM payments WHERE call_id = $1 AND kind = 'payment'), \
+     tipjar_payment_received = \
+       (SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE call_id = $1) > 0, \
      is_booked = CASE WHEN $2 THEN true ELSE is_booked END, \
      updated_at = $3 \
      WHERE id = $1";
 
 impl Store {
     /// Records the payment `entry` with the platform cut at `rate`, unless the provider id was
-    /// recorded before. Returns whether it was new. The call's `tipjar_payment_received`,
+    /// recorded before. Returns whether it was new. Refunds of it that arrived first are
+    /// applied in the same transaction. The call's `tipjar_payment_received`,
     /// `tipjar_payment_amount` (net of refunds) and `is_booked` follow it.
     pub async fn record_payment(
         &self,
@@ -43,7 +52,15 @@ impl Store {
         rate: CutRate,
     ) -> StoreResult<bool> {
         let (cut, dj_share) = rate.split(entry.amount);
+        let is_postgres = self.backend() == Backend::Postgres;
+        let lock_key = payment_lock_key(&entry.provider, &entry.provider_payment_id);
         Ok(in_tx!(self, actor, write, |conn| {
+            if is_postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(&lock_key)
+                    .execute(&mut *conn)
+                    .await?;
+            }
             let inserted: Option<Uuid> = sqlx::query_scalar(
                 "INSERT INTO payments (id, call_id, dj_profile_id, provider, kind, provider_entry_id, \
                  provider_payment_id, amount_cents, platform_cut_cents, dj_share_cents, currency, created_at) \
@@ -70,6 +87,8 @@ impl Store {
                     .bind(entry.at)
                     .execute(&mut *conn)
                     .await?;
+                conn.apply_pending_refunds(&entry.provider, &entry.provider_payment_id)
+                    .await?;
             }
             inserted.is_some()
         }))
@@ -78,95 +97,22 @@ impl Store {
     /// Records a refund of the payment `refund.provider_payment_id` in ONE transaction: reads
     /// what was already refunded, lets [`RefundAmount::step`] decide the amount new with this
     /// refund and the cut it gives back, and inserts a negative row under `refund:<refund_key>`
-    /// (unique per provider, so the same refund delivered twice records once).
-    /// On PostgreSQL refunds of one payment take turns (advisory lock); SQLite's
+    /// (unique per provider, so the same refund delivered twice records once). A refund whose
+    /// payment is not recorded yet is kept and applied when the payment arrives
+    /// ([`RefundOutcome::Pending`]).
+    /// On PostgreSQL a payment and its refunds take turns (advisory lock); SQLite's
     /// `BEGIN IMMEDIATE` already serialises writers.
     pub async fn record_refund(&self, refund: &NewRefund) -> StoreResult<RefundOutcome> {
         let is_postgres = self.backend() == Backend::Postgres;
-        let entry_id = format!("refund:{}", refund.refund_key);
+        let lock_key = payment_lock_key(&refund.provider, &refund.provider_payment_id);
         Ok(in_tx!(self, &Actor::System, write, |conn| {
             if is_postgres {
                 sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                    .bind(format!(
-                        "refund:{}:{}",
-                        refund.provider, refund.provider_payment_id
-                    ))
+                    .bind(&lock_key)
                     .execute(&mut *conn)
                     .await?;
             }
-            let seen: Option<i64> = sqlx::query_scalar(
-                "SELECT CAST(1 AS BIGINT) FROM payments WHERE provider = $1 AND provider_entry_id = $2",
-            )
-            .bind(&refund.provider)
-            .bind(&entry_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let payment: Option<(Uuid, Uuid, i64, i64)> = if seen.is_some() {
-                None
-            } else {
-                sqlx::query_as(
-                    "SELECT call_id, dj_profile_id, amount_cents, platform_cut_cents FROM payments \
-                     WHERE provider = $1 AND provider_payment_id = $2 AND kind = 'payment' \
-                     ORDER BY created_at LIMIT 1",
-                )
-                .bind(&refund.provider)
-                .bind(&refund.provider_payment_id)
-                .fetch_optional(&mut *conn)
-                .await?
-            };
-            match (seen, payment) {
-                (Some(_), _) => RefundOutcome::Duplicate,
-                (None, None) => RefundOutcome::UnknownPayment,
-                (None, Some((call_id, dj_profile_id, paid, paid_cut))) => {
-                    let already: i64 = sqlx::query_scalar(
-                        "SELECT CAST(coalesce(sum(-amount_cents), 0) AS BIGINT) FROM payments \
-                         WHERE provider = $1 AND provider_payment_id = $2 AND kind = 'refund'",
-                    )
-                    .bind(&refund.provider)
-                    .bind(&refund.provider_payment_id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                    let paid = PaidAmount {
-                        amount: Cents(paid),
-                        cut: Cents(paid_cut),
-                    };
-                    if let Some(RefundStep { amount, cut }) = refund.size.step(paid, Cents(already))
-                    {
-                        let (delta, cut) = (amount.0, cut.0);
-                        sqlx::query(
-                            "INSERT INTO payments (id, call_id, dj_profile_id, provider, kind, \
-                             provider_entry_id, provider_payment_id, amount_cents, platform_cut_cents, \
-                             dj_share_cents, currency, created_at) \
-                             VALUES ($1, $2, $3, $4, 'refund', $5, $6, $7, $8, $9, $10, $11)",
-                        )
-                        .bind(Uuid::now_v7())
-                        .bind(call_id)
-                        .bind(dj_profile_id)
-                        .bind(&refund.provider)
-                        .bind(&entry_id)
-                        .bind(&refund.provider_payment_id)
-                        .bind(-delta)
-                        .bind(-cut)
-                        .bind(-(delta - cut))
-                        .bind(&refund.currency)
-                        .bind(refund.at)
-                        .execute(&mut *conn)
-                        .await?;
-                        sqlx::query(SYNC_CALL_SQL)
-                            .bind(call_id)
-                            .bind(false)
-                            .bind(refund.at)
-                            .execute(&mut *conn)
-                            .await?;
-                        RefundOutcome::Recorded {
-                            call_id: CallId(call_id),
-                            amount: Cents(-delta),
-                        }
-                    } else {
-                        RefundOutcome::NothingNew
-                    }
-                }
-            }
+            conn.apply_refund(refund).await?
         }))
     }
 }
@@ -192,6 +138,10 @@ pub enum RefundOutcome {
     Duplicate,
     /// Nothing new: an older cumulative total arriving late, or the payment is fully refunded.
     NothingNew,
-    /// No payment under that provider payment id.
-    UnknownPayment,
+    /// No payment under that provider payment id yet: the refund is kept and applied when the
+    /// payment is recorded (a redelivery keeps it once).
+    Pending,
+    /// The payment was kept aside for its currency (never counted), so its refund changes
+    /// nothing either.
+    NotCounted,
 }
