@@ -148,6 +148,26 @@ impl Spool {
         Ok(to)
     }
 
+    /// Durably replaces the side file `name` in the spool directory (not an entry: e.g. the
+    /// routing table a process restarted during an outage starts from).
+    pub fn keep(&self, name: &str, bytes: &[u8]) -> Result<(), SpoolError> {
+        create_private_dir(&self.dir).map_err(at(&self.dir))?;
+        let path = self.dir.join(name);
+        let mut file = atomic_write_file::AtomicWriteFile::open(&path).map_err(at(&path))?;
+        io::Write::write_all(&mut file, bytes).map_err(at(&path))?;
+        file.commit().map_err(at(&path))
+    }
+
+    /// The side file `name`, if it was ever kept.
+    pub fn kept(&self, name: &str) -> Result<Option<Vec<u8>>, SpoolError> {
+        let path = self.dir.join(name);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(at(&path)(e)),
+        }
+    }
+
     fn next_name(&self) -> String {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -86,3 +86,16 @@ fn an_unwritable_directory_is_an_error_naming_the_path() {
     );
     assert!(spool.pending().is_err(), "listing it fails too");
 }
+
+#[test]
+fn a_kept_side_file_is_replaced_whole_and_is_no_entry() {
+    let (_dir, spool) = spool();
+    assert_eq!(spool.kept("routing.json").expect("read"), None);
+    spool.keep("routing.json", b"first").expect("keep");
+    spool.keep("routing.json", b"second").expect("keep");
+    assert_eq!(
+        spool.kept("routing.json").expect("read"),
+        Some(b"second".to_vec())
+    );
+    assert!(spool.pending().expect("pending").is_empty());
+}

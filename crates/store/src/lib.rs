@@ -89,6 +89,30 @@ impl Store {
     /// embedded file has neither) and an app role the connecting user cannot switch to, so a
     /// misconfiguration stops start-up instead of failing every request.
     pub async fn connect_with(url: &str, options: &StoreOptions) -> StoreResult<Store> {
+        let store = Store::open(url, options, false).await?;
+        store.check_app_role().await?;
+        Ok(store)
+    }
+
+    /// A PostgreSQL store whose connections are made when first needed: for a process that
+    /// starts while the database is away (SPEC §10). Nothing is checked yet; call
+    /// [`Store::migrate`] and [`Store::check_setup`] once the database answers.
+    pub async fn connect_lazy_with(url: &str, options: &StoreOptions) -> StoreResult<Store> {
+        if backend_of(url) != Some(Backend::Postgres) {
+            return Err(StoreError::Setup(
+                "only a PostgreSQL store can be opened before its database answers".into(),
+            ));
+        }
+        Store::open(url, options, true).await
+    }
+
+    /// What [`Store::connect_with`] checks of the setup (the app role), for a lazily opened
+    /// store once its database answers.
+    pub async fn check_setup(&self) -> StoreResult<()> {
+        self.check_app_role().await
+    }
+
+    async fn open(url: &str, options: &StoreOptions, lazy: bool) -> StoreResult<Store> {
         let pool = match backend_of(url) {
             Some(Backend::Sqlite) => {
                 if options.app_role.is_some() || options.read_url.is_some() {
@@ -111,7 +135,7 @@ impl Store {
                     .await?;
                 Pool::Lite(pool)
             }
-            Some(Backend::Postgres) => Pool::Pg(open_pg_pool(url).await?),
+            Some(Backend::Postgres) => Pool::Pg(open_pg_pool(url, lazy).await?),
             None => {
                 return Err(StoreError::Database(sqlx::Error::Configuration(
                     "DATABASE_URL must start with sqlite:// or postgres://".into(),
@@ -120,7 +144,7 @@ impl Store {
         };
         let replica = match options.read_url.as_deref() {
             Some(read_url) if backend_of(read_url) == Some(Backend::Postgres) => {
-                Some(open_pg_pool(read_url).await.map_err(|e| {
+                Some(open_pg_pool(read_url, lazy).await.map_err(|e| {
                     StoreError::Setup(format!("cannot open DATABASE_READ_URL: {e}"))
                 })?)
             }
@@ -145,7 +169,6 @@ impl Store {
             sqlite_writer: Arc::default(),
             incoming_batches,
         };
-        store.check_app_role().await?;
         Ok(store)
     }
 
@@ -186,13 +209,16 @@ impl Store {
 
 /// A PostgreSQL pool. Plans are PostgreSQL's default; the dashboard reads whose optional
 /// filters need plans made for their values ask for them per transaction (`tx::enter_pg`).
-async fn open_pg_pool(url: &str) -> StoreResult<PgPool> {
+async fn open_pg_pool(url: &str, lazy: bool) -> StoreResult<PgPool> {
     let options = PgConnectOptions::from_str(url)?;
-    Ok(PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(16)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await?)
+        .acquire_timeout(ACQUIRE_TIMEOUT);
+    Ok(if lazy {
+        pool.connect_lazy_with(options)
+    } else {
+        pool.connect_with(options).await?
+    })
 }
 
 /// The backend a `DATABASE_URL` names, or `None` when it names neither.

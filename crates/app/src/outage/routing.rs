@@ -29,13 +29,22 @@ impl RoutingTable {
         self.len() == 0
     }
 
-    /// The whole table, as the database has it now.
-    fn replace_all(&self, numbers: Vec<VirtualNumber>) {
-        let table = numbers
+    /// The whole table, as the database has it now; `true` when that changed it.
+    fn replace_all(&self, numbers: Vec<VirtualNumber>) -> bool {
+        let table: HashMap<String, VirtualNumber> = numbers
             .into_iter()
             .map(|n| (n.virtual_number.clone(), n))
             .collect();
-        *self.write() = table;
+        let mut current = self.write();
+        let changed = *current != table;
+        *current = table;
+        changed
+    }
+
+    fn all(&self) -> Vec<VirtualNumber> {
+        let mut numbers: Vec<VirtualNumber> = self.read().values().cloned().collect();
+        numbers.sort_by(|a, b| a.virtual_number.cmp(&b.virtual_number));
+        numbers
     }
 
     /// One DJ's entry: `number` is the DJ's active number now, or `None` when they have none.
@@ -77,13 +86,53 @@ impl RoutingTable {
     }
 }
 
+/// The spool directory's side file with the last routing table loaded: where a process that
+/// starts while the database is away routes calls from.
+pub const ROUTING_SNAPSHOT: &str = "routing.json";
+
 impl App {
-    /// Loads the whole routing table from the database; returns how many numbers route.
+    /// Loads the whole routing table from the database; returns how many numbers route. A
+    /// table that changed is also saved beside the spool ([`ROUTING_SNAPSHOT`]).
     pub async fn refresh_routing(&self) -> crate::AppResult<usize> {
         let numbers = self.store.active_numbers().await?;
         let count = numbers.len();
-        self.routing.replace_all(numbers);
+        if self.routing.replace_all(numbers) {
+            self.save_routing_snapshot().await;
+        }
         Ok(count)
+    }
+
+    /// Best effort: a snapshot that cannot be written only matters to a start during an
+    /// outage, and the error names the path.
+    async fn save_routing_snapshot(&self) {
+        let bytes = match serde_json::to_vec(&self.routing.all()) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not encode the routing snapshot");
+                return;
+            }
+        };
+        let files = self.spool.files();
+        if let Err(e) = super::spool::blocking(move || files.keep(ROUTING_SNAPSHOT, &bytes)).await {
+            tracing::warn!(path = %e.path.display(), error = %e.source, "could not save the routing snapshot");
+        }
+    }
+
+    /// For a start while the database is away: the routing table as last saved. `None` when
+    /// no snapshot exists; `Err` when it cannot be read.
+    pub async fn load_routing_snapshot(&self) -> crate::AppResult<Option<usize>> {
+        let files = self.spool.files();
+        let Some(bytes) = super::spool::blocking(move || files.kept(ROUTING_SNAPSHOT))
+            .await
+            .map_err(crate::AppError::internal)?
+        else {
+            return Ok(None);
+        };
+        let numbers: Vec<VirtualNumber> =
+            serde_json::from_slice(&bytes).map_err(crate::AppError::internal)?;
+        let count = numbers.len();
+        self.routing.replace_all(numbers);
+        Ok(Some(count))
     }
 
     /// After a change to `dj`'s number, forwarding number or name made through this process:

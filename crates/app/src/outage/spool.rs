@@ -66,6 +66,11 @@ impl VoiceSpool {
         self.spool.dir()
     }
 
+    /// The spool directory's files (for the routing snapshot beside the entries).
+    pub(super) fn files(&self) -> Arc<Spool> {
+        self.spool.clone()
+    }
+
     /// How many deliveries wait for the database.
     pub async fn pending(&self) -> Result<usize, SpoolError> {
         Ok(self.entries().await?.len())
@@ -103,7 +108,7 @@ impl VoiceSpool {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, SpoolError> + Send + 'static,
 ) -> Result<T, SpoolError> {
     tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {

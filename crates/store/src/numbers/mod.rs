@@ -105,7 +105,7 @@ macro_rules! routing_query {
 }
 
 /// What the call flow needs to route a call to a virtual number.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct VirtualNumber {
     #[sqlx(try_from = "Uuid")]
     pub dj_profile_id: DjProfileId,
