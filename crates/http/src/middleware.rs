@@ -1,5 +1,6 @@
 //! Cross-cutting request handling: request ids on every span, per-route metrics, and spans
-//! that carry the path only (query strings could carry personal data).
+//! that carry the path only (query strings could carry personal data), with the secret of a
+//! payment link (`/pay/<token>`) replaced by its route template.
 
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
@@ -17,9 +18,24 @@ pub fn span_for(request: &Request) -> Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %loggable_path(request),
         request_id = %request_id,
     )
+}
+
+/// The path as logs may show it: a payment link's token is a bearer secret (whoever has it can
+/// pay and see the DJ's name), so under `/pay/` the route template stands in for the path
+/// (`/pay/{token}/done`), or `/pay/…` when no route matched.
+fn loggable_path(request: &Request) -> &str {
+    let path = request.uri().path();
+    if !path.starts_with("/pay/") {
+        return path;
+    }
+    request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str())
+        .unwrap_or("/pay/…")
 }
 
 /// Counts requests and records latency per matched route and status.
