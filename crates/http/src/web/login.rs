@@ -85,12 +85,10 @@ fn render(
     response
 }
 
-/// Only paths on this site (no `//host`, no scheme) are followed after sign-in.
+/// Only paths on this site are followed after sign-in (`next_path`); anything else is dropped.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => String::new(),
-    }
+    next.and_then(super::next_path::same_origin_path)
+        .unwrap_or_default()
 }
 
 /// `POST /login`. Sign-in is rate-limited per email and per client (`App::sign_in_attempt`:
