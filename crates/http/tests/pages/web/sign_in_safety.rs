@@ -52,3 +52,57 @@ async fn next_after_sign_in_is_a_path_on_this_site_or_nothing() {
         "/dashboard/calls/1"
     );
 }
+
+/// One sign-in attempt from `client` (an address behind our proxy: `X-Forwarded-For`).
+async fn login_from(app: &TestApp, client_ip: &str, password: &str) -> reqwest::Response {
+    let browser = client();
+    let page = browser
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    browser
+        .post(app.url("/login"))
+        .header("x-forwarded-for", client_ip)
+        .form(&[
+            ("csrf", csrf(&page).as_str()),
+            ("email", MARCO.0),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_flood_of_wrong_passwords_never_locks_the_owner_out() {
+    let app = seeded().await;
+    // Forty wrong passwords for one email from twenty addresses: far past the email's quota.
+    for i in 0..40 {
+        let r = login_from(&app, &format!("203.0.113.{}", i % 20), "wrong-password").await;
+        assert_ne!(r.status(), StatusCode::SEE_OTHER);
+    }
+    // Further guesses are throttled, whoever sends them…
+    let r = login_from(&app, "198.51.100.77", "another-guess").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    // …but the owner gets in with the right password, from a new address or one of the flood's.
+    let r = login_from(&app, "198.51.100.8", MARCO.1).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the owner is not locked out"
+    );
+    assert_eq!(r.headers()["location"], "/dashboard");
+
+    // One client guessing one account is stopped outright, the right password included.
+    for _ in 0..5 {
+        let r = login_from(&app, "192.0.2.50", "wrong-password").await;
+        assert_ne!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let r = login_from(&app, "192.0.2.50", MARCO.1).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
