@@ -85,6 +85,25 @@ impl App {
         }
     }
 
+    /// Whether `bearer` may read `/metrics`: `METRICS_TOKEN`, the service key or an admin's API
+    /// token. Route names and counts describe the platform, so the public and DJs may not.
+    pub async fn may_read_metrics(&self, bearer: Option<&str>) -> AppResult<bool> {
+        let Some(token) = bearer.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(false);
+        };
+        if let Some(expected) = &self.settings.metrics_token
+            && Sha256::digest(expected.expose_secret().as_bytes())
+                == Sha256::digest(token.as_bytes())
+        {
+            return Ok(true);
+        }
+        match self.authenticate_bearer(token).await {
+            Ok(actor) => Ok(matches!(actor, Actor::Service | Actor::Admin { .. })),
+            Err(AppError::Unauthenticated) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Checks an email and password (dashboard sign-in).
     pub async fn login(&self, email: &str, password: &str) -> AppResult<User> {
         let user = self.store.user_by_email(email).await?;

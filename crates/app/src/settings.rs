@@ -58,6 +58,14 @@ pub struct Settings {
     /// Look for calls the service never saw in Twilio's call log every 15 minutes (on with
     /// real Twilio; the simulator's log holds nothing we have not seen).
     pub reconcile_calls: bool,
+    /// Who may read `/metrics` besides the service key and admins' tokens: the bearer
+    /// `METRICS_TOKEN` (a scraper's). `None`: only those.
+    pub metrics_token: Option<SecretString>,
+    /// New numbers a DJ (not an admin or the service) may get after their first, per 30 days
+    /// (`NUMBER_REASSIGN_LIMIT`, SPEC §11).
+    pub number_reassign_limit: u32,
+    /// ISO 3166 regions a forwarding number may be in (`FORWARDING_COUNTRIES`, SPEC §11).
+    pub forwarding_countries: Vec<String>,
 }
 
 impl Settings {
@@ -82,6 +90,9 @@ impl Settings {
             allowed_origins: "*".to_string(),
             voice_fallback_base_url: None,
             reconcile_calls: false,
+            metrics_token: None,
+            number_reassign_limit: 2,
+            forwarding_countries: vec!["US".to_string(), "CA".to_string()],
         }
     }
 }

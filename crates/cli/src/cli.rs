@@ -222,6 +222,9 @@ pub struct ServiceArgs {
 
     #[command(flatten)]
     pub payments: PaymentArgs,
+
+    #[command(flatten)]
+    pub safety: crate::safety::SafetyArgs,
 }
 
 /// Payment links and webhooks (SPEC §1, §8).

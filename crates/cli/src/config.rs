@@ -40,6 +40,12 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
     };
     let payment_secrets = configure_payments(&args.payments)?;
     let voice_fallback_base_url = voice_fallback_base_url(twilio)?;
+    let safety = &args.safety;
+    let metrics_token = match safety.metrics_token.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(token) if token.len() < 16 => bail!("METRICS_TOKEN must be at least 16 characters"),
+        Some(token) => Some(SecretString::from(token.to_string())),
+    };
     Ok(Settings {
         public_base_url: public_base_url.clone(),
         service_key,
@@ -66,6 +72,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         reconcile_calls: twilio_credentials(twilio)?.is_some(),
         stripe_webhook_secret: payment_secrets.stripe,
         tipjar_webhook_secret: payment_secrets.tipjar,
+        metrics_token,
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod logging;
+mod safety;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -32,6 +32,9 @@ pub fn djcalls() -> Command {
         "TIPJAR_WEBHOOK_SECRET",
         "DJCALLS_JOB_WORKERS",
         "DJCALLS_JOB_POLL_SECONDS",
+        "METRICS_TOKEN",
+        "NUMBER_REASSIGN_LIMIT",
+        "FORWARDING_COUNTRIES",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);
