@@ -80,8 +80,8 @@ impl App {
             }
         }
         match self.store.user_by_token_hash(&token_hash(token)).await? {
-            Some(user) => Ok(actor_for(&user)),
-            None => Err(AppError::Unauthenticated),
+            Some(user) if !user.disabled => Ok(actor_for(&user)),
+            _ => Err(AppError::Unauthenticated),
         }
     }
 
@@ -113,7 +113,7 @@ impl App {
             .unwrap_or_else(|| DUMMY_HASH.to_string());
         let ok = verify_password(hash, password.to_string()).await;
         match user {
-            Some(user) if ok => Ok(user),
+            Some(user) if ok && !user.disabled => Ok(user),
             _ => Err(AppError::Unauthenticated),
         }
     }

@@ -2,6 +2,7 @@
 //! HTTP handlers, background jobs and the CLI all go through `App`, whose fields are private:
 //! an edge that needs something of the service asks for it by name (`service.rs`).
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod call_history;
