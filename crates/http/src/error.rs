@@ -16,6 +16,8 @@ pub struct ApiError {
     pub field: Option<String>,
     /// The cause of a 5xx, for the log only.
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// Seconds for `Retry-After` (a 429).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +37,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             source: None,
+            retry_after: None,
         }
     }
 
@@ -47,6 +50,7 @@ impl ApiError {
             message: format!("{field} {message}"),
             field: Some(field),
             source: None,
+            retry_after: None,
         }
     }
 
@@ -90,6 +94,23 @@ impl From<AppError> for ApiError {
                 message: "Something went wrong on our side; please try again.".into(),
                 field: None,
                 source: Some(source),
+                retry_after: None,
+            },
+            AppError::Refused {
+                code,
+                field,
+                message,
+            } => ApiError {
+                field: Some(field.to_string()),
+                ..ApiError::new(StatusCode::BAD_REQUEST, code, message)
+            },
+            AppError::Limited {
+                code,
+                message,
+                retry_after_secs,
+            } => ApiError {
+                retry_after: Some(retry_after_secs.max(1)),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
             },
         }
     }
@@ -113,6 +134,11 @@ impl IntoResponse for ApiError {
             field: self.field.as_deref(),
         };
         let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

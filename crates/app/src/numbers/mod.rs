@@ -4,6 +4,7 @@
 //! visible to the platform, so claims and purchases run as the system once the caller has been
 //! found entitled to the DJ they ask for.
 
+mod guards;
 mod lookups;
 mod pool;
 
@@ -83,6 +84,7 @@ impl App {
             .ok_or(AppError::NotFound("dj profile"))?;
         let real = match real {
             Some(real) => {
+                self.check_forwarding(&real).await?;
                 self.store
                     .set_real_number(actor, dj, real.as_str(), self.now())
                     .await?;
