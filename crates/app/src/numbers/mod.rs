@@ -8,6 +8,8 @@ mod guards;
 mod lookups;
 mod pool;
 
+pub use guards::REASSIGN_WINDOW;
+
 use crate::settings::NumberPurchase;
 use crate::{App, AppError, AppResult};
 use djcalls_domain::{Actor, DjProfileId, PhoneNumber};
@@ -82,6 +84,7 @@ impl App {
             .profile(actor, dj)
             .await?
             .ok_or(AppError::NotFound("dj profile"))?;
+        self.check_reassign_limit(actor, dj).await?;
         let real = match real {
             Some(real) => {
                 self.check_forwarding(&real).await?;
