@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod call_history;
 pub mod calls;
+pub mod click_tokens;
 pub mod clicks;
 pub mod clock;
 pub mod demo;

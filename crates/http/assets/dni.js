@@ -14,7 +14,7 @@
   var FORM_TEXT = 'Contact via the inquiry form';
   var UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid'];
   var ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  var numbers = {};   // id -> {virtual_number, display_number} | null (none) ; absent = unknown
+  var numbers = {};   // id -> {virtual_number, display_number, click_token} | null (none) ; absent = unknown
   var pending = [];   // elements waiting for the next batch
   var scheduled = false;
   var apiDown = false;
@@ -213,7 +213,8 @@
         dj_profile_id: id,
         page_url: cut(location.href, 2048),
         referrer: cut(document.referrer, 2048),
-        visitor_id: visitorId()
+        visitor_id: visitorId(),
+        click_token: numbers[id] ? numbers[id].click_token : null
       };
       UTM.forEach(function (k) { body[k] = cut(c[k], 256); });
       var json = JSON.stringify(body);
