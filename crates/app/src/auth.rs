@@ -80,8 +80,27 @@ impl App {
             }
         }
         match self.store.user_by_token_hash(&token_hash(token)).await? {
-            Some(user) => Ok(actor_for(&user)),
-            None => Err(AppError::Unauthenticated),
+            Some(user) if !user.disabled => Ok(actor_for(&user)),
+            _ => Err(AppError::Unauthenticated),
+        }
+    }
+
+    /// Whether `bearer` may read `/metrics`: `METRICS_TOKEN`, the service key or an admin's API
+    /// token. Route names and counts describe the platform, so the public and DJs may not.
+    pub async fn may_read_metrics(&self, bearer: Option<&str>) -> AppResult<bool> {
+        let Some(token) = bearer.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(false);
+        };
+        if let Some(expected) = &self.settings.metrics_token
+            && Sha256::digest(expected.expose_secret().as_bytes())
+                == Sha256::digest(token.as_bytes())
+        {
+            return Ok(true);
+        }
+        match self.authenticate_bearer(token).await {
+            Ok(actor) => Ok(matches!(actor, Actor::Service | Actor::Admin { .. })),
+            Err(AppError::Unauthenticated) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
@@ -94,7 +113,7 @@ impl App {
             .unwrap_or_else(|| DUMMY_HASH.to_string());
         let ok = verify_password(hash, password.to_string()).await;
         match user {
-            Some(user) if ok => Ok(user),
+            Some(user) if ok && !user.disabled => Ok(user),
             _ => Err(AppError::Unauthenticated),
         }
     }

@@ -7,10 +7,25 @@ use djcalls_domain::{Actor, DjProfileId};
 pub use djcalls_store::clicks::{ClickRecord, NewClick};
 
 impl App {
-    /// Records a click on `dj`'s widget at the server's clock. Returns false when the profile
-    /// does not exist: the public endpoint accepts and ignores those, so it tells nobody which
-    /// profile ids exist.
-    pub async fn record_click(&self, dj: DjProfileId, click: NewClick) -> AppResult<bool> {
+    /// Records a click on `dj`'s widget at the server's clock, when `token` is a current
+    /// click token for `dj` (`click_tokens`; else 400 `invalid_click_token`). Returns false
+    /// when the profile does not exist: the public endpoint accepts and ignores those, so it
+    /// tells nobody which profile ids exist.
+    pub async fn record_click(
+        &self,
+        dj: DjProfileId,
+        token: Option<&str>,
+        click: NewClick,
+    ) -> AppResult<bool> {
+        if !token.is_some_and(|t| self.click_token_is_valid(dj, t)) {
+            return Err(AppError::Refused {
+                code: "invalid_click_token",
+                field: "click_token",
+                message: "A click needs the click_token of the widget's number answer \
+                          (GET /api/djdash/dni); it may have expired: reload the page."
+                    .into(),
+            });
+        }
         Ok(self.store.record_click(dj, &click, self.now()).await?)
     }
 

@@ -19,6 +19,20 @@ pub enum AppError {
     },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Well-formed but not allowed by a rule (SPEC §11), naming the field at fault.
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        field: &'static str,
+        message: String,
+    },
+    /// A limit is reached; the same request may succeed after `retry_after_secs`.
+    #[error("{message}")]
+    Limited {
+        code: &'static str,
+        message: String,
+        retry_after_secs: u64,
+    },
     /// A provider we depend on did not answer usefully; worth retrying later.
     #[error("{0}")]
     Unavailable(&'static str),

@@ -2,10 +2,12 @@
 //! HTTP handlers, background jobs and the CLI all go through `App`, whose fields are private:
 //! an edge that needs something of the service asks for it by name (`service.rs`).
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod call_history;
 pub mod calls;
+pub mod click_tokens;
 pub mod clicks;
 pub mod clock;
 pub mod demo;

@@ -96,6 +96,9 @@ impl App {
             .as_ref()
             .is_some_and(|p| p.is_published && p.real_phone_number.is_some());
         let publish_requested = input.is_published == Some(true) || !was_live;
+        if let Some(Some(real)) = &input.real_phone_number {
+            self.check_forwarding(real).await?;
+        }
         let real_number_changed = matches!(input.real_phone_number, Some(Some(_)));
         let fields = ProfileFields {
             dj_name,

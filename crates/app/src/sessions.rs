@@ -87,9 +87,13 @@ impl App {
         let Some(session) = self.store.web_session(&hash, DbTime(now)).await? else {
             return Ok(None);
         };
-        let Some(user) = self.store.user(session.user_id).await? else {
-            self.store.delete_web_session(&hash).await?;
-            return Ok(None);
+        let user = match self.store.user(session.user_id).await? {
+            Some(user) if !user.disabled => user,
+            // Gone or disabled (disabling ends sessions too; this covers a race with it).
+            _ => {
+                self.store.delete_web_session(&hash).await?;
+                return Ok(None);
+            }
         };
         if now.duration_since(session.last_seen_at.0) >= TOUCH_EVERY {
             let expires = expiry(session.created_at.0, now);

@@ -66,6 +66,14 @@ pub struct Settings {
     pub reconcile_calls: bool,
     /// Where voice webhooks are kept while the database is away (`DJCALLS_SPOOL_DIR`, SPEC §10).
     pub spool_dir: std::path::PathBuf,
+    /// Who may read `/metrics` besides the service key and admins' tokens: the bearer
+    /// `METRICS_TOKEN` (a scraper's). `None`: only those.
+    pub metrics_token: Option<SecretString>,
+    /// New numbers a DJ (not an admin or the service) may get after their first, per 30 days
+    /// (`NUMBER_REASSIGN_LIMIT`, SPEC §11).
+    pub number_reassign_limit: u32,
+    /// ISO 3166 regions a forwarding number may be in (`FORWARDING_COUNTRIES`, SPEC §11).
+    pub forwarding_countries: Vec<String>,
 }
 
 impl Settings {
@@ -92,6 +100,9 @@ impl Settings {
             voice_fallback_base_url: None,
             reconcile_calls: false,
             spool_dir: std::path::PathBuf::from(DEFAULT_SPOOL_DIR),
+            metrics_token: None,
+            number_reassign_limit: 2,
+            forwarding_countries: vec!["US".to_string(), "CA".to_string()],
         }
     }
 }

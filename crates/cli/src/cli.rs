@@ -5,6 +5,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use djcalls_domain::CutRate;
 use std::net::SocketAddr;
 
+mod accounts;
+pub use accounts::{TokenCommand, UserCommand};
+
 #[derive(Parser, Debug)]
 #[command(
     name = "djcalls",
@@ -235,6 +238,9 @@ pub struct ServiceArgs {
 
     #[command(flatten)]
     pub payments: PaymentArgs,
+
+    #[command(flatten)]
+    pub safety: crate::safety::SafetyArgs,
 }
 
 /// Payment links and webhooks (SPEC §1, §8).
@@ -346,36 +352,6 @@ pub struct ServeArgs {
 pub struct DemoArgs {
     #[command(flatten)]
     pub service: ServiceArgs,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum UserCommand {
-    /// Create a user (a dj user is linked to the given profiles, which need not exist yet).
-    Add {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        password: String,
-        #[arg(long, value_enum)]
-        role: RoleArg,
-        #[arg(long = "dj-profile-id")]
-        dj_profile_ids: Vec<uuid::Uuid>,
-        #[command(flatten)]
-        database: DatabaseArgs,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum TokenCommand {
-    /// Mint an API token for a user; prints only the token.
-    Create {
-        #[arg(long)]
-        email: String,
-        #[arg(long, default_value = "cli")]
-        name: String,
-        #[command(flatten)]
-        database: DatabaseArgs,
-    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use djcalls_app::Settings;
 use djcalls_app::settings::{NumberPurchase, SIMULATOR_AUTH_TOKEN, SIMULATOR_WEBHOOK_SECRET};
 use djcalls_domain::PhoneNumber;
+use djcalls_domain::forwarding::ForwardingPolicy;
 use djcalls_payments::{
     PaymentLinks, SimulatedPayments, StripeClient, StripeConfig, TipJarClient, TipJarConfig,
 };
@@ -40,6 +41,20 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
     };
     let payment_secrets = configure_payments(&args.payments)?;
     let voice_fallback_base_url = voice_fallback_base_url(twilio)?;
+    let safety = &args.safety;
+    let forwarding_countries: Vec<String> = safety
+        .forwarding_countries
+        .split(',')
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+        .collect();
+    ForwardingPolicy::new(&forwarding_countries)
+        .map_err(|e| anyhow::anyhow!("FORWARDING_COUNTRIES: {e}"))?;
+    let metrics_token = match safety.metrics_token.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(token) if token.len() < 16 => bail!("METRICS_TOKEN must be at least 16 characters"),
+        Some(token) => Some(SecretString::from(token.to_string())),
+    };
     Ok(Settings {
         public_base_url: public_base_url.clone(),
         service_key,
@@ -68,6 +83,9 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         stripe_webhook_secret: payment_secrets.stripe,
         tipjar_webhook_secret: payment_secrets.tipjar,
         spool_dir: args.spool_dir.clone(),
+        metrics_token,
+        number_reassign_limit: safety.number_reassign_limit,
+        forwarding_countries,
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)

@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod connections;
 mod logging;
+mod safety;
 
 use clap::Parser;
 use std::process::ExitCode;

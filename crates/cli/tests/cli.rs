@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn a_bad_setting_stops_start_up_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str); 9] = [
+    let cases: [(&str, &str, &str); 11] = [
         ("PLATFORM_CUT_PERCENT", "fifteen", "PLATFORM_CUT_PERCENT"),
         (
             "DATABASE_URL",
@@ -44,6 +44,12 @@ fn a_bad_setting_stops_start_up_with_one_clear_line() {
             "TWILIO_VOICE_FALLBACK_BASE_URL",
             "ftp://static.example.com/twiml",
             "TWILIO_VOICE_FALLBACK_BASE_URL must be an http(s) URL",
+        ),
+        ("FORWARDING_COUNTRIES", "US,XX", "FORWARDING_COUNTRIES"),
+        (
+            "METRICS_TOKEN",
+            "short",
+            "METRICS_TOKEN must be at least 16",
         ),
         (
             "DJCALLS_LISTEN",

@@ -8,6 +8,7 @@ pub mod attribution;
 pub mod call;
 pub mod followup;
 pub mod followup_state;
+pub mod forwarding;
 pub mod ids;
 pub mod money;
 pub mod phone;

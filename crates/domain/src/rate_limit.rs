@@ -15,7 +15,15 @@ pub struct FixedWindow {
     pub window: SignedDuration,
 }
 
-/// Sign-in attempts that failed for one email (guessing one account's password).
+/// Sign-in attempts that failed for one email from one client (one client guessing one
+/// account's password): past it, that client's attempts on that email are not checked.
+pub const SIGN_IN_FAILURES_PER_EMAIL_AND_CLIENT: FixedWindow = FixedWindow {
+    max_hits: 5,
+    window: SignedDuration::from_mins(15),
+};
+/// Sign-in attempts that failed for one email from anywhere (guessing spread over many
+/// clients). Past it, a password is still checked but only the right one gets in — a wrong
+/// one is answered as throttled — so nobody can lock the owner out by failing on purpose.
 pub const SIGN_IN_FAILURES_PER_EMAIL: FixedWindow = FixedWindow {
     max_hits: 5,
     window: SignedDuration::from_mins(15),
@@ -87,6 +95,7 @@ mod tests {
     #[test]
     fn no_rule_outlasts_the_longest_window() {
         for rule in [
+            SIGN_IN_FAILURES_PER_EMAIL_AND_CLIENT,
             SIGN_IN_FAILURES_PER_EMAIL,
             SIGN_IN_FAILURES_PER_CLIENT,
             CLICKS_PER_CLIENT,

@@ -14,7 +14,9 @@
   var FORM_TEXT = 'Contact via the inquiry form';
   var UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid'];
   var ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  var numbers = {};   // id -> {virtual_number, display_number} | null (none) ; absent = unknown
+  var numbers = {};   // id -> {virtual_number, display_number, click_token} | null (none) ; absent = unknown
+  var waiting = [];    // clicks made before their DJ's answer came, sent when it comes
+  var inflight = 0;    // DNI requests not answered yet
   var pending = [];   // elements waiting for the next batch
   var scheduled = false;
   var apiDown = false;
@@ -116,9 +118,10 @@
       var id = profileId(el);
       if (ID.test(id) && !(id in numbers) && ids.indexOf(id) < 0) ids.push(id);
     });
-    if (!ids.length || apiDown) { batch.forEach(show); done(); return; }
+    if (!ids.length || apiDown) { batch.forEach(show); done(); release(); return; }
     var chunks = [];
     for (var i = 0; i < ids.length; i += 50) chunks.push(ids.slice(i, i + 50));
+    inflight++;
     Promise.all(chunks.map(function (chunk) {
       var ctl = window.AbortController ? new AbortController() : null;
       var timer = ctl && setTimeout(function () { ctl.abort(); }, 8000);
@@ -134,7 +137,21 @@
         });
       }).then(function () { if (timer) clearTimeout(timer); },
         function (e) { if (timer) clearTimeout(timer); throw e; });
-    })).catch(function () { apiDown = true; }).then(function () { batch.forEach(show); done(); });
+    })).catch(function () { apiDown = true; }).then(function () {
+      inflight--;
+      batch.forEach(show);
+      done();
+      release();
+    });
+  }
+
+  // Sends the clicks that waited for their DJ's answer, once it is known (or cannot come).
+  function release() {
+    var w = waiting;
+    waiting = [];
+    w.forEach(function (id) {
+      if ((id in numbers) || !inflight || apiDown) send(id); else waiting.push(id);
+    });
   }
 
   // Space for a number that may come: an invisible button of the same size, so the swap
@@ -206,14 +223,22 @@
 
   function cut(s, n) { return s ? String(s).slice(0, n) : null; }
 
+  // A click carries the click_token of the DNI answer; a click on a fallback number shown
+  // before that answer is sent once it has come (the dial itself never waits).
   function track(id) {
+    if (!(id in numbers) && (scheduled || inflight) && !apiDown) waiting.push(id);
+    else send(id);
+  }
+
+  function send(id) {
     try {
       var c = campaign();
       var body = {
         dj_profile_id: id,
         page_url: cut(location.href, 2048),
         referrer: cut(document.referrer, 2048),
-        visitor_id: visitorId()
+        visitor_id: visitorId(),
+        click_token: numbers[id] ? numbers[id].click_token : null
       };
       UTM.forEach(function (k) { body[k] = cut(c[k], 256); });
       var json = JSON.stringify(body);

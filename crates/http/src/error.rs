@@ -16,6 +16,8 @@ pub struct ApiError {
     pub field: Option<String>,
     /// The cause of a 5xx, for the log only.
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// Seconds for `Retry-After` (a 429).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +37,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             source: None,
+            retry_after: None,
         }
     }
 
@@ -47,6 +50,7 @@ impl ApiError {
             message: format!("{field} {message}"),
             field: Some(field),
             source: None,
+            retry_after: None,
         }
     }
 
@@ -90,6 +94,7 @@ impl From<AppError> for ApiError {
                 message: "The database is unavailable; please try again in a moment.".into(),
                 field: None,
                 source: Some(Box::new(cause)),
+                retry_after: Some(DATABASE_RETRY_AFTER_SECONDS),
             },
             AppError::Internal(source) => ApiError {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -97,6 +102,23 @@ impl From<AppError> for ApiError {
                 message: "Something went wrong on our side; please try again.".into(),
                 field: None,
                 source: Some(source),
+                retry_after: None,
+            },
+            AppError::Refused {
+                code,
+                field,
+                message,
+            } => ApiError {
+                field: Some(field.to_string()),
+                ..ApiError::new(StatusCode::BAD_REQUEST, code, message)
+            },
+            AppError::Limited {
+                code,
+                message,
+                retry_after_secs,
+            } => ApiError {
+                retry_after: Some(retry_after_secs.max(1)),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
             },
         }
     }
@@ -120,11 +142,10 @@ impl IntoResponse for ApiError {
             field: self.field.as_deref(),
         };
         let mut response = (self.status, Json(body)).into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            );
+        if let Some(secs) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         if self.status == StatusCode::UNAUTHORIZED {
             response
@@ -149,6 +170,6 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// When a client should try again after a 503: the database is usually back within seconds
 /// (a failover, a restart).
-const RETRY_AFTER_SECONDS: &str = "5";
+const DATABASE_RETRY_AFTER_SECONDS: u64 = 5;
 
 pub type ApiResult<T> = Result<T, ApiError>;

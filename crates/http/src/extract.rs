@@ -42,7 +42,12 @@ impl FromRequestParts<HttpState> for MaybeCaller {
 }
 
 fn bearer_token(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    bearer(&parts.headers)
+}
+
+/// The token of `Authorization: Bearer <token>`, if any.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")

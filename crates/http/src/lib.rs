@@ -2,7 +2,7 @@
 //! the dashboards and operations endpoints, behind one middleware stack and one error type.
 //!
 //! Layers inside the crate, lowest first: `state` (the shared `HttpState`), `error`,
-//! `request` and `extract` (reading requests), `origins`, `views`; then the route modules
+//! `request` and `extract` (reading requests), `origins`, `views`, `security_headers`; then the route modules
 //! (`api`, `web`, `webhooks`, `pay`, `widget`, `recordings`, `ops`), which import only from
 //! the layers below them, never from each other or from the crate root.
 
@@ -16,6 +16,7 @@ pub mod pay;
 pub mod recordings;
 mod request;
 mod server;
+pub mod security_headers;
 pub mod state;
 pub mod views;
 pub mod web;
@@ -46,6 +47,7 @@ pub fn router(app: App) -> Router {
     // first scrape of /metrics (which would lose everything before it).
     ops::prometheus();
     let request_id = HeaderName::from_static("x-request-id");
+    let hsts = app.public_base_url().starts_with("https://");
     Router::new()
         .merge(ops::router())
         .merge(webhooks::router())
@@ -60,6 +62,9 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            security_headers::add(hsts, request, next)
+        }))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),

@@ -1,11 +1,14 @@
-//! Operations endpoints: liveness, readiness and Prometheus metrics.
+//! Operations endpoints: liveness, readiness and Prometheus metrics (for operators only).
 
+use crate::error::ApiError;
+use crate::extract::bearer;
 use crate::state::HttpState;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use djcalls_app::AppError;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 
@@ -28,11 +31,17 @@ async fn readyz(State(state): State<HttpState>) -> (StatusCode, &'static str) {
     }
 }
 
-async fn metrics() -> impl IntoResponse {
-    (
+/// `/metrics` for `METRICS_TOKEN`, the service key or an admin's token (`App::may_read_metrics`);
+/// anyone else gets 401.
+async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if !state.app.may_read_metrics(bearer(&headers)).await? {
+        return Err(AppError::Unauthenticated.into());
+    }
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         prometheus().render(),
     )
+        .into_response())
 }
 
 /// The process-wide recorder: one per process, however many servers a test starts.

@@ -213,16 +213,37 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
-         <title>{title}</title><style>\
-         body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}}\
-         .note{{color:#666;font-size:.9rem}}.error{{color:#b00}}\
-         label,input,button{{display:block;font-size:1rem;margin:.5rem 0}}\
-         input{{padding:.5rem;width:100%;box-sizing:border-box}}\
-         button,.button{{padding:.6rem 1.2rem;background:#222;color:#fff;border:0;border-radius:4px;text-decoration:none;display:inline-block}}\
-         </style></head><body>{body}</body></html>",
+         <title>{title}</title><style>{PAGE_STYLE}</style></head><body>{body}</body></html>",
         title = escape(title),
     );
-    private((status, Html(html)).into_response())
+    let mut response = private((status, Html(html)).into_response());
+    if let Ok(csp) = HeaderValue::from_str(page_csp()) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    response
+}
+
+/// The payment pages' one stylesheet, inline (they are the only pages outside the dashboards).
+const PAGE_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}\
+     .note{color:#666;font-size:.9rem}.error{color:#b00}\
+     label,input,button{display:block;font-size:1rem;margin:.5rem 0}\
+     input{padding:.5rem;width:100%;box-sizing:border-box}\
+     button,.button{padding:.6rem 1.2rem;background:#222;color:#fff;border:0;border-radius:4px;text-decoration:none;display:inline-block}";
+
+/// The pages' policy: the dashboards' one, with the inline stylesheet allowed by its hash.
+fn page_csp() -> &'static str {
+    static CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSP.get_or_init(|| {
+        use base64::Engine as _;
+        use sha2::{Digest, Sha256};
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(PAGE_STYLE));
+        crate::security_headers::PAGE_CSP.replace(
+            "style-src 'self'",
+            &format!("style-src 'self' 'sha256-{hash}'"),
+        )
+    })
 }
 
 fn private(mut response: Response) -> Response {

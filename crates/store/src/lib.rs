@@ -9,6 +9,7 @@ mod error;
 mod setup;
 #[macro_use]
 mod tx;
+pub mod accounts;
 pub mod analytics;
 pub mod calls;
 pub mod clicks;

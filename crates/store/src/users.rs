@@ -11,6 +11,8 @@ pub struct User {
     pub password_hash: String,
     pub role: Role,
     pub profiles: Vec<DjProfileId>,
+    /// Disabled by an operator: no sign-in, no token, no session.
+    pub disabled: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -19,6 +21,7 @@ struct UserRow {
     email: String,
     password_hash: String,
     role: String,
+    disabled_at: Option<DbTime>,
 }
 
 impl Store {
@@ -61,6 +64,7 @@ impl Store {
             password_hash: password_hash.to_string(),
             role,
             profiles: profiles.to_vec(),
+            disabled: false,
         })
     }
 
@@ -68,7 +72,7 @@ impl Store {
         let email = email.trim().to_lowercase();
         let row = in_tx!(self, &Actor::System, read, |conn| {
             sqlx::query_as::<_, UserRow>(
-                "SELECT id, email, password_hash, role FROM users WHERE email = $1",
+                "SELECT id, email, password_hash, role, disabled_at FROM users WHERE email = $1",
             )
             .bind(&email)
             .fetch_optional(&mut *conn)
@@ -83,7 +87,7 @@ impl Store {
     pub async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let row = in_tx!(self, &Actor::System, read, |conn| {
             sqlx::query_as::<_, UserRow>(
-                "SELECT id, email, password_hash, role FROM users WHERE id = $1",
+                "SELECT id, email, password_hash, role, disabled_at FROM users WHERE id = $1",
             )
             .bind(id.0)
             .fetch_optional(&mut *conn)
@@ -112,6 +116,7 @@ impl Store {
             password_hash: row.password_hash,
             role,
             profiles: profiles.into_iter().map(DjProfileId).collect(),
+            disabled: row.disabled_at.is_some(),
         })
     }
 

@@ -90,6 +90,7 @@ impl App {
             return Ok(None);
         };
         if let Some(real) = &real {
+            self.check_forwarding(real).await?;
             match self
                 .store
                 .set_real_number(actor, dj, real.as_str(), self.now())

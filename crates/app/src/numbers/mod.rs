@@ -4,8 +4,11 @@
 //! visible to the platform, so claims and purchases run as the system once the caller has been
 //! found entitled to the DJ they ask for.
 
+mod guards;
 mod lookups;
 mod pool;
+
+pub use guards::REASSIGN_WINDOW;
 
 use crate::settings::NumberPurchase;
 use crate::{App, AppError, AppResult};
@@ -81,8 +84,10 @@ impl App {
             .profile(actor, dj)
             .await?
             .ok_or(AppError::NotFound("dj profile"))?;
+        self.check_reassign_limit(actor, dj).await?;
         let real = match real {
             Some(real) => {
+                self.check_forwarding(&real).await?;
                 self.store
                     .set_real_number(actor, dj, real.as_str(), self.now())
                     .await?;

@@ -1,4 +1,4 @@
-//! `djcalls user add` and `djcalls token create`.
+//! `djcalls user add|disable|enable|password` and `djcalls token create|revoke`.
 
 use crate::cli::{DatabaseArgs, RoleArg};
 use anyhow::anyhow;
@@ -57,6 +57,48 @@ pub async fn create_token(db: &DatabaseArgs, email: &str, name: &str) -> anyhow:
     let token = app.create_api_token(email, name).await.map_err(explain)?;
     // Only the token on stdout, so `TOKEN=$(djcalls token create …)` works.
     println!("{token}");
+    app.close().await;
+    Ok(())
+}
+
+pub async fn revoke_tokens(
+    db: &DatabaseArgs,
+    email: &str,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
+    let app = app(db).await?;
+    let revoked = app.revoke_api_tokens(email, name).await.map_err(explain)?;
+    eprintln!("revoked {revoked} token(s) of {email}; their dashboard sessions ended");
+    app.close().await;
+    Ok(())
+}
+
+pub async fn set_enabled(db: &DatabaseArgs, email: &str, enabled: bool) -> anyhow::Result<()> {
+    let app = app(db).await?;
+    app.set_user_enabled(email, enabled)
+        .await
+        .map_err(explain)?;
+    if enabled {
+        eprintln!("enabled {email}");
+    } else {
+        eprintln!("disabled {email}; their tokens and dashboard sessions stopped working");
+    }
+    app.close().await;
+    Ok(())
+}
+
+/// The new password is the first line of stdin (never an argument: those show in `ps`).
+pub async fn change_password(db: &DatabaseArgs, email: &str) -> anyhow::Result<()> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| anyhow!("cannot read the new password from stdin: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    let app = app(db).await?;
+    app.change_password(email, password)
+        .await
+        .map_err(explain)?;
+    eprintln!("changed the password of {email}; their dashboard sessions ended");
     app.close().await;
     Ok(())
 }

@@ -30,6 +30,20 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             name,
             database,
         }) => accounts::create_token(&database, &email, &name).await,
+        Command::Token(TokenCommand::Revoke {
+            email,
+            name,
+            database,
+        }) => accounts::revoke_tokens(&database, &email, name.as_deref()).await,
+        Command::User(UserCommand::Disable { email, database }) => {
+            accounts::set_enabled(&database, &email, false).await
+        }
+        Command::User(UserCommand::Enable { email, database }) => {
+            accounts::set_enabled(&database, &email, true).await
+        }
+        Command::User(UserCommand::Password { email, database }) => {
+            accounts::change_password(&database, &email).await
+        }
         Command::Simulate(SimulateCommand::Call(args)) => simulate::call(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Fallback(FallbackCommand::Export { dir, database }) => {

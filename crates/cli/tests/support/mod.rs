@@ -34,6 +34,9 @@ pub fn djcalls() -> Command {
         "DJCALLS_JOB_WORKERS",
         "DJCALLS_JOB_POLL_SECONDS",
         "DJCALLS_SPOOL_DIR",
+        "METRICS_TOKEN",
+        "NUMBER_REASSIGN_LIMIT",
+        "FORWARDING_COUNTRIES",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);

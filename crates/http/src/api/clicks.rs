@@ -6,6 +6,10 @@
 //! - Unknown fields are ignored (a cached older or newer script must not lose clicks); known
 //!   ones are validated: `dj_profile_id` a UUID, URLs `http(s)` and at most 2048 characters,
 //!   other texts bounded, no control characters. At most [`CLICK_BODY_LIMIT`] bytes.
+//! - A click must carry the `click_token` the DNI answer gave the widget for that DJ
+//!   (HMAC-signed, valid 24 h; `app::click_tokens`); without a valid one it is refused with
+//!   400 `invalid_click_token`, so nobody can post clicks for a DJ (and make the next call's
+//!   attribution `high`) without first asking for that DJ's number like the widget does.
 //! - A well-formed click for a profile that does not exist is answered like any other (202)
 //!   and not stored: the answer tells nobody which profiles exist.
 //! - Origins: besides CORS (which cannot stop a simple request), a request whose `Origin` is
@@ -84,6 +88,8 @@ struct ClickBody {
     utm_term: Option<String>,
     utm_content: Option<String>,
     gclid: Option<String>,
+    /// From the DNI answer (`App::click_token`): a click without a valid one is refused.
+    click_token: Option<String>,
 }
 
 async fn record_click(
@@ -148,8 +154,9 @@ async fn record_click(
             }
         })?;
     let body: ClickBody = parse_json(&bytes)?;
+    let token = body.click_token.clone();
     let (dj, click) = validate(body)?;
-    state.app.record_click(dj, click).await?;
+    state.app.record_click(dj, token.as_deref(), click).await?;
     let mut response = (StatusCode::ACCEPTED, Json(json!({"success": true}))).into_response();
     response
         .headers_mut()

@@ -315,7 +315,8 @@ async fn dni(State(state): State<HttpState>, RawQuery(query): RawQuery) -> ApiRe
     for (dj, number) in found {
         numbers.insert(
             dj.to_string(),
-            json!({"virtual_number": number.as_str(), "display_number": number.display()}),
+            json!({"virtual_number": number.as_str(), "display_number": number.display(),
+                   "click_token": state.app.click_token(dj)}),
         );
     }
     let mut response = Json(json!({"success": true, "numbers": numbers})).into_response();

@@ -15,10 +15,11 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use djcalls_app::AppError;
-use djcalls_app::limits::Admission;
+use djcalls_app::limits::SignInAdmission;
 use djcalls_app::sessions::random_token;
 use serde::Deserialize;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -85,17 +86,15 @@ fn render(
     response
 }
 
-/// Only paths on this site (no `//host`, no scheme) are followed after sign-in.
+/// Only paths on this site are followed after sign-in (`next_path`); anything else is dropped.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => String::new(),
-    }
+    next.and_then(super::next_path::same_origin_path)
+        .unwrap_or_default()
 }
 
-/// `POST /login`. Sign-in is rate-limited per email and per client (`App::sign_in_attempt`:
-/// counted in the database, so every process counts together); the client is
-/// `extract::client_address`.
+/// `POST /login`. Sign-in is rate-limited per client, per email and client, and per email
+/// (`App::sign_in_attempt`, `SignInAdmission`: counted in the database, so every process counts
+/// together); the client is `extract::client_address`.
 pub async fn submit(
     State(state): State<HttpState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -122,25 +121,25 @@ pub async fn submit(
         .app
         .sign_in_attempt(&email, Some(client.as_str()))
         .await?;
-    if let Admission::Refused { retry_after } = admission {
-        let mut response = render(
-            &state,
-            email,
-            next,
-            Some("Too many sign-in attempts. Please wait a few minutes and try again."),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
-        if let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
+    let only_right = match admission {
+        SignInAdmission::Refused { retry_after } => {
+            return Ok(throttled(&state, email, next, retry_after));
         }
-        return Ok(response);
-    }
+        SignInAdmission::CheckOnlyRight { retry_after } => Some(retry_after),
+        SignInAdmission::Check => None,
+    };
+    // A wrong password past the email's shared quota is answered as throttled, so guessing
+    // spread over many clients cannot tell it from a refused attempt.
+    let wrong_answer = |state: &HttpState, email: String, next: String| match only_right {
+        Some(retry_after) => throttled(state, email, next, retry_after),
+        None => wrong(state, email, next),
+    };
     if email.len() > 254 || password.len() > 1024 || email.is_empty() || password.is_empty() {
-        return Ok(wrong(&state, email, next));
+        return Ok(wrong_answer(&state, email, next));
     }
     let user = match state.app.login(&email, &password).await {
         Ok(user) => user,
-        Err(AppError::Unauthenticated) => return Ok(wrong(&state, email, next)),
+        Err(AppError::Unauthenticated) => return Ok(wrong_answer(&state, email, next)),
         Err(e) => return Err(e.into()),
     };
     state
@@ -162,6 +161,20 @@ pub async fn submit(
         h.append(header::SET_COOKIE, v);
     }
     Ok(response)
+}
+
+fn throttled(state: &HttpState, email: String, next: String, retry_after: Duration) -> Response {
+    let mut response = render(
+        state,
+        email,
+        next,
+        Some("Too many sign-in attempts. Please wait a few minutes and try again."),
+        StatusCode::TOO_MANY_REQUESTS,
+    );
+    if let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 fn wrong(state: &HttpState, email: String, next: String) -> Response {

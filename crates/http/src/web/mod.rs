@@ -14,6 +14,7 @@ mod dashboard;
 mod figures;
 mod live;
 mod login;
+mod next_path;
 mod page_error;
 mod rows;
 mod session;

@@ -307,3 +307,64 @@ async fn a_dj_with_several_profiles_must_say_which_one() {
     .await;
     reply.assert_error(403, "forbidden", None);
 }
+
+/// SPEC §11: revoking a token or disabling its user is refused on the very next request
+/// (tokens are checked against the database each time, on both backends).
+async fn revoked_and_disabled(t: djcalls_testkit::TestApp) {
+    let first = t.user_token("dj@example.test", Role::Dj, &[DJ_A]).await;
+    let second = t
+        .app
+        .create_api_token("dj@example.test", "second")
+        .await
+        .unwrap();
+    get(&t, "/api/djdash/calls", &first).await.ok(200);
+    assert_eq!(
+        t.app
+            .revoke_api_tokens("dj@example.test", Some("test"))
+            .await
+            .unwrap(),
+        1
+    );
+    get(&t, "/api/djdash/calls", &first)
+        .await
+        .assert_error(401, "unauthenticated", None);
+    get(&t, "/api/djdash/calls", &second).await.ok(200);
+    t.app
+        .set_user_enabled("DJ@example.test", false)
+        .await
+        .unwrap();
+    get(&t, "/api/djdash/calls", &second)
+        .await
+        .assert_error(401, "unauthenticated", None);
+    assert!(
+        t.app
+            .login("dj@example.test", "a-long-password")
+            .await
+            .is_err()
+    );
+    t.app
+        .set_user_enabled("dj@example.test", true)
+        .await
+        .unwrap();
+    get(&t, "/api/djdash/calls", &second).await.ok(200);
+    t.app
+        .change_password("dj@example.test", "another-password")
+        .await
+        .unwrap();
+    assert!(
+        t.app
+            .login("dj@example.test", "a-long-password")
+            .await
+            .is_err()
+    );
+    assert!(
+        t.app
+            .login("dj@example.test", "another-password")
+            .await
+            .is_ok()
+    );
+}
+
+djcalls_testkit::on_both_backends! { TestApp:
+    revoked_tokens_and_disabled_users_get_401_at_once => revoked_and_disabled;
+}

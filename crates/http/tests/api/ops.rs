@@ -1,8 +1,10 @@
 //! Operations: health, readiness, metrics, request ids, and JSON 404s for unknown API paths.
 
 use super::support::{DJ_A, get, raw};
+use djcalls_domain::Role;
 use djcalls_testkit::TestApp;
 use reqwest::Method;
+use secrecy::SecretString;
 use serde_json::json;
 
 #[tokio::test]
@@ -14,7 +16,15 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(reply.status, 200);
     // At least one API request has been counted by the time /metrics renders.
     get(&t, "/api/djdash/calls", t.service_key()).await;
-    let reply = raw(&t, Method::GET, "/metrics", None, None, None).await;
+    let reply = raw(
+        &t,
+        Method::GET,
+        "/metrics",
+        Some(t.service_key()),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(reply.status, 200);
     let text = reply.body.as_str().expect("prometheus text");
     assert!(text.contains("http_requests_total"), "{text}");
@@ -27,6 +37,55 @@ async fn health_readiness_and_metrics_answer() {
         "{:?}",
         reply.headers
     );
+}
+
+#[tokio::test]
+async fn metrics_are_for_operators_and_their_labels_stay_bounded() {
+    let t = TestApp::sqlite().await;
+    let dj = t.user_token("dj@example.test", Role::Dj, &[DJ_A]).await;
+    let admin = t.user_token("admin@example.test", Role::Admin, &[]).await;
+    let scraper = TestApp::builder()
+        .settings(|s| s.metrics_token = Some(SecretString::from("scrape-0123456789".to_string())))
+        .serve_beside(&t)
+        .await;
+    for (token, status) in [
+        (None, 401),
+        (Some("not-a-token"), 401),
+        (Some(dj.as_str()), 401),
+        (Some("scrape-0123456789"), 401), // only where METRICS_TOKEN is set
+        (Some(admin.as_str()), 200),
+        (Some(t.service_key()), 200),
+    ] {
+        let reply = raw(&t, Method::GET, "/metrics", token, None, None).await;
+        assert_eq!(reply.status, status, "{token:?}");
+    }
+    let reply = t
+        .client
+        .get(scraper.url("/metrics"))
+        .bearer_auth("scrape-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+
+    // Odd methods and paths all count under one label each.
+    for i in 0..20 {
+        let method = Method::from_bytes(format!("ODD{i}").as_bytes()).unwrap();
+        raw(&t, method, &format!("/odd/path/{i}"), None, None, None).await;
+    }
+    let reply = raw(
+        &t,
+        Method::GET,
+        "/metrics",
+        Some(t.service_key()),
+        None,
+        None,
+    )
+    .await;
+    let text = reply.body.as_str().expect("prometheus text");
+    assert!(text.contains("method=\"other\""), "{text}");
+    assert!(!text.contains("ODD"), "{text}");
+    assert!(!text.contains("/odd/path"), "{text}");
 }
 
 /// Method, path, token, body, expected status.

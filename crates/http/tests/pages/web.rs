@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 use djcalls_app::Clock;
-use djcalls_app::limits::Admission;
+use djcalls_app::limits::SignInAdmission;
 use djcalls_domain::DjProfileId;
 use djcalls_testkit::TestApp;
 use reqwest::StatusCode;
@@ -111,7 +111,7 @@ async fn successful_sign_ins_do_not_count_against_their_client() {
     for i in 0..30 {
         let email = format!("user{i}@office.test");
         let admission = app.app.sign_in_attempt(&email, Some("198.51.100.20")).await;
-        assert_eq!(admission.unwrap(), Admission::Allowed, "sign-in {i}");
+        assert_eq!(admission.unwrap(), SignInAdmission::Check, "sign-in {i}");
         app.app
             .sign_in_succeeded(&email, Some("198.51.100.20"))
             .await
@@ -121,7 +121,7 @@ async fn successful_sign_ins_do_not_count_against_their_client() {
     for i in 0..20 {
         let email = format!("guess{i}@office.test");
         let admission = app.app.sign_in_attempt(&email, Some("198.51.100.20")).await;
-        assert_eq!(admission.unwrap(), Admission::Allowed, "failure {i}");
+        assert_eq!(admission.unwrap(), SignInAdmission::Check, "failure {i}");
     }
     let admission = app
         .app
@@ -129,7 +129,7 @@ async fn successful_sign_ins_do_not_count_against_their_client() {
         .await
         .unwrap();
     assert!(
-        matches!(admission, Admission::Refused { .. }),
+        matches!(admission, SignInAdmission::Refused { .. }),
         "{admission:?}"
     );
 }
@@ -324,3 +324,7 @@ async fn mark_as_booked_changes_the_call() {
 #[path = "web/admin_and_live.rs"]
 mod admin_and_live;
 mod live_across_processes;
+#[path = "web/security_headers.rs"]
+mod security_headers;
+#[path = "web/sign_in_safety.rs"]
+mod sign_in_safety;

@@ -100,6 +100,13 @@ impl Store {
                         .fetch_optional(&mut *conn)
                         .await?;
                         if let Some(number) = taken {
+                            sqlx::query(super::assignments::RECORD_ASSIGNMENT)
+                                .bind(Uuid::now_v7())
+                                .bind(dj.0)
+                                .bind(&number.virtual_number)
+                                .bind(now)
+                                .execute(&mut *conn)
+                                .await?;
                             claim = Some(Claim::Assigned(number));
                             break;
                         }

@@ -10,6 +10,7 @@
 //! `dj_virtual_numbers_one_per_dj` makes a second number for the same DJ impossible; the loser
 //! of that race gets the winner's number.
 
+mod assignments;
 mod claims;
 mod pool;
 mod purchases;

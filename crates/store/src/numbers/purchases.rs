@@ -133,7 +133,16 @@ impl Store {
             .await?;
             match existing {
                 Some(number) => Claim::Existing(number),
-                None => Claim::Assigned(inserted),
+                None => {
+                    sqlx::query(super::assignments::RECORD_ASSIGNMENT)
+                        .bind(Uuid::now_v7())
+                        .bind(dj.0)
+                        .bind(&inserted.virtual_number)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    Claim::Assigned(inserted)
+                }
             }
         }))
     }

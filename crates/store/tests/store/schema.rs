@@ -39,6 +39,7 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("jobs", "jobs_platform"),
     ("messages", "messages_tenant"),
     ("number_purchase_lock", "number_purchase_lock_platform"),
+    ("number_assignments", "number_assignments_tenant"),
     ("number_purchases", "number_purchases_tenant"),
     ("payment_links", "payment_links_tenant"),
     ("payments", "payments_tenant"),

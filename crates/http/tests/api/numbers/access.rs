@@ -16,14 +16,14 @@ async fn who_may_do_what() {
     let base = t.base_url.as_str();
     buy(base, 3, "415").await;
     for n in 1..=2 {
-        put_profile(base, dj(n), Some("+14155550100"), false)
+        put_profile(base, dj(n), Some("+14155552100"), false)
             .await
             .ok(201);
     }
     let dj1 = t.user_token("dj1@example.com", Role::Dj, &[dj(1)]).await;
     let admin = t.user_token("admin@example.com", Role::Admin, &[]).await;
     // Unknown profile → 404; no token → 401; another DJ's profile → 403.
-    assign(base, KEY, dj(9), Some("+14155550100"))
+    assign(base, KEY, dj(9), Some("+14155552100"))
         .await
         .error(404, "not_found", None);
     send(
@@ -225,7 +225,7 @@ async fn dni_answers_many_djs_at_once(t: TestApp) {
     let base = t.base_url.as_str();
     buy(base, 2, "415").await;
     for n in 1..=3 {
-        put_profile(base, dj(n), Some("+14155550100"), false)
+        put_profile(base, dj(n), Some("+14155552100"), false)
             .await
             .ok(201);
     }

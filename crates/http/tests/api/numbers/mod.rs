@@ -4,6 +4,7 @@
 //! involve concurrency or SQL run on SQLite and (when a server answers) PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod abuse;
 mod access;
 mod fallback_url;
 mod pool;

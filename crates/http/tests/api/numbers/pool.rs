@@ -168,13 +168,13 @@ async fn assignment_prefers_the_djs_area_code() {
     buy(base, 1, "212").await;
     let chicago = buy(base, 1, "312").await.remove(0);
     buy(base, 1, "646").await;
-    put_profile(base, dj(1), Some("(312) 555-0100"), false)
+    put_profile(base, dj(1), Some("(312) 555-2100"), false)
         .await
         .ok(201);
     let reply = assign(base, KEY, dj(1), None).await;
     assert_eq!(vn(reply.ok_ref(201)), chicago);
     // No number in the DJ's area code: any available one rather than none.
-    put_profile(base, dj(2), Some("+14155550100"), false)
+    put_profile(base, dj(2), Some("+14155552100"), false)
         .await
         .ok(201);
     let reply = assign(base, KEY, dj(2), None).await;

@@ -69,7 +69,7 @@ async fn concurrent_assignments_never_share_a_number(t: TestApp) {
     let base = t.base_url.clone();
     buy(&base, 8, "415").await;
     for n in 1..=10 {
-        put_profile(&base, dj(n), Some("+14155550100"), false)
+        put_profile(&base, dj(n), Some("+14155552100"), false)
             .await
             .ok(201);
     }
@@ -97,7 +97,7 @@ async fn concurrent_assignments_never_share_a_number(t: TestApp) {
 async fn concurrent_assignments_for_one_dj_give_one_number(t: TestApp) {
     let base = t.base_url.clone();
     buy(&base, 4, "415").await;
-    put_profile(&base, dj(1), Some("+14155550100"), false)
+    put_profile(&base, dj(1), Some("+14155552100"), false)
         .await
         .ok(201);
     let (a, b, c, d, e, f) = tokio::join!(
@@ -128,7 +128,7 @@ async fn concurrent_on_demand_requests_never_buy_twice(t: TestApp) {
     let on_demand = with_purchase(&t, NumberPurchase::OnDemand { max: 3 }).await;
     let base = on_demand.base_url.clone();
     for n in 1..=5 {
-        put_profile(&base, dj(n), Some("+14155550100"), false)
+        put_profile(&base, dj(n), Some("+14155552100"), false)
             .await
             .ok(201);
     }
@@ -175,7 +175,7 @@ async fn concurrent_on_demand_requests_never_buy_twice(t: TestApp) {
 async fn publishing_assigns_a_number(t: TestApp) {
     let base = t.base_url.as_str();
     // An empty pool does not fail the PUT.
-    put_profile(base, dj(1), Some("+14155550101"), true)
+    put_profile(base, dj(1), Some("+14155552101"), true)
         .await
         .ok(201);
     get_number(base, Some(KEY), dj(1))
@@ -183,12 +183,12 @@ async fn publishing_assigns_a_number(t: TestApp) {
         .error(404, "no_virtual_number", None);
     let stocked = buy(base, 2, "415").await;
     // Publishing again assigns it.
-    let reply = put_profile(base, dj(1), Some("+14155550101"), true).await;
+    let reply = put_profile(base, dj(1), Some("+14155552101"), true).await;
     reply.ok(200);
     let number = get_number(base, Some(KEY), dj(1)).await;
     let record = number.ok(200)["virtualNumber"].clone();
     assert!(stocked.contains(&record["virtual_number"].as_str().unwrap().to_string()));
-    assert_eq!(record["real_phone_number"], "+14155550101");
+    assert_eq!(record["real_phone_number"], "+14155552101");
     // An unpublished profile, or one without a real number, gets none.
     put_profile(base, dj(2), Some("+14155550102"), false)
         .await

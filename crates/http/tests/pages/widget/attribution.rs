@@ -15,12 +15,12 @@ async fn attribution_after_click(t: &TestApp) {
     // A click on another DJ's widget never counts for this DJ.
     post_click(
         t,
-        &click_body(other).to_string(),
+        &click_body(t, other).to_string(),
         "application/json",
         "192.0.2.1",
     )
     .await;
-    let r = post_click(t, &click_body(dj).to_string(), "text/plain", "192.0.2.1").await;
+    let r = post_click(t, &click_body(t, dj).to_string(), "text/plain", "192.0.2.1").await;
     assert_eq!(r.status(), 202);
     let clicked_at = t.app.now().0;
     advance(t, SignedDuration::from_mins(2));
@@ -52,7 +52,7 @@ async fn attribution_after_click(t: &TestApp) {
     );
 
     // A second visitor clicks, and 15 minutes later a call comes: linked, but only "low".
-    let mut second = click_body(dj);
+    let mut second = click_body(t, dj);
     second["visitor_id"] = json!("visitor-two");
     post_click(t, &second.to_string(), "application/json", "192.0.2.2").await;
     advance(t, SignedDuration::from_mins(15));
@@ -96,7 +96,7 @@ async fn a_call_without_a_recent_click_has_no_attribution() {
     // A click older than 30 minutes is not linked either.
     post_click(
         &t,
-        &click_body(dj).to_string(),
+        &click_body(&t, dj).to_string(),
         "application/json",
         "192.0.2.3",
     )

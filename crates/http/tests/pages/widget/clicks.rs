@@ -4,6 +4,7 @@ use super::support::*;
 use axum::http::StatusCode;
 use djcalls_domain::DjProfileId;
 use djcalls_testkit::TestApp;
+use jiff::SignedDuration;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -15,7 +16,7 @@ async fn a_click_is_stored_with_the_server_time() {
     // As sendBeacon sends a string: text/plain.
     let r = post_click(
         &t,
-        &click_body(dj).to_string(),
+        &click_body(&t, dj).to_string(),
         "text/plain;charset=UTF-8",
         "198.51.100.1",
     )
@@ -29,10 +30,10 @@ async fn a_click_is_stored_with_the_server_time() {
     assert_eq!(c.utm_campaign.as_deref(), Some("summer-weddings"));
     assert_eq!(c.gclid.as_deref(), Some("abc123"));
     assert_eq!(c.referrer.as_deref(), Some("https://www.google.com/"));
-    // And as application/json, with only the id.
+    // And as application/json, with only the id and its token.
     let r = post_click(
         &t,
-        &json!({"dj_profile_id": dj}).to_string(),
+        &json!({"dj_profile_id": dj, "click_token": t.app.click_token(dj)}).to_string(),
         "application/json",
         "198.51.100.1",
     )
@@ -100,7 +101,7 @@ async fn a_click_for_an_unknown_profile_is_accepted_and_ignored() {
     let unknown = DjProfileId(uuid::Uuid::new_v4());
     let r = post_click(
         &t,
-        &click_body(unknown).to_string(),
+        &click_body(&t, unknown).to_string(),
         "application/json",
         "198.51.100.3",
     )
@@ -115,7 +116,7 @@ async fn clicks_are_rate_limited_per_client() {
     let (dj, _) = t
         .dj_with_number("busy-dj", "Busy DJ", "America/New_York")
         .await;
-    let body = json!({"dj_profile_id": dj}).to_string();
+    let body = json!({"dj_profile_id": dj, "click_token": t.app.click_token(dj)}).to_string();
     let mut limited = None;
     for i in 0..40 {
         let r = post_click(&t, &body, "application/json", "203.0.113.9").await;
@@ -134,4 +135,51 @@ async fn clicks_are_rate_limited_per_client() {
     let r = post_click(&t, &body, "application/json", "203.0.113.9, 192.0.2.10").await;
     assert_eq!(r.status(), 202);
     assert_eq!(clicks(&t, dj).await.len(), 21);
+}
+
+#[tokio::test]
+async fn a_click_needs_a_current_token_from_the_dni_answer() {
+    let t = TestApp::sqlite().await;
+    let (dj, _) = t.dj_with_number("signed", "Signed DJ", "UTC").await;
+    let (other, _) = t.dj_with_number("other", "Other DJ", "UTC").await;
+    let dni: Value = t
+        .client
+        .get(t.url(&format!("/api/djdash/dni?ids={dj}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = dni["numbers"][dj.to_string()]["click_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (issued, tag) = token.split_once('.').unwrap();
+    let later = format!("{}.{tag}", issued.parse::<i64>().unwrap() + 60);
+    let post = |token: Value| {
+        let body = json!({"dj_profile_id": dj, "click_token": token}).to_string();
+        let t = &t;
+        async move { post_click(t, &body, "text/plain", "198.51.100.40").await }
+    };
+    // Anyone who only knows the profile id, or brings another DJ's or an altered token.
+    for bad in [
+        Value::Null,
+        json!(""),
+        json!("not-a-token"),
+        json!(t.app.click_token(other)),
+        json!(later),
+    ] {
+        let r = post(bad.clone()).await;
+        assert_eq!(r.status(), 400, "{bad}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["code"], "invalid_click_token", "{bad}");
+    }
+    assert!(clicks(&t, dj).await.is_empty());
+    assert_eq!(post(json!(token)).await.status(), 202);
+    assert_eq!(clicks(&t, dj).await.len(), 1);
+    // A day later the page's token has expired.
+    advance(&t, SignedDuration::from_hours(25));
+    assert_eq!(post(json!(token)).await.status(), 400);
+    assert_eq!(clicks(&t, dj).await.len(), 1);
 }

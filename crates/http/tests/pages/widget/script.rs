@@ -159,7 +159,7 @@ async fn a_foreign_origin_cannot_record_clicks_when_origins_are_configured() {
         .post(t.url("/api/djdash/clicks"))
         .header("origin", "https://anyone.example")
         .header("content-type", "text/plain")
-        .body(json!({"dj_profile_id": dj}).to_string())
+        .body(json!({"dj_profile_id": dj, "click_token": t.app.click_token(dj)}).to_string())
         .send()
         .await
         .unwrap();

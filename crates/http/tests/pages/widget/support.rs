@@ -9,9 +9,11 @@ use serde_json::{Value, json};
 
 pub const CALLER: &str = "+14155550123";
 
-pub fn click_body(dj: DjProfileId) -> Value {
+/// A click as the widget sends it, with the token a DNI answer would have given it.
+pub fn click_body(t: &TestApp, dj: DjProfileId) -> Value {
     json!({
         "dj_profile_id": dj,
+        "click_token": t.app.click_token(dj),
         "page_url": "https://www.thebash.com/dj/spin-city?utm_source=google&gclid=abc123",
         "referrer": "https://www.google.com/",
         "visitor_id": "3f1c2b9e-7d4a-4c1e-9b7a-2d5e8f0a1b2c",

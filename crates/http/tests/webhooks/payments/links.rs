@@ -221,3 +221,55 @@ async fn rounding_table(t: TestApp) {
         (expected.0, expected.1, expected.0 - expected.1)
     );
 }
+
+/// Log lines written while the guard lives on this thread (the test's runtime is
+/// current-thread, so the server's tasks log here too).
+#[derive(Clone, Default)]
+struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLogs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_link_token_never_reaches_the_access_log() {
+    let logs = CapturedLogs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let t = TestApp::sqlite().await;
+    let b = booking(&t, &t.base_url, "DJ Nova").await;
+
+    for path in [
+        format!("/pay/{}", b.token),
+        format!("/pay/{}/done", b.token),
+        format!("/pay/{}/cancelled", b.token),
+        format!("/pay/{}/no/such/page", b.token),
+    ] {
+        get(&t.url(&path)).await;
+    }
+
+    let text = logs.text();
+    assert!(
+        text.contains("path=/pay/{token}/done"),
+        "the access log names the route: {text}"
+    );
+    assert!(text.contains("path=/pay/…"), "{text}");
+    assert!(!text.contains(&b.token), "a token in the log: {text}");
+}
