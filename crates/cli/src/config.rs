@@ -1,8 +1,7 @@
 //! From command-line arguments to the application's settings and an open, migrated store.
 
-use crate::cli::{
-    DatabaseArgs, NumberPurchaseArg, PaymentArgs, PaymentProviderArg, ServiceArgs, TwilioArgs,
-};
+use crate::cli::{NumberPurchaseArg, PaymentArgs, PaymentProviderArg, ServiceArgs, TwilioArgs};
+pub use crate::database::{open_store, open_store_lazily, prepare_store};
 use anyhow::{Context, bail};
 use djcalls_app::Settings;
 use djcalls_app::settings::{NumberPurchase, SIMULATOR_AUTH_TOKEN, SIMULATOR_WEBHOOK_SECRET};
@@ -11,7 +10,6 @@ use djcalls_domain::forwarding::ForwardingPolicy;
 use djcalls_payments::{
     PaymentLinks, SimulatedPayments, StripeClient, StripeConfig, TipJarClient, TipJarConfig,
 };
-use djcalls_store::{Store, StoreOptions};
 use djcalls_telephony::{SimulatedTelephony, Telephony, TwilioClient, TwilioConfig};
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -225,7 +223,7 @@ fn provider_client(args: &PaymentArgs) -> anyhow::Result<Option<Arc<dyn PaymentL
 }
 
 /// The trimmed value, `None` when unset or blank.
-fn non_empty(value: &Option<String>) -> Option<String> {
+pub(crate) fn non_empty(value: &Option<String>) -> Option<String> {
     value
         .as_deref()
         .map(str::trim)
@@ -258,62 +256,6 @@ pub fn telephony(twilio: &TwilioArgs) -> anyhow::Result<Arc<dyn Telephony>> {
             Ok(Arc::new(SimulatedTelephony::new()))
         }
     }
-}
-
-/// Connects (and to the read replica, when `DATABASE_READ_URL` is set) and applies pending
-/// migrations, with errors that say which database (password hidden) and why. Says once at
-/// start which role transactions run as, and warns when that role skips row-level security.
-pub async fn open_store(db: &DatabaseArgs) -> anyhow::Result<Store> {
-    let shown = redact_url(&db.database_url);
-    if djcalls_store::backend_of(&db.database_url).is_none() {
-        bail!("DATABASE_URL must start with sqlite:// or postgres:// (got {shown})");
-    }
-    let options = store_options(db)?;
-    let store = Store::connect_with(&db.database_url, &options)
-        .await
-        .with_context(|| match &options.read_url {
-            Some(read_url) => format!(
-                "cannot open the database at {shown} (DATABASE_READ_URL {})",
-                redact_url(read_url)
-            ),
-            None => format!("cannot open the database at {shown}"),
-        })?;
-    store
-        .migrate()
-        .await
-        .with_context(|| format!("cannot apply migrations to {shown}"))?;
-    match store.rls_enforced().await {
-        Ok(Some(false)) => tracing::warn!(
-            app_role = store.app_role(),
-            "the database role transactions run as is a superuser or has BYPASSRLS: \
-             row-level security does not apply (see README, PostgreSQL)"
-        ),
-        Ok(Some(true)) => tracing::info!(
-            app_role = store.app_role(),
-            read_replica = db.database_read_url.is_some(),
-            "row-level security binds the database role transactions run as"
-        ),
-        Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e, "cannot tell whether row-level security applies"),
-    }
-    Ok(store)
-}
-
-/// `DJCALLS_DB_APP_ROLE` and `DATABASE_READ_URL`, blank values counting as unset.
-fn store_options(db: &DatabaseArgs) -> anyhow::Result<StoreOptions> {
-    let read_url = non_empty(&db.database_read_url);
-    if let Some(read_url) = &read_url
-        && djcalls_store::backend_of(read_url) != Some(djcalls_store::Backend::Postgres)
-    {
-        bail!(
-            "DATABASE_READ_URL must start with postgres:// (got {})",
-            redact_url(read_url)
-        );
-    }
-    Ok(StoreOptions {
-        app_role: non_empty(&db.db_app_role),
-        read_url,
-    })
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod connections;
+mod database;
 mod logging;
 mod safety;
 

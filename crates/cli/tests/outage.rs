@@ -4,8 +4,9 @@
 //!
 //! 1. Down, then back with the same process: the call is spooled and applied once the
 //!    database answers, without anyone's help.
-//! 2. Down, calls placed, the process killed (-9) during the outage; the database comes back
-//!    and a new process on the same spool applies what the dead one had acknowledged.
+//! 2. Down, calls placed, the process killed (-9) during the outage and started again while
+//!    the database is still away (it routes from the snapshot beside the spool); the database
+//!    comes back and the new process applies what both had acknowledged.
 //!
 //! Meanwhile `/readyz` and the API answer 503, `incoming` still forwards to the DJ's real
 //! number. In the end: every call once, with its true status, one follow-up job, nothing twice.
@@ -149,14 +150,30 @@ async fn calls_placed_while_postgres_is_down_connect_and_are_recorded_once_even_
     // Killed during the outage: what it acknowledged is only in the spool.
     drop(first);
 
-    cluster.resume();
+    // Started again while the database is still away: it connects calls from the routing
+    // snapshot the first process kept beside the spool, and spools them too.
     let second = serve(&env);
+    assert!(
+        second
+            .start_up_log
+            .iter()
+            .any(|l| l.contains("routing snapshot")),
+        "{:?}",
+        second.start_up_log
+    );
+    let (status, twiml) = incoming_twiml(&second.base, &number).await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains(DJ_REAL_NUMBER), "{twiml}");
+    let missed = simulate_call(&second.base, &number, "missed").await;
+
+    cluster.resume();
     let calls = calls_once_applied(&second.base, spool.path()).await;
     assert_eq!(
         calls.len(),
-        3,
-        "the answered, the hand-made and the voicemail call"
+        5,
+        "answered, voicemail, missed and the two hand-made calls"
     );
+    assert_eq!(call(&calls, &missed).unwrap()["call_status"], "no-answer");
     let vm = call(&calls, &voicemail).unwrap();
     assert_eq!(vm["call_status"], "voicemail");
     assert_eq!(vm["voicemail_left"], true);

@@ -11,7 +11,7 @@
 mod routing;
 mod spool;
 
-pub use routing::RoutingTable;
+pub use routing::{ROUTING_SNAPSHOT, RoutingTable};
 pub use spool::{Door, ReplayReport, SpooledDelivery, VoiceSpool};
 
 use crate::App;

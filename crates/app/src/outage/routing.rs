@@ -13,6 +13,8 @@ use std::sync::RwLock;
 #[derive(Debug, Default)]
 pub struct RoutingTable {
     by_number: RwLock<HashMap<String, VirtualNumber>>,
+    /// What the snapshot on disk holds, once written by this process.
+    saved: std::sync::Mutex<Option<Vec<VirtualNumber>>>,
 }
 
 impl RoutingTable {
@@ -29,16 +31,13 @@ impl RoutingTable {
         self.len() == 0
     }
 
-    /// The whole table, as the database has it now; `true` when that changed it.
-    fn replace_all(&self, numbers: Vec<VirtualNumber>) -> bool {
-        let table: HashMap<String, VirtualNumber> = numbers
+    /// The whole table, as the database has it now.
+    fn replace_all(&self, numbers: Vec<VirtualNumber>) {
+        let table = numbers
             .into_iter()
             .map(|n| (n.virtual_number.clone(), n))
             .collect();
-        let mut current = self.write();
-        let changed = *current != table;
-        *current = table;
-        changed
+        *self.write() = table;
     }
 
     fn all(&self) -> Vec<VirtualNumber> {
@@ -73,6 +72,12 @@ impl RoutingTable {
         }
     }
 
+    fn saved(&self) -> std::sync::MutexGuard<'_, Option<Vec<VirtualNumber>>> {
+        self.saved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, VirtualNumber>> {
         self.by_number
             .read()
@@ -96,16 +101,20 @@ impl App {
     pub async fn refresh_routing(&self) -> crate::AppResult<usize> {
         let numbers = self.store.active_numbers().await?;
         let count = numbers.len();
-        if self.routing.replace_all(numbers) {
-            self.save_routing_snapshot().await;
-        }
+        self.routing.replace_all(numbers);
+        self.save_routing_snapshot().await;
         Ok(count)
     }
 
-    /// Best effort: a snapshot that cannot be written only matters to a start during an
-    /// outage, and the error names the path.
+    /// Writes the table beside the spool when it differs from what was written last. Best
+    /// effort: a snapshot that cannot be written only matters to a start during an outage, and
+    /// the error names the path.
     async fn save_routing_snapshot(&self) {
-        let bytes = match serde_json::to_vec(&self.routing.all()) {
+        let numbers = self.routing.all();
+        if self.routing.saved().as_ref() == Some(&numbers) {
+            return;
+        }
+        let bytes = match serde_json::to_vec(&numbers) {
             Ok(bytes) => bytes,
             Err(e) => {
                 tracing::warn!(error = %e, "could not encode the routing snapshot");
@@ -113,8 +122,11 @@ impl App {
             }
         };
         let files = self.spool.files();
-        if let Err(e) = super::spool::blocking(move || files.keep(ROUTING_SNAPSHOT, &bytes)).await {
-            tracing::warn!(path = %e.path.display(), error = %e.source, "could not save the routing snapshot");
+        match super::spool::blocking(move || files.keep(ROUTING_SNAPSHOT, &bytes)).await {
+            Ok(()) => *self.routing.saved() = Some(numbers),
+            Err(e) => {
+                tracing::warn!(path = %e.path.display(), error = %e.source, "could not save the routing snapshot")
+            }
         }
     }
 
@@ -140,7 +152,10 @@ impl App {
     /// full refresh (at most 60 s away).
     pub(crate) async fn reroute(&self, dj: DjProfileId) {
         match self.store.active_number_of(dj).await {
-            Ok(number) => self.routing.set_dj(dj, number),
+            Ok(number) => {
+                self.routing.set_dj(dj, number);
+                self.save_routing_snapshot().await;
+            }
             Err(e) => {
                 tracing::warn!(dj_profile_id = %dj, error = %e, "could not refresh a DJ's routing; the next full refresh will")
             }
