@@ -179,6 +179,19 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// `GET path` as the service, the answer's JSON (whatever its status).
+    pub async fn service_json(&self, path: &str) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(SERVICE_KEY)
+            .send()
+            .await
+            .expect("GET as the service")
+            .json()
+            .await
+            .expect("json")
+    }
+
     /// The first page (newest first) of a DJ's calls, as the service sees them.
     pub async fn calls_of(&self, dj: DjProfileId) -> Vec<serde_json::Value> {
         let body: serde_json::Value = self

@@ -44,15 +44,7 @@ fn answer<'a>(
 }
 
 async fn jobs(app: &TestApp) -> Value {
-    app.client
-        .get(app.url("/api/djdash/admin/jobs"))
-        .bearer_auth(app.service_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.service_json("/api/djdash/admin/jobs").await
 }
 
 #[tokio::test]

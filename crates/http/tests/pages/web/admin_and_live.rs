@@ -163,15 +163,7 @@ async fn new_calls_reach_the_open_dashboard_and_only_the_owner_s() {
 
 /// The pool as the service key sees it through the JSON API.
 async fn pool_numbers(app: &TestApp) -> Value {
-    app.client
-        .get(app.url("/api/djdash/virtual-numbers/pool"))
-        .bearer_auth(app.service_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.service_json("/api/djdash/virtual-numbers/pool").await
 }
 
 #[tokio::test]
