@@ -13,7 +13,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    logging::init(cli.log_json);
+    // The bench's in-process server would log every request it measures.
+    let quiet = matches!(cli.command, cli::Command::Bench(_));
+    logging::init(cli.log_json, if quiet { "warn" } else { "info,sqlx=warn" });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

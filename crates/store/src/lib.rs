@@ -64,6 +64,8 @@ pub struct Store {
     /// PostgreSQL: concurrent `incoming` deliveries share a statement and a commit
     /// (`voice/batch.rs`).
     pub(crate) incoming_batches: Option<Arc<voice::IncomingBatcher>>,
+    /// Which database this is, without credentials (`identity_of`).
+    identity: Arc<str>,
 }
 
 /// The longest a request waits for a connection, SQLite's write lock or its place among this
@@ -166,11 +168,17 @@ impl Store {
         let store = Store {
             pool,
             replica,
+            identity: Arc::from(identity_of(url)),
             app_role: options.app_role.as_deref().map(Arc::from),
             sqlite_writer: Arc::default(),
             incoming_batches,
         };
         Ok(store)
+    }
+
+    /// Which database this is, without credentials: `postgres://host:port/database`.
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     pub fn backend(&self) -> Backend {
@@ -222,6 +230,20 @@ async fn open_pg_pool(url: &str, lazy: bool) -> StoreResult<PgPool> {
     })
 }
 
+/// A database's name for files kept about it: `postgres://host:port/database` or the SQLite
+/// URL, never credentials.
+fn identity_of(url: &str) -> String {
+    match PgConnectOptions::from_str(url) {
+        Ok(pg) if backend_of(url) == Some(Backend::Postgres) => format!(
+            "postgres://{}:{}/{}",
+            pg.get_host(),
+            pg.get_port(),
+            pg.get_database().unwrap_or_default()
+        ),
+        _ => url.split('?').next().unwrap_or_default().to_string(),
+    }
+}
+
 /// The backend a `DATABASE_URL` names, or `None` when it names neither.
 pub fn backend_of(url: &str) -> Option<Backend> {
     if url.starts_with("sqlite:") {
@@ -242,4 +264,21 @@ pub(crate) fn sql_with(
     template: &'static str,
 ) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(template.replace("{COLUMNS}", columns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identity_of;
+
+    #[test]
+    fn a_database_is_named_without_its_credentials() {
+        assert_eq!(
+            identity_of("postgres://djcalls:secret@db.internal:6432/calls?sslmode=require"),
+            "postgres://db.internal:6432/calls"
+        );
+        assert_eq!(
+            identity_of("sqlite:///var/lib/djcalls.db?mode=rwc"),
+            "sqlite:///var/lib/djcalls.db"
+        );
+    }
 }

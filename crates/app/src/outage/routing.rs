@@ -91,6 +91,14 @@ impl RoutingTable {
     }
 }
 
+/// What `routing.json` holds: the numbers, and which database they are of (a spool directory
+/// reused for another database must not route its calls).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    database: String,
+    numbers: Vec<VirtualNumber>,
+}
+
 /// The spool directory's side file with the last routing table loaded: where a process that
 /// starts while the database is away routes calls from.
 pub const ROUTING_SNAPSHOT: &str = "routing.json";
@@ -110,11 +118,19 @@ impl App {
     /// effort: a snapshot that cannot be written only matters to a start during an outage, and
     /// the error names the path.
     async fn save_routing_snapshot(&self) {
+        // Only a PostgreSQL process can start while its database is away (SQLite is a file).
+        if !self.store.is_shared() {
+            return;
+        }
         let numbers = self.routing.all();
         if self.routing.saved().as_ref() == Some(&numbers) {
             return;
         }
-        let bytes = match serde_json::to_vec(&numbers) {
+        let snapshot = Snapshot {
+            database: self.store.identity().to_string(),
+            numbers: numbers.clone(),
+        };
+        let bytes = match serde_json::to_vec(&snapshot) {
             Ok(bytes) => bytes,
             Err(e) => {
                 tracing::warn!(error = %e, "could not encode the routing snapshot");
@@ -140,10 +156,20 @@ impl App {
         else {
             return Ok(None);
         };
-        let numbers: Vec<VirtualNumber> =
+        let snapshot: Snapshot =
             serde_json::from_slice(&bytes).map_err(crate::AppError::internal)?;
-        let count = numbers.len();
-        self.routing.replace_all(numbers);
+        if snapshot.database != self.store.identity() {
+            return Err(crate::AppError::invalid(
+                "routing snapshot",
+                format!(
+                    "is of another database ({}, not {})",
+                    snapshot.database,
+                    self.store.identity()
+                ),
+            ));
+        }
+        let count = snapshot.numbers.len();
+        self.routing.replace_all(snapshot.numbers);
         Ok(Some(count))
     }
 

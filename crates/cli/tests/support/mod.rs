@@ -41,7 +41,18 @@ pub fn djcalls() -> Command {
     ] {
         cmd.env_remove(var);
     }
+    // Never the default ./djcalls-spool inside the source tree; a test that shares a spool
+    // between processes sets its own.
+    cmd.env("DJCALLS_SPOOL_DIR", fresh_spool_dir());
     cmd
+}
+
+/// A spool directory no other process uses, under cargo's scratch directory for tests.
+pub fn fresh_spool_dir() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("spool-{}-{n}", std::process::id()))
 }
 
 /// A SQLite URL for a file in `dir`.
