@@ -253,6 +253,10 @@ async fn a_link_token_never_reaches_the_access_log() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary run on other threads and may have met the log call sites
+    // before this subscriber existed; tracing can keep "nobody listens" cached for a call
+    // site registered while a dispatcher is being added. Ask every call site again.
+    tracing::callsite::rebuild_interest_cache();
     let t = TestApp::sqlite().await;
     let b = booking(&t, &t.base_url, "DJ Nova").await;
 
