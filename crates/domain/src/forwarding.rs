@@ -85,7 +85,7 @@ impl ForwardingPolicy {
     }
 }
 
-/// `+1 NPA 976 XXXX`: a NANP dial-it (premium) exchange.
+/// `+1 NPA 976 ` and four digits: a NANP dial-it (premium) exchange.
 fn is_nanp_976(number: &PhoneNumber) -> bool {
     number
         .as_str()
