@@ -253,12 +253,13 @@ async fn a_link_token_never_reaches_the_access_log() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests of this binary run on other threads and may have met the log call sites
-    // before this subscriber existed; tracing can keep "nobody listens" cached for a call
-    // site registered while a dispatcher is being added. Ask every call site again.
-    tracing::callsite::rebuild_interest_cache();
     let t = TestApp::sqlite().await;
     let b = booking(&t, &t.base_url, "DJ Nova").await;
+    // Other tests of this binary run on other threads and meet the access log's call sites
+    // too; one whose registration straddled this subscriber's can keep "nobody listens"
+    // cached. By now every call site of a request has been registered (the booking made
+    // requests): ask each of them again before the requests that count.
+    tracing::callsite::rebuild_interest_cache();
 
     for path in [
         format!("/pay/{}", b.token),
