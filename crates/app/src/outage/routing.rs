@@ -187,11 +187,6 @@ impl App {
             }
         }
     }
-
-    /// The routing table as it is (tests and the admin's view of a degraded process).
-    pub fn routing_table(&self) -> &RoutingTable {
-        &self.routing
-    }
 }
 
 #[cfg(test)]
