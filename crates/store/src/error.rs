@@ -64,25 +64,38 @@ impl StoreError {
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed => true,
-            sqlx::Error::Database(db) => db.code().is_some_and(|code| unavailable_code(&code)),
+            sqlx::Error::Database(db) => {
+                let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+                db.code().is_some_and(|code| {
+                    if sqlite {
+                        unavailable_sqlite_code(&code)
+                    } else {
+                        unavailable_sqlstate(&code)
+                    }
+                })
+            }
             _ => false,
         }
     }
 }
 
 /// PostgreSQL SQLSTATEs (connection exceptions, shutdown, start-up, too many connections,
-/// read-only standby, disk full) and SQLite result codes (busy, locked, read-only, I/O error,
-/// full, cannot open) that mean "not now" rather than "not this".
-fn unavailable_code(code: &str) -> bool {
+/// read-only standby, disk full) that mean "not now" rather than "not this".
+fn unavailable_sqlstate(code: &str) -> bool {
     code.starts_with("08")
         || matches!(
             code,
             "57P01" | "57P02" | "57P03" | "53300" | "53100" | "25006"
         )
-        // SQLite's extended codes keep the primary code in the low byte.
-        || code
-            .parse::<i32>()
-            .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
+}
+
+/// SQLite result codes (busy, locked, read-only, I/O error, full, cannot open) that mean "not
+/// now". Only for SQLite's errors: a SQLSTATE of digits alone (`22021`, bad data) would
+/// otherwise read as an extended SQLite code.
+fn unavailable_sqlite_code(code: &str) -> bool {
+    // SQLite's extended codes keep the primary code in the low byte.
+    code.parse::<i32>()
+        .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
 }
 
 #[cfg(test)]
@@ -98,13 +111,18 @@ mod tests {
         assert!(!StoreError::from(sqlx::Error::RowNotFound).is_unavailable());
         assert!(!StoreError::Corrupt("x".into()).is_unavailable());
         assert!(!StoreError::Conflict("calls_pkey".into()).is_unavailable());
-        for code in [
-            "08006", "57P01", "57P03", "53300", "5", "517", "8", "1032", "10",
-        ] {
-            assert!(unavailable_code(code), "{code}");
+        for code in ["08006", "57P01", "57P03", "53300"] {
+            assert!(unavailable_sqlstate(code), "{code}");
         }
-        for code in ["23505", "42P01", "19", "2067", "1"] {
-            assert!(!unavailable_code(code), "{code}");
+        // 22021 (a NUL in text) reads as SQLite's BUSY (0x5605 & 0xff = 5) if taken for one.
+        for code in ["23505", "42P01", "22021", "22001"] {
+            assert!(!unavailable_sqlstate(code), "{code}");
+        }
+        for code in ["5", "517", "8", "1032", "10"] {
+            assert!(unavailable_sqlite_code(code), "{code}");
+        }
+        for code in ["19", "2067", "1"] {
+            assert!(!unavailable_sqlite_code(code), "{code}");
         }
     }
 

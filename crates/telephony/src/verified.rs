@@ -39,6 +39,14 @@ pub fn verify_and_parse<W: Webhook>(
     if !verify_signature(auth_token, &url, &params, signature) {
         return Err(WebhookRejection::BadSignature);
     }
+    // Twilio never sends a NUL, and no database text column can hold one: refuse the delivery
+    // (400, nothing written) instead of failing on it later.
+    if let Some((key, _)) = params
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(WebhookError::Malformed(format!("{key:?} holds a NUL character")).into());
+    }
     let webhook = W::from_pairs(&params)?;
     Ok(VerifiedWebhook {
         webhook,
@@ -112,6 +120,20 @@ mod tests {
             ("CallStatus", "busy"),
         ]);
         assert_ne!(delivery_key("/w", &once), delivery_key("/w", &other));
+    }
+
+    #[test]
+    fn a_signed_body_holding_a_nul_is_unusable_not_stored() {
+        let params = pairs(&[("Digits", "1\0")]);
+        let signature = compute_signature("tok", "https://x.test/w", &params);
+        let refused = verify_and_parse::<GatherDigits>(
+            "tok",
+            "https://x.test",
+            "/w",
+            &signature,
+            b"Digits=1%00",
+        );
+        assert!(matches!(refused, Err(WebhookRejection::Unusable(_))));
     }
 
     #[test]
