@@ -29,6 +29,7 @@ pub struct CallFigures {
     pub days: Vec<DayFigures>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DayFigures {
@@ -40,6 +41,7 @@ pub struct DayFigures {
     pub revenue_cents: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LeadScoreBreakdown {
     pub hot: i64,
@@ -48,6 +50,7 @@ pub struct LeadScoreBreakdown {
 }
 
 /// The JSON `analytics` object of `GET /api/djdash/calls/analytics`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Analytics {

@@ -20,11 +20,19 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
+/// The body of every JSON error (documented as `ErrorBody` in the OpenAPI document).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorBody)]
+pub struct Envelope<'a> {
+    /// Always `false`.
     success: bool,
+    /// A sentence for people.
+    #[schema(example = "limit must be a whole number from 1 to 100")]
     error: &'a str,
+    /// A stable code for programs (`invalid_field`, `unauthenticated`, `not_found`, …).
+    #[schema(example = "invalid_field")]
     code: &'a str,
+    /// The request field at fault, for `invalid_field` and a few refusals.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
 }

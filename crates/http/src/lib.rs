@@ -7,6 +7,7 @@
 //! the layers below them, never from each other or from the crate root.
 
 pub mod api;
+pub mod api_doc;
 pub mod error;
 pub mod extract;
 pub mod middleware;
@@ -48,16 +49,14 @@ pub fn router(app: App) -> Router {
     ops::prometheus();
     let request_id = HeaderName::from_static("x-request-id");
     let hsts = app.public_base_url().starts_with("https://");
+    let (api, document) = documented_routes(&origins::AllowedOrigins::parse(app.allowed_origins()));
     Router::new()
         .merge(ops::router())
-        .merge(webhooks::router())
-        .merge(recordings::router())
         .merge(pay::router())
         .merge(widget::router())
         .merge(web::router())
-        .merge(api::router(&origins::AllowedOrigins::parse(
-            app.allowed_origins(),
-        )))
+        .merge(api_doc::routes(document))
+        .merge(api::with_fallbacks(api))
         .with_state(HttpState { app })
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
@@ -84,6 +83,19 @@ pub fn router(app: App) -> Router {
             HeaderName::from_static("stripe-signature"),
             HeaderName::from_static("x-tipjar-signature"),
         ]))
+}
+
+/// Every route under `/api/` (the JSON API, the provider webhooks, recordings) with the OpenAPI
+/// document their registrations produced.
+pub fn documented_routes(
+    origins: &origins::AllowedOrigins,
+) -> (Router<HttpState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi;
+    utoipa_axum::router::OpenApiRouter::with_openapi(api_doc::ApiDoc::openapi())
+        .merge(api::routes(origins))
+        .merge(webhooks::router())
+        .merge(recordings::router())
+        .split_for_parts()
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

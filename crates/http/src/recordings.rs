@@ -6,17 +6,24 @@ use crate::error::ApiResult;
 use crate::extract::Caller;
 use crate::request::parse_id;
 use crate::state::HttpState;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use djcalls_domain::CallId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<HttpState> {
-    Router::new().route("/api/djdash/calls/{id}/recording", get(recording))
+pub fn router() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new().routes(routes!(recording))
 }
 
+/// A call's recording, for those who may see the call.
+#[utoipa::path(get, path = "/api/djdash/calls/{id}/recording", tag = "calls",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The call's id")),
+    responses((status = 200, description = "The audio", content_type = "audio/mpeg",
+            body = Vec<u8>),
+        crate::api_doc::StandardErrors))]
 async fn recording(
     State(state): State<HttpState>,
     Caller(actor): Caller,

@@ -5,14 +5,16 @@ use djcalls_app::records::{CallRecord, ForeignCurrencyPayment, Job, OptOut, Prof
 use djcalls_domain::{CallSource, CallStatus, Cents, LeadScore};
 use jiff::Timestamp;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CallJson {
     pub id: String,
     pub dj_profile_id: String,
     pub virtual_number: Option<String>,
     pub caller_number: Option<String>,
     pub caller_name: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub timestamp: Timestamp,
     pub page_url: Option<String>,
     pub event_type: Option<String>,
@@ -39,8 +41,12 @@ pub struct CallJson {
     pub recording_duration_seconds: Option<i32>,
     pub transcription_status: Option<String>,
     pub transcription_text: Option<String>,
+    /// The click that led to the call and how sure the match is (SPEC §7).
+    #[schema(value_type = Option<Object>)]
     pub attribution: Option<serde_json::Value>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -89,7 +95,7 @@ impl From<CallRecord> for CallJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ProfileJson {
     pub id: String,
     pub dj_name: String,
@@ -98,7 +104,9 @@ pub struct ProfileJson {
     pub timezone: String,
     pub real_phone_number: Option<String>,
     pub product_context: &'static str,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -119,17 +127,20 @@ impl From<Profile> for ProfileJson {
 }
 
 /// A background job as admins see it (its payload stays inside: it may name a call).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct JobJson {
     pub id: String,
     pub kind: String,
     pub state: String,
     pub attempts: i32,
     pub max_attempts: i32,
+    #[schema(value_type = String, format = DateTime)]
     pub run_at: Timestamp,
     pub last_error: Option<String>,
     pub dj_profile_id: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -150,10 +161,11 @@ impl From<Job> for JobJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OptOutJson {
     pub phone_number: String,
     pub source: String,
+    #[schema(value_type = String, format = DateTime)]
     pub opted_out_at: Timestamp,
 }
 
@@ -168,7 +180,7 @@ impl From<OptOut> for OptOutJson {
 }
 
 /// A payment kept aside because of its currency: the amount in that currency's minor unit.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ForeignCurrencyPaymentJson {
     pub call_id: String,
     pub dj_profile_id: String,
@@ -176,6 +188,7 @@ pub struct ForeignCurrencyPaymentJson {
     pub provider_payment_id: String,
     pub amount_minor_units: i64,
     pub currency: String,
+    #[schema(value_type = String, format = DateTime)]
     pub received_at: Timestamp,
 }
 

@@ -2,37 +2,58 @@
 //! `GET /api/djdash/admin/analytics` (platform totals, top DJs, call volume).
 
 use super::calls::{date_range, optional_profile};
+use crate::api_doc::StandardErrors;
 use crate::error::ApiResult;
 use crate::extract::{Caller, parse_query};
 use crate::state::HttpState;
+use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use djcalls_app::records::TopDj;
 use djcalls_domain::Cents;
 use djcalls_domain::analytics::{Analytics, DayFigures};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<HttpState> {
-    Router::new()
-        .route("/api/djdash/calls/analytics", get(dj_analytics))
-        .route("/api/djdash/admin/analytics", get(admin_analytics))
+pub fn router() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(dj_analytics))
+        .routes(routes!(admin_analytics))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AnalyticsQuery {
+    /// One DJ (admins and the service); a DJ always gets their own figures.
+    #[param(format = Uuid)]
     dj_profile_id: Option<String>,
+    /// First local day, `YYYY-MM-DD`.
+    #[param(format = Date)]
     start_date: Option<String>,
+    /// Last local day, `YYYY-MM-DD` (inclusive).
+    #[param(format = Date)]
     end_date: Option<String>,
+    /// IANA zone for the days (default UTC).
     tz: Option<String>,
 }
 
+/// `{"success": true, "analytics": …}`.
+#[derive(Serialize, ToSchema)]
+pub struct AnalyticsEnvelope {
+    pub success: bool,
+    pub analytics: Analytics,
+}
+
+/// The figures of SPEC §6 for one DJ, or for the platform (admins).
+#[utoipa::path(get, path = "/api/djdash/calls/analytics", tag = "analytics",
+    security(("bearer" = [])), params(AnalyticsQuery),
+    responses((status = 200, description = "Figures", body = AnalyticsEnvelope), StandardErrors))]
 async fn dj_analytics(
     State(state): State<HttpState>,
     Caller(actor): Caller,
     RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AnalyticsEnvelope>> {
     let q: AnalyticsQuery = parse_query(query.as_deref())?;
     let profile = optional_profile(q.dj_profile_id.as_deref())?;
     let range = date_range(
@@ -41,21 +62,25 @@ async fn dj_analytics(
         q.tz.as_deref(),
     )?;
     let analytics = state.app.analytics(&actor, profile, &range).await?;
-    Ok(Json(json!({"success": true, "analytics": analytics})))
+    Ok(Json(AnalyticsEnvelope {
+        success: true,
+        analytics,
+    }))
 }
 
-#[derive(Serialize)]
+/// The platform's figures, its top DJs and its calls per day.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct PlatformJson {
+pub struct PlatformJson {
     #[serde(flatten)]
     totals: Analytics,
     top_djs: Vec<TopDjJson>,
     call_volume: Vec<DayFigures>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct TopDjJson {
+pub struct TopDjJson {
     dj_profile_id: String,
     dj_name: String,
     dj_slug: String,
@@ -81,11 +106,22 @@ impl From<TopDj> for TopDjJson {
     }
 }
 
+/// `{"success": true, "analytics": …}` for the platform.
+#[derive(Serialize, ToSchema)]
+pub struct PlatformEnvelope {
+    pub success: bool,
+    pub analytics: PlatformJson,
+}
+
+/// Platform-wide figures (admins and the service).
+#[utoipa::path(get, path = "/api/djdash/admin/analytics", tag = "analytics",
+    security(("bearer" = [])), params(AnalyticsQuery),
+    responses((status = 200, description = "Figures", body = PlatformEnvelope), StandardErrors))]
 async fn admin_analytics(
     State(state): State<HttpState>,
     Caller(actor): Caller,
     RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PlatformEnvelope>> {
     let q: AnalyticsQuery = parse_query(query.as_deref())?;
     let range = date_range(
         q.start_date.as_deref(),
@@ -98,5 +134,8 @@ async fn admin_analytics(
         top_djs: platform.top_djs.into_iter().map(TopDjJson::from).collect(),
         call_volume: platform.call_volume,
     };
-    Ok(Json(json!({"success": true, "analytics": body})))
+    Ok(Json(PlatformEnvelope {
+        success: true,
+        analytics: body,
+    }))
 }

@@ -31,16 +31,17 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Extension, Json};
 use djcalls_app::clicks::NewClick;
 use djcalls_app::limits::Admission;
 use djcalls_domain::DjProfileId;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 /// Largest accepted click body.
 pub const CLICK_BODY_LIMIT: usize = 8 * 1024;
@@ -51,22 +52,20 @@ pub const MAX_TAG_CHARS: usize = 256;
 /// Longest accepted `visitor_id`.
 pub const MAX_VISITOR_CHARS: usize = 64;
 
-pub fn router(origins: AllowedOrigins) -> Router<HttpState> {
+pub fn router(origins: AllowedOrigins) -> OpenApiRouter<HttpState> {
     let guard = ClickGuard {
         origins: origins.clone(),
         global: Arc::new(GlobalClickBucket::new(Quota::GLOBAL)),
     };
-    Router::new().route(
-        "/api/djdash/clicks",
-        post(move |state: State<HttpState>, request: Request| {
-            record_click(state, guard.clone(), request)
-        })
-        // Routed explicitly so the CORS layer below answers preflights (the API router's
-        // method-not-allowed fallback is not behind this route's layers).
-        .options(|| async { StatusCode::NO_CONTENT })
-        .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(CLICK_BODY_LIMIT))
-        .layer(origins.cors()),
-    )
+    OpenApiRouter::new().routes(routes!(record_click).map(|method_router| {
+        method_router
+            // Routed explicitly so the CORS layer below answers preflights (the API router's
+            // method-not-allowed fallback is not behind this route's layers).
+            .options(|| async { StatusCode::NO_CONTENT })
+            .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(CLICK_BODY_LIMIT))
+            .layer::<_, std::convert::Infallible>(Extension(guard))
+            .layer(origins.cors())
+    }))
 }
 
 /// What a click request is checked against before it is read.
@@ -76,7 +75,8 @@ pub struct ClickGuard {
     pub global: Arc<GlobalClickBucket>,
 }
 
-#[derive(Deserialize)]
+/// A click on a DJ's number in the widget. Unknown fields are ignored.
+#[derive(Deserialize, ToSchema)]
 struct ClickBody {
     dj_profile_id: Option<String>,
     page_url: Option<String>,
@@ -92,9 +92,19 @@ struct ClickBody {
     click_token: Option<String>,
 }
 
+/// Record a widget click (public; JSON sent as `application/json` or `text/plain`).
+#[utoipa::path(post, path = "/api/djdash/clicks", tag = "clicks",
+    request_body(content((ClickBody = "application/json"), (ClickBody = "text/plain"))),
+    responses((status = 202, description = "Recorded (or ignored for an unknown DJ)",
+            body = Accepted),
+        (status = 400, description = "Bad click or click token", body = crate::error::Envelope<'static>),
+        (status = 403, description = "Origin not allowed", body = crate::error::Envelope<'static>),
+        (status = 413, description = "Too large", body = crate::error::Envelope<'static>),
+        (status = 415, description = "Not JSON", body = crate::error::Envelope<'static>),
+        (status = 429, description = "Too many clicks", body = crate::error::Envelope<'static>)))]
 async fn record_click(
     State(state): State<HttpState>,
-    guard: ClickGuard,
+    Extension(guard): Extension<ClickGuard>,
     request: Request,
 ) -> ApiResult<Response> {
     let headers = request.headers();
@@ -157,11 +167,17 @@ async fn record_click(
     let token = body.click_token.clone();
     let (dj, click) = validate(body)?;
     state.app.record_click(dj, token.as_deref(), click).await?;
-    let mut response = (StatusCode::ACCEPTED, Json(json!({"success": true}))).into_response();
+    let mut response = (StatusCode::ACCEPTED, Json(Accepted { success: true })).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// `{"success": true}`.
+#[derive(Serialize, ToSchema)]
+pub struct Accepted {
+    pub success: bool,
 }
 
 fn validate(body: ClickBody) -> ApiResult<(DjProfileId, NewClick)> {

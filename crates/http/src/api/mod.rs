@@ -12,16 +12,23 @@ use crate::error::ApiError;
 use crate::state::HttpState;
 use axum::Router;
 use serde::{Deserialize, Deserializer};
+use utoipa_axum::router::OpenApiRouter;
 
-pub fn router(origins: &crate::origins::AllowedOrigins) -> Router<HttpState> {
-    Router::new()
+/// The JSON API's routes, each registered with its OpenAPI operation (`crate::api_doc`).
+pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
         .merge(profiles::router())
         .merge(admin::router())
         .merge(calls::router())
         .merge(clicks::router(origins.clone()))
         .merge(analytics::router())
         .merge(numbers::router(origins))
-        // Applies to the routes merged above: keep it after the last `merge`.
+}
+
+/// The answers for addresses under `/api/` that no route matches, and for a method a route
+/// does not accept: apply to a router holding every `/api/` route, after the last `merge`.
+pub fn with_fallbacks(router: Router<HttpState>) -> Router<HttpState> {
+    router
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,

@@ -4,6 +4,7 @@
 //! `PaymentWebhook<P>`), so a handler only sees verified input. Failures answer a bare status:
 //! the caller is a machine that reads only the code.
 
+mod documented;
 mod payment_form;
 mod payments;
 mod sms;
@@ -13,16 +14,17 @@ mod voice;
 pub use twilio_form::TwilioForm;
 
 use crate::state::HttpState;
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use djcalls_app::AppError;
+use utoipa_axum::router::OpenApiRouter;
 
-pub fn router() -> Router<HttpState> {
-    Router::new()
-        .merge(voice::router())
-        .merge(sms::router())
-        .merge(payments::router())
+/// Every webhook route, documented (`documented::webhook`).
+pub fn router() -> OpenApiRouter<HttpState> {
+    let router = OpenApiRouter::new();
+    let router = voice::routes(router);
+    let router = sms::routes(router);
+    payments::routes(router)
 }
 
 /// A Twilio webhook the app could not handle: 503 when the database (or a provider) is away,

@@ -6,14 +6,15 @@
 //! or not ours to act on; 400 when it is not verifiably from the provider (nothing written);
 //! 500 when we failed, so the provider retries.
 
+use super::documented::{Signer, webhook};
 use super::payment_form::{PaymentWebhook, Stripe, TipJar};
 use crate::state::HttpState;
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use djcalls_app::payments::{PaymentEvent, Provider, WebhookOutcome};
+use utoipa_axum::router::OpenApiRouter;
 
 pub const STRIPE_WEBHOOK: &str = "/api/stripe/webhook";
 pub const TIPJAR_WEBHOOK: &str = "/api/tipjar/webhook";
@@ -21,16 +22,21 @@ pub const TIPJAR_WEBHOOK: &str = "/api/tipjar/webhook";
 /// Largest webhook body accepted on these routes.
 pub const WEBHOOK_BODY_LIMIT: usize = 1 << 20;
 
-pub fn router() -> Router<HttpState> {
-    Router::new()
-        .route(
-            STRIPE_WEBHOOK,
-            post(stripe).layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
-        )
-        .route(
-            TIPJAR_WEBHOOK,
-            post(tipjar).layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
-        )
+pub fn routes(router: OpenApiRouter<HttpState>) -> OpenApiRouter<HttpState> {
+    let router = webhook(
+        router,
+        STRIPE_WEBHOOK,
+        "Stripe: checkout and refund events",
+        Signer::Stripe,
+        post(stripe).layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
+    );
+    webhook(
+        router,
+        TIPJAR_WEBHOOK,
+        "TipJar: payment and refund events",
+        Signer::TipJar,
+        post(tipjar).layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
+    )
 }
 
 async fn stripe(State(state): State<HttpState>, webhook: PaymentWebhook<Stripe>) -> Response {

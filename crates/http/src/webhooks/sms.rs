@@ -2,8 +2,8 @@
 //! Both are verified and parsed by `TwilioForm`; failures answer a bare status.
 
 use super::TwilioForm;
+use super::documented::{Signer, webhook};
 use crate::state::HttpState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,11 +12,23 @@ use djcalls_app::sms::{InboundSms, SmsReply};
 use djcalls_telephony::paths;
 use djcalls_telephony::twiml;
 use djcalls_telephony::webhooks::{IncomingSms, SmsStatusCallback};
+use utoipa_axum::router::OpenApiRouter;
 
-pub fn router() -> Router<HttpState> {
-    Router::new()
-        .route(paths::SMS_INCOMING, post(incoming))
-        .route(paths::SMS_STATUS, post(status))
+pub fn routes(router: OpenApiRouter<HttpState>) -> OpenApiRouter<HttpState> {
+    let router = webhook(
+        router,
+        paths::SMS_INCOMING,
+        "Twilio: a text to a virtual number (STOP, START, HELP, replies)",
+        Signer::Twilio,
+        post(incoming),
+    );
+    webhook(
+        router,
+        paths::SMS_STATUS,
+        "Twilio: message status callback",
+        Signer::Twilio,
+        post(status),
+    )
 }
 
 fn failed(e: djcalls_app::AppError) -> Response {

@@ -4,8 +4,8 @@
 //! `CallDecision` as TwiML; nothing here knows Twilio's vocabulary or the call flow's rules.
 
 use super::TwilioForm;
+use super::documented::{Signer, webhook};
 use crate::state::HttpState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,23 +17,55 @@ use djcalls_telephony::webhooks::{
     TranscriptionCallback,
 };
 use djcalls_telephony::{Webhook, call_flow_twiml, paths, twiml, whisper_answer, whisper_prompt};
+use utoipa_axum::router::OpenApiRouter;
 
-pub fn router() -> Router<HttpState> {
-    Router::new()
-        .route(paths::CALL_INCOMING, post(incoming))
-        .route(paths::CALL_DIAL_STATUS, post(dial_status))
-        .route(paths::CALL_STATUS, post(callback::<CallStatusCallback>))
-        .route(
+pub fn routes(router: OpenApiRouter<HttpState>) -> OpenApiRouter<HttpState> {
+    [
+        (
+            paths::CALL_INCOMING,
+            "Twilio: a call to a virtual number",
+            post(incoming),
+        ),
+        (
+            paths::CALL_DIAL_STATUS,
+            "Twilio: the forwarded leg ended (`<Dial action>`)",
+            post(dial_status),
+        ),
+        (
+            paths::CALL_STATUS,
+            "Twilio: call status callback",
+            post(callback::<CallStatusCallback>),
+        ),
+        (
             paths::CALL_VOICEMAIL,
+            "Twilio: voicemail transcription callback",
             post(callback::<TranscriptionCallback>),
-        )
-        .route(
+        ),
+        (
             paths::CALL_RECORDING,
+            "Twilio: recording status callback",
             post(callback::<RecordingStatusCallback>),
-        )
-        .route(paths::VOICEMAIL_COMPLETE, post(voicemail_complete))
-        .route(paths::WHISPER, post(whisper))
-        .route(paths::WHISPER_ANSWER, post(whisper_accept))
+        ),
+        (
+            paths::VOICEMAIL_COMPLETE,
+            "Twilio: the voicemail recording finished",
+            post(voicemail_complete),
+        ),
+        (
+            paths::WHISPER,
+            "Twilio: what the DJ hears on pickup",
+            post(whisper),
+        ),
+        (
+            paths::WHISPER_ANSWER,
+            "Twilio: the DJ's key press after the whisper",
+            post(whisper_accept),
+        ),
+    ]
+    .into_iter()
+    .fold(router, |router, (path, summary, route)| {
+        webhook(router, path, summary, Signer::Twilio, route)
+    })
 }
 
 fn xml(response: twiml::Response) -> Response {

@@ -13,5 +13,6 @@ mod bad_input;
 mod calls;
 mod connections;
 mod numbers;
+mod openapi;
 mod ops;
 mod profiles;

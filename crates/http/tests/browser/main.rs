@@ -3,5 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod api_docs;
 mod dashboard;
 mod widget;
