@@ -10,5 +10,5 @@ mod currency;
 mod links;
 mod providers;
 mod stripe;
-mod support;
+pub(crate) mod support;
 mod tipjar;
