@@ -1,16 +1,16 @@
 //! Admin operations over JSON: `GET /api/djdash/admin/jobs?state=pending|dead`,
 //! `POST /api/djdash/admin/jobs/{id}/retry`, `GET /api/djdash/admin/opt-outs`,
-//! `GET /api/djdash/admin/foreign-currency-payments`.
+//! `GET /api/djdash/admin/foreign-currency-payments`, `GET /api/djdash/admin/pending-refunds`.
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, parse_query};
 use crate::request::parse_id;
 use crate::state::HttpState;
-use crate::views::{ForeignCurrencyPaymentJson, JobJson, OptOutJson};
+use crate::views::{ForeignCurrencyPaymentJson, JobJson, OptOutJson, PendingRefundJson};
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use djcalls_app::admin::JobListing;
+use djcalls_app::admin::{JobListing, PENDING_REFUND_STALE_AFTER};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -23,6 +23,7 @@ pub fn router() -> Router<HttpState> {
             "/api/djdash/admin/foreign-currency-payments",
             get(foreign_currency_payments),
         )
+        .route("/api/djdash/admin/pending-refunds", get(pending_refunds))
 }
 
 #[derive(Deserialize)]
@@ -84,4 +85,24 @@ async fn foreign_currency_payments(
         .map(ForeignCurrencyPaymentJson::from)
         .collect();
     Ok(Json(json!({"success": true, "payments": list})))
+}
+
+/// Refunds that arrived before their payment and still wait for it, oldest first; those
+/// waiting longer than `stale_after_days` are flagged `stale` (kept, never dropped).
+async fn pending_refunds(
+    State(state): State<HttpState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<Value>> {
+    let list: Vec<PendingRefundJson> = state
+        .app
+        .pending_refunds(&actor)
+        .await?
+        .into_iter()
+        .map(PendingRefundJson::from)
+        .collect();
+    Ok(Json(json!({
+        "success": true,
+        "stale_after_days": PENDING_REFUND_STALE_AFTER.as_hours() / 24,
+        "refunds": list,
+    })))
 }

@@ -8,6 +8,7 @@
 mod amounts;
 mod currency;
 mod links;
+mod pending_refunds;
 mod providers;
 mod stripe;
 pub(crate) mod support;
