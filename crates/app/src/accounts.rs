@@ -1,7 +1,8 @@
 //! Account administration without SQL (SPEC §11): revoke tokens, disable and enable users,
 //! change a password. Taking access away works at once: tokens are checked against the
 //! database on every request, sessions are deleted with the change (and a disabled user's
-//! session is refused even if one slipped through).
+//! session is refused even if one slipped through), and open live-update streams of the user
+//! end in every process (`live/access.rs`).
 
 use crate::auth::hash_password;
 use crate::{App, AppError, AppResult};
@@ -24,6 +25,7 @@ impl App {
             .revoke_api_tokens(user.id, name, self.now())
             .await?;
         tracing::info!(user = %user.id, revoked, "revoked API tokens");
+        self.announce_sessions_ended(user.id).await;
         Ok(revoked)
     }
 
@@ -33,6 +35,9 @@ impl App {
         let at = (!enabled).then(|| self.now());
         self.store.set_user_disabled(user.id, at).await?;
         tracing::info!(user = %user.id, enabled, "changed whether a user may sign in");
+        if !enabled {
+            self.announce_sessions_ended(user.id).await;
+        }
         Ok(())
     }
 
@@ -48,6 +53,7 @@ impl App {
         let hash = hash_password(password.to_string()).await?;
         self.store.set_password_hash(user.id, &hash).await?;
         tracing::info!(user = %user.id, "changed a password");
+        self.announce_sessions_ended(user.id).await;
         Ok(())
     }
 }

@@ -90,6 +90,6 @@ pub mod records {
     pub use djcalls_store::calls::{CallPatch, CallRecord};
     pub use djcalls_store::jobs::Job;
     pub use djcalls_store::messages::OptOut;
-    pub use djcalls_store::payments::ForeignCurrencyPayment;
+    pub use djcalls_store::payments::{ForeignCurrencyPayment, PendingRefund};
     pub use djcalls_store::profiles::Profile;
 }

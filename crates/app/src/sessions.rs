@@ -108,10 +108,32 @@ impl App {
         }))
     }
 
-    /// Signs a browser out.
+    /// Signs a browser out; its open live-update streams end.
     pub async fn end_session(&self, cookie: &str) -> AppResult<()> {
-        self.store.delete_web_session(&token_hash(cookie)).await?;
+        let hash = token_hash(cookie);
+        let session = self
+            .store
+            .web_session(&hash, DbTime(self.clock.now()))
+            .await?;
+        if self.store.delete_web_session(&hash).await?
+            && let Some(session) = session
+        {
+            self.announce_sessions_ended(session.user_id).await;
+        }
         Ok(())
+    }
+
+    /// Whether `cookie` still names a live session of an enabled user. Only reads (unlike
+    /// [`App::session`], it never re-stamps the session): what an open stream asks.
+    pub async fn session_is_live(&self, cookie: &str) -> AppResult<bool> {
+        if cookie.is_empty() || cookie.len() > 128 {
+            return Ok(false);
+        }
+        let now = DbTime(self.clock.now());
+        let Some(session) = self.store.web_session(&token_hash(cookie), now).await? else {
+            return Ok(false);
+        };
+        Ok(matches!(self.store.user(session.user_id).await?, Some(user) if !user.disabled))
     }
 }
 

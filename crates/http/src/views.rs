@@ -1,6 +1,7 @@
 //! JSON shapes of stored records: the seed's column names, E.164 numbers, RFC 3339 times,
 //! dollars alongside integer cents.
 
+use djcalls_app::admin::PendingRefundListing;
 use djcalls_app::records::{CallRecord, ForeignCurrencyPayment, Job, OptOut, Profile};
 use djcalls_domain::{CallSource, CallStatus, Cents, LeadScore};
 use jiff::Timestamp;
@@ -202,6 +203,51 @@ impl From<ForeignCurrencyPayment> for ForeignCurrencyPaymentJson {
             amount_minor_units: p.amount_cents,
             currency: p.currency,
             received_at: p.received_at.0,
+        }
+    }
+}
+
+/// A refund waiting for its payment (`GET /api/djdash/admin/pending-refunds`).
+#[derive(Serialize, ToSchema)]
+pub struct PendingRefundJson {
+    pub provider: String,
+    pub provider_payment_id: String,
+    pub refund_key: String,
+    /// `cumulative_total` (Stripe: everything refunded so far) or `single` (TipJar: this refund).
+    pub kind: &'static str,
+    /// In the currency's minor unit (cents in the platform currency).
+    pub amount_cents: i64,
+    /// Dollars (the platform currency's major unit); `null` for another currency.
+    pub amount: Option<f64>,
+    pub currency: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: Timestamp,
+    /// Seconds it has waited for its payment.
+    pub age_seconds: i64,
+    /// Waited longer than `stale_after_days`: the payment may never come; kept all the same.
+    pub stale: bool,
+}
+
+impl From<PendingRefundListing> for PendingRefundJson {
+    fn from(p: PendingRefundListing) -> Self {
+        let r = p.refund;
+        PendingRefundJson {
+            provider: r.provider,
+            provider_payment_id: r.provider_payment_id,
+            refund_key: r.refund_key,
+            kind: if r.cumulative {
+                "cumulative_total"
+            } else {
+                "single"
+            },
+            amount: p
+                .in_platform_currency
+                .then(|| Cents(r.amount_cents).as_dollars()),
+            amount_cents: r.amount_cents,
+            currency: r.currency,
+            received_at: r.received_at.0,
+            age_seconds: p.age.as_secs(),
+            stale: p.stale,
         }
     }
 }

@@ -9,6 +9,8 @@ use sqlx::postgres::PgListener;
 pub const JOBS_CHANNEL: &str = "djcalls_jobs";
 /// "These calls changed": every process tells its open dashboards.
 pub const LIVE_CHANNEL: &str = "djcalls_live";
+/// "These users' sessions or tokens ended": every process re-checks their open streams.
+pub const ACCESS_CHANNEL: &str = "djcalls_access";
 
 /// Longest payload PostgreSQL accepts is 8000 bytes; senders stay below this.
 pub const MAX_PAYLOAD_BYTES: usize = 7900;

@@ -18,9 +18,11 @@ mod backends;
 pub mod browser;
 mod builder;
 mod cluster;
+mod contents;
 mod db;
 
 pub use app::{DJ_REAL_NUMBER, TestApp};
 pub use builder::{ServedApp, TestAppBuilder};
 pub use cluster::PrivateCluster;
+pub use contents::{Contents, changed_tables};
 pub use db::{PgSetup, TestDb, postgres_admin_url, postgres_url_as};

@@ -1,13 +1,15 @@
 //! Live updates: every change to a call is announced on an in-process channel, so open
 //! dashboards (server-sent events) show new and updated calls without a reload. On PostgreSQL
 //! the relay (`relay.rs`) also carries the announcements — and "jobs are due" — to every other
-//! process on the database, and brings theirs into this channel.
+//! process on the database, and brings theirs into this channel. A user whose sessions ended
+//! (`access.rs`) is announced the same way, so their open streams end in every process.
 
+mod access;
 mod relay;
 
 pub use relay::Relay;
 
-use djcalls_domain::{CallId, DjProfileId};
+use djcalls_domain::{CallId, DjProfileId, UserId};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, mpsc};
@@ -25,6 +27,9 @@ pub enum LiveEvent {
     Call(CallChanged),
     /// Announcements may have been missed (the relay lost its connection): re-read.
     Resync,
+    /// Some or all of this user's sessions ended (signed out, disabled, password changed,
+    /// tokens revoked): their open streams check their own session and end if it is gone.
+    SignedOut(UserId),
 }
 
 /// What this process tells the others (through the relay).
@@ -44,6 +49,8 @@ const OUTBOX: usize = 4096;
 pub struct LiveEvents {
     sender: broadcast::Sender<LiveEvent>,
     outbox: Arc<Outbox>,
+    /// This process on the notification channels: it skips what it sent itself.
+    instance: Arc<str>,
 }
 
 #[derive(Debug)]
@@ -68,6 +75,7 @@ impl Default for LiveEvents {
                 tx,
                 rx: Mutex::new(Some(rx)),
             }),
+            instance: uuid::Uuid::new_v4().simple().to_string().into(),
         }
     }
 }
@@ -86,6 +94,11 @@ impl LiveEvents {
     /// Tells the other processes' job runners that a job is due.
     pub(crate) fn jobs_due(&self) {
         self.relay(Outgoing::JobsDue);
+    }
+
+    /// This process's name on the notification channels.
+    pub(crate) fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// To this process's dashboards only (what the relay heard from the others).

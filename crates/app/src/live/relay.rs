@@ -3,7 +3,8 @@
 //! dashboards and job runners. Started by `serve`; a no-op on SQLite (one process).
 //!
 //! Payloads carry ids only: `<instance> <call_id>:<dj_profile_id> …` on the live channel,
-//! `<instance>` on the jobs channel. A process hears its own notifications too and skips them
+//! `<instance>` on the jobs channel, `<instance> <user_id> …` on the access channel (sent by
+//! `access.rs`, from any process, relay or not). A process hears its own notifications too and skips them
 //! by its instance id (it told its own dashboards and runners directly).
 //!
 //! Why not `NOTIFY` inside the business transactions (delivered exactly at commit)?
@@ -14,11 +15,12 @@
 
 use super::{CallChanged, LiveEvent, Outgoing};
 use crate::App;
-use djcalls_domain::{CallId, DjProfileId};
-use djcalls_store::notify::{JOBS_CHANNEL, LIVE_CHANNEL, MAX_PAYLOAD_BYTES, Notification};
+use djcalls_domain::{CallId, DjProfileId, UserId};
+use djcalls_store::notify::{
+    ACCESS_CHANNEL, JOBS_CHANNEL, LIVE_CHANNEL, MAX_PAYLOAD_BYTES, Notification,
+};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-use uuid::Uuid;
 
 /// Announcements sent in one go at most (the rest wait for the next round trip).
 const BATCH: usize = 512;
@@ -52,7 +54,7 @@ impl App {
         if self.store.is_shared()
             && let Some(outbox) = self.live.take_outbox()
         {
-            let instance = Uuid::new_v4().simple().to_string();
+            let instance = self.live.instance().to_string();
             tasks.push(tokio::spawn(send_loop(
                 self.clone(),
                 instance.clone(),
@@ -129,7 +131,7 @@ fn payloads(instance: &str, batch: &[Outgoing]) -> Vec<(&'static str, String)> {
 /// missed meanwhile is caught up ([`catch_up`]); a failed attempt waits (500 ms doubling to
 /// 5 s) before the next.
 async fn listen_loop(app: App, instance: String, mut stopped: watch::Receiver<bool>) {
-    let channels = [JOBS_CHANNEL, LIVE_CHANNEL];
+    let channels = [JOBS_CHANNEL, LIVE_CHANNEL, ACCESS_CHANNEL];
     let mut retry = RETRY_FIRST;
     let mut lost_before = false;
     loop {
@@ -200,6 +202,15 @@ fn hear(app: &App, instance: &str, notification: &Notification) {
         crate::jobs::wake_runners();
         return;
     }
+    if notification.channel == ACCESS_CHANNEL {
+        for word in words {
+            match word.parse() {
+                Ok(user) => app.live.deliver(LiveEvent::SignedOut(UserId(user))),
+                Err(_) => tracing::warn!("ignored a malformed access notification"),
+            }
+        }
+        return;
+    }
     for word in words {
         match parse_change(word) {
             Some(change) => app.live.deliver(LiveEvent::Call(change)),
@@ -222,6 +233,7 @@ fn parse_change(word: &str) -> Option<CallChanged> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     #[test]
     fn batches_become_few_small_notifications_that_parse_back() {

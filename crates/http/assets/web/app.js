@@ -64,5 +64,7 @@
     refreshFigures();
   });
   source.addEventListener("resync", refreshFigures);
+  // The session ended (signed out elsewhere, disabled, password changed): no reconnecting.
+  source.addEventListener("signed_out", function () { source.close(); window.location.assign("/login"); });
   source.onerror = function () { say("Reconnecting…"); root.setAttribute("data-live", "off"); };
 })();

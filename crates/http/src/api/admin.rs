@@ -1,16 +1,16 @@
 //! Admin operations over JSON: `GET /api/djdash/admin/jobs?state=pending|dead`,
 //! `POST /api/djdash/admin/jobs/{id}/retry`, `GET /api/djdash/admin/opt-outs`,
-//! `GET /api/djdash/admin/foreign-currency-payments`.
+//! `GET /api/djdash/admin/foreign-currency-payments`, `GET /api/djdash/admin/pending-refunds`.
 
 use crate::api_doc::StandardErrors;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, parse_query};
 use crate::request::parse_id;
 use crate::state::HttpState;
-use crate::views::{ForeignCurrencyPaymentJson, JobJson, OptOutJson};
+use crate::views::{ForeignCurrencyPaymentJson, JobJson, OptOutJson, PendingRefundJson};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use djcalls_app::admin::JobListing;
+use djcalls_app::admin::{JobListing, PENDING_REFUND_STALE_AFTER};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<HttpState> {
         .routes(routes!(retry))
         .routes(routes!(opt_outs))
         .routes(routes!(foreign_currency_payments))
+        .routes(routes!(pending_refunds))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -143,5 +144,31 @@ async fn foreign_currency_payments(
             .into_iter()
             .map(ForeignCurrencyPaymentJson::from)
             .collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PendingRefundList {
+    pub success: bool,
+    /// A refund waiting longer than this is flagged `stale`.
+    pub stale_after_days: i64,
+    pub refunds: Vec<PendingRefundJson>,
+}
+
+/// Refunds that arrived before their payment and still wait for it, oldest first; those
+/// waiting longer than `stale_after_days` are flagged `stale` (kept, never dropped).
+#[utoipa::path(get, path = "/api/djdash/admin/pending-refunds", tag = "admin",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Refunds waiting for their payment",
+        body = PendingRefundList), StandardErrors))]
+async fn pending_refunds(
+    State(state): State<HttpState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<PendingRefundList>> {
+    let refunds = state.app.pending_refunds(&actor).await?;
+    Ok(Json(PendingRefundList {
+        success: true,
+        stale_after_days: PENDING_REFUND_STALE_AFTER.as_hours() / 24,
+        refunds: refunds.into_iter().map(PendingRefundJson::from).collect(),
     }))
 }

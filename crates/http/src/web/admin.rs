@@ -1,6 +1,7 @@
 //! `GET /admin?range=…&dj_profile_id=…&status=…&cursor=…`: the admin console — platform totals
-//! and revenue, top DJs, call volume, all calls with filters, the number pool, opt-outs and
-//! the job queue. Its forms are in `admin_forms`.
+//! and revenue, top DJs, call volume, all calls with filters, the number pool, opt-outs,
+//! payments in other currencies, refunds waiting for their payment and the job queue. Its
+//! forms are in `admin_forms`.
 
 use super::dashboard::list;
 use super::figures::Figures;
@@ -11,9 +12,10 @@ use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
-use djcalls_app::admin::JobListing;
+use djcalls_app::admin::{JobListing, PendingRefundListing};
 use djcalls_app::settings::NumberPurchase;
 use djcalls_domain::{DjProfileId, PhoneNumber};
+use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
@@ -42,6 +44,45 @@ pub struct NumberRow {
     pub dj: String,
     pub area_code: String,
     pub releasable: bool,
+}
+
+/// A refund waiting for its payment; `stale` once it has waited over 30 days.
+pub struct PendingRefundRow {
+    pub provider: String,
+    pub payment_id: String,
+    pub amount: String,
+    pub received: String,
+    pub age: String,
+    pub stale: bool,
+}
+
+impl From<PendingRefundListing> for PendingRefundRow {
+    fn from(p: PendingRefundListing) -> Self {
+        let r = p.refund;
+        PendingRefundRow {
+            amount: if p.in_platform_currency {
+                dollars(r.amount_cents)
+            } else {
+                format!("{} {} (minor units)", r.amount_cents, r.currency)
+            },
+            provider: r.provider,
+            payment_id: r.provider_payment_id,
+            received: local(r.received_at.0, &TimeZone::UTC),
+            age: age(p.age),
+            stale: p.stale,
+        }
+    }
+}
+
+/// A wait in days and hours, or hours and minutes under a day.
+fn age(d: SignedDuration) -> String {
+    let minutes = d.as_secs().max(0) / 60;
+    let (days, hours, minutes) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    if days > 0 {
+        format!("{days} d {hours} h")
+    } else {
+        format!("{hours} h {minutes} min")
+    }
 }
 
 pub struct JobRow {
@@ -77,6 +118,7 @@ pub struct AdminPage {
     opt_outs: Vec<(String, String, String)>,
     /// Payments kept aside because of their currency: (call id, amount, when).
     foreign_payments: Vec<(String, String, String)>,
+    pending_refunds: Vec<PendingRefundRow>,
     job_counts: [(&'static str, i64); 4],
     pending: Vec<JobRow>,
     dead: Vec<JobRow>,
@@ -145,6 +187,7 @@ pub async fn page(
     let (_, dead) = app.job_queue(actor, JobListing::Dead).await?;
     let opt_outs = app.opt_outs(actor).await?;
     let foreign_payments = app.foreign_currency_payments(actor).await?;
+    let pending_refunds = app.pending_refunds(actor).await?;
     let (start, end) = api_bounds(&range);
     Ok(AdminPage {
         nav: Nav::of(&session),
@@ -224,6 +267,10 @@ pub async fn page(
                 )
             })
             .collect(),
+        pending_refunds: pending_refunds
+            .into_iter()
+            .map(PendingRefundRow::from)
+            .collect(),
         job_counts: [
             ("queued", counts.queued),
             ("running", counts.running),
@@ -233,4 +280,17 @@ pub async fn page(
         pending: pending.into_iter().map(job_row).collect(),
         dead: dead.into_iter().map(job_row).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_in_days_and_hours_or_hours_and_minutes() {
+        assert_eq!(age(SignedDuration::from_secs(59)), "0 h 0 min");
+        assert_eq!(age(SignedDuration::from_mins(125)), "2 h 5 min");
+        assert_eq!(age(SignedDuration::from_hours(24 * 31 + 3)), "31 d 3 h");
+        assert_eq!(age(SignedDuration::from_secs(-5)), "0 h 0 min");
+    }
 }

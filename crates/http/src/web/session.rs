@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use djcalls_app::records::Profile;
 use djcalls_app::sessions::{MAX_AGE, SignedIn};
-use djcalls_domain::{Actor, DjProfileId};
+use djcalls_domain::{Actor, DjProfileId, UserId};
 
 pub const SESSION_COOKIE: &str = "djcalls_session";
 /// The pre-session CSRF token of the sign-in form (double-submit: cookie and hidden field).
@@ -19,18 +19,23 @@ pub const LOGIN_CSRF_COOKIE: &str = "djcalls_login_csrf";
 /// A live session. Without one a GET is sent to /login; any other method is refused (403),
 /// since a post without a session cannot carry a valid CSRF token.
 pub struct WebSession {
+    pub user_id: UserId,
     pub email: String,
     /// The DJ profiles the user owns (none for admins).
     pub profiles: Vec<DjProfileId>,
     pub actor: Actor,
     pub csrf_token: String,
+    /// The session cookie's value (a secret: never logged), for what re-checks the session
+    /// later, such as an open live-update stream.
+    pub(super) cookie: String,
 }
 
 impl FromRequestParts<HttpState> for WebSession {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &HttpState) -> Result<Self, PageError> {
-        let signed_in = match cookie(&parts.headers, SESSION_COOKIE) {
+        let value = cookie(&parts.headers, SESSION_COOKIE);
+        let signed_in = match value {
             Some(value) => state.app.session(value).await?,
             None => None,
         };
@@ -40,6 +45,8 @@ impl FromRequestParts<HttpState> for WebSession {
                 actor,
                 csrf_token,
             }) => Ok(WebSession {
+                user_id: user.id,
+                cookie: value.unwrap_or_default().to_string(),
                 email: user.email,
                 profiles: user.profiles,
                 actor,

@@ -11,6 +11,7 @@ mod sms;
 mod twilio_form;
 mod voice;
 
+pub use payments::{STRIPE_WEBHOOK, TIPJAR_WEBHOOK};
 pub use twilio_form::TwilioForm;
 
 use crate::state::HttpState;

@@ -89,9 +89,13 @@ async fn a_dj_cannot_see_or_retry_the_queue_or_the_opt_outs() {
         "/api/djdash/admin/jobs",
         "/api/djdash/admin/jobs?state=dead",
         "/api/djdash/admin/opt-outs",
+        "/api/djdash/admin/foreign-currency-payments",
+        "/api/djdash/admin/pending-refunds",
     ] {
         let (status, _) = get(&app, path, &dj).await;
         assert_eq!(status, 403, "{path}");
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 401, "{path} without a token");
     }
     let (status, _) = post(&app, &format!("/api/djdash/admin/jobs/{id}/retry"), &dj).await;
     assert_eq!(status, 403);

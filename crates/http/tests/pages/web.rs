@@ -324,6 +324,10 @@ async fn mark_as_booked_changes_the_call() {
 #[path = "web/admin_and_live.rs"]
 mod admin_and_live;
 mod live_across_processes;
+#[path = "web/live_sign_out.rs"]
+mod live_sign_out;
+#[path = "web/pending_refunds_console.rs"]
+mod pending_refunds_console;
 #[path = "web/security_headers.rs"]
 mod security_headers;
 #[path = "web/sign_in_safety.rs"]

@@ -2,9 +2,11 @@
 //! with the call's payment fields kept in step inside the same transaction.
 
 mod foreign;
+mod pending;
 mod refunds;
 
 pub use foreign::ForeignCurrencyPayment;
+pub use pending::PendingRefund;
 
 use crate::{Backend, DbTime, Store, StoreResult};
 use djcalls_domain::refund::RefundAmount;

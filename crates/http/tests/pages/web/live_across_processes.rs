@@ -2,8 +2,10 @@
 //! with its own live channel and relay — two processes as far as live updates go. A dashboard
 //! on B hears, within 1 s, the calls logged through A (its own DJ's only); when the relays'
 //! connections are cut, B's dashboard is told to resynchronise and hears A again once the
-//! relay listens anew.
+//! relay listens anew. A user disabled by another process (as `djcalls user disable` is: an
+//! app of its own, with no relay) loses the streams open on both.
 
+use super::live_sign_out::Stream;
 use super::*;
 use djcalls_testkit::ServedApp;
 use sqlx::Connection;
@@ -155,4 +157,33 @@ async fn a_dashboard_on_one_process_hears_calls_logged_through_another() {
     .expect("B hears A again after the cut");
     let event: Value = serde_json::from_str(&data).unwrap();
     assert_eq!(event["call_id"], again.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn disabling_a_user_from_another_process_ends_their_streams_on_every_process() {
+    let Some(a) = TestApp::postgres().await else {
+        return;
+    };
+    a.app.seed_demo().await.unwrap();
+    let b = TestApp::builder().serve_beside(&a).await;
+    let _relay_a = a.app.start_relay();
+    let _relay_b = b.app.start_relay();
+    until_listening(&a.db.url, 2).await;
+    let on_a = Stream::open(&login(&a, SPARKLE).await, a.url("/dashboard/events")).await;
+    let on_b = Stream::open(&sign_in(&b, SPARKLE).await, b.url("/dashboard/events")).await;
+    let mut marco_on_b = Stream::open(&sign_in(&b, MARCO).await, b.url("/dashboard/events")).await;
+
+    // The command line's process: a fresh pool on the same database, no relay, not serving.
+    let cli = TestApp::builder().restart_of(&a).await;
+    cli.set_user_enabled(SPARKLE.0, false).await.unwrap();
+    for stream in [on_a, on_b] {
+        let names = stream.until_end().await;
+        assert_eq!(
+            names.last().map(String::as_str),
+            Some("signed_out"),
+            "{names:?}"
+        );
+    }
+    cli.close().await;
+    marco_on_b.hears_a_call_of(&a, MARCO_ID).await;
 }

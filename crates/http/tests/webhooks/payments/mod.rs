@@ -8,7 +8,8 @@
 mod amounts;
 mod currency;
 mod links;
+mod pending_refunds;
 mod providers;
 mod stripe;
-mod support;
+pub(crate) mod support;
 mod tipjar;
