@@ -90,21 +90,6 @@ async fn next_call_event(response: &mut reqwest::Response, buffer: &mut String) 
     }
 }
 
-async fn log_call(app: &TestApp, dj: &str) -> String {
-    let body: Value = app
-        .client
-        .post(app.url("/api/djdash/calls"))
-        .bearer_auth(app.service_key())
-        .json(&serde_json::json!({"dj_profile_id": dj, "caller_name": "Live Caller"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["call"]["id"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn new_calls_reach_the_open_dashboard_and_only_the_owner_s() {
     let app = seeded().await;

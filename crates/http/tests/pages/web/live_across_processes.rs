@@ -45,21 +45,6 @@ async fn event_named(response: &mut reqwest::Response, buffer: &mut String, name
     }
 }
 
-async fn log_call(app: &TestApp, dj: &str) -> String {
-    let body: Value = app
-        .client
-        .post(app.url("/api/djdash/calls"))
-        .bearer_auth(app.service_key())
-        .json(&serde_json::json!({"dj_profile_id": dj, "caller_name": "Relayed Caller"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["call"]["id"].as_str().unwrap().to_string()
-}
-
 /// Backends of the test database that listen for notifications (the relays).
 async fn listening(url: &str) -> i64 {
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();

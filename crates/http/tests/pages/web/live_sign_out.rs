@@ -95,21 +95,6 @@ impl Stream {
     }
 }
 
-async fn log_call(app: &TestApp, dj: &str) -> String {
-    let body: Value = app
-        .client
-        .post(app.url("/api/djdash/calls"))
-        .bearer_auth(app.service_key())
-        .json(&serde_json::json!({"dj_profile_id": dj, "caller_name": "Live Caller"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["call"]["id"].as_str().unwrap().to_string()
-}
-
 fn ended_signed_out(names: &[String]) {
     assert_eq!(
         names.last().map(String::as_str),

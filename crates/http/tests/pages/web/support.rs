@@ -89,6 +89,23 @@ pub async fn login(app: &TestApp, (email, password): (&str, &str)) -> Client {
     client
 }
 
+/// Logs a call for `dj` (a profile id) as the service, with the caller name "Live Caller";
+/// returns its id.
+pub async fn log_call(app: &TestApp, dj: &str) -> String {
+    let body: serde_json::Value = app
+        .client
+        .post(app.url("/api/djdash/calls"))
+        .bearer_auth(app.service_key())
+        .json(&serde_json::json!({"dj_profile_id": dj, "caller_name": "Live Caller"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["call"]["id"].as_str().unwrap().to_string()
+}
+
 pub async fn seeded() -> TestApp {
     let app = TestApp::sqlite().await;
     app.app.seed_demo().await.unwrap();
