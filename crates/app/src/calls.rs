@@ -119,9 +119,10 @@ impl App {
             transcription_text: None,
             tipjar_link_sent: false,
         };
-        match self.store.insert_call(actor, &call, now).await {
-            Ok(record) => {
+        match self.store.insert_call_and_contact(actor, &call, now).await {
+            Ok((record, contact)) => {
                 self.announce(&record);
+                self.contact_of_call(contact);
                 Ok(record)
             }
             Err(StoreError::Conflict(_)) => Err(AppError::Conflict {
@@ -237,7 +238,11 @@ impl App {
 
     /// Which profile a per-DJ query covers: a DJ must name one of theirs (or has only one);
     /// admins and the service may leave it out for the whole platform.
-    fn scope(&self, actor: &Actor, profile: Option<DjProfileId>) -> AppResult<Option<DjProfileId>> {
+    pub(crate) fn scope(
+        &self,
+        actor: &Actor,
+        profile: Option<DjProfileId>,
+    ) -> AppResult<Option<DjProfileId>> {
         match (actor, profile) {
             (_, Some(p)) if actor.can_access(p) => Ok(Some(p)),
             (_, Some(_)) => Err(AppError::Forbidden),
@@ -250,7 +255,7 @@ impl App {
 
 /// `range` with bounds before `EARLIEST_CALL` moved up to it: the same calls (there are none
 /// earlier), and only instants every database can take as a parameter.
-fn storable(range: &DateRange) -> DateRange {
+pub(crate) fn storable(range: &DateRange) -> DateRange {
     let mut range = range.clone();
     range.start = range.start.map(|t| t.max(EARLIEST_CALL));
     range.end = range.end.map(|t| t.max(EARLIEST_CALL));

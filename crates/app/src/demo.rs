@@ -240,10 +240,11 @@ impl App {
             }),
             tipjar_link_sent: link_sent,
         };
-        let record = self
+        let (record, contact) = self
             .store
-            .insert_call(&Actor::System, &call, DbTime(at))
+            .insert_call_and_contact(&Actor::System, &call, DbTime(at))
             .await?;
+        self.contact_of_call(contact);
         let mut paid = false;
         if booked || (link_sent && rng.random_bool(0.1)) {
             let amount =

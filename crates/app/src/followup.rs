@@ -231,6 +231,10 @@ impl App {
                         now,
                     )
                     .await?;
+                self.contact_touched(crate::contacts::ContactTouch::Text {
+                    dj: call.dj_profile_id,
+                    phone: caller.clone(),
+                });
                 tracing::info!(call_id = %call_id, message_sid = %sid, kind = kind.as_str(), "follow-up sent");
                 Ok(JobOutcome::Done)
             }
@@ -241,6 +245,10 @@ impl App {
                 self.store
                     .record_opt_out(caller.as_str(), "twilio_21610", now)
                     .await?;
+                self.contact_touched(crate::contacts::ContactTouch::OptOut {
+                    phone: caller.clone(),
+                    opted_out: true,
+                });
                 tracing::info!(call_id = %call_id, "caller has opted out at Twilio (21610); marked, not retried");
                 Ok(JobOutcome::Done)
             }

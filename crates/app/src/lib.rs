@@ -10,6 +10,7 @@ pub mod calls;
 pub mod click_tokens;
 pub mod clicks;
 pub mod clock;
+pub mod contacts;
 pub mod demo;
 pub mod error;
 pub mod fallback;
@@ -88,6 +89,7 @@ pub mod records {
     pub use djcalls_store::DbTime;
     pub use djcalls_store::analytics::TopDj;
     pub use djcalls_store::calls::{CallPatch, CallRecord};
+    pub use djcalls_store::contacts::ContactRecord;
     pub use djcalls_store::jobs::Job;
     pub use djcalls_store::messages::OptOut;
     pub use djcalls_store::payments::{ForeignCurrencyPayment, PendingRefund};

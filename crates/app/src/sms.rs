@@ -2,6 +2,7 @@
 //! (platform-wide), START-type opt back in, HELP answers a help text, anything else is kept as
 //! a message from a lead; delivery reports are recorded, and error 21610 opts the recipient out.
 
+use crate::contacts::ContactTouch;
 use crate::{App, AppResult};
 use djcalls_domain::PhoneNumber;
 use djcalls_domain::followup::HELP_TEXT;
@@ -52,11 +53,21 @@ impl App {
         if !seen_before && !from.is_empty() {
             match keyword {
                 Keyword::OptOut => {
-                    self.store.record_opt_out(&from, "keyword", now).await?;
+                    if self.store.record_opt_out(&from, "keyword", now).await? {
+                        self.contact_touched(ContactTouch::OptOut {
+                            phone: PhoneNumber::from_trusted_e164(from.clone()),
+                            opted_out: true,
+                        });
+                    }
                     tracing::info!(from = %djcalls_domain::phone::mask(&from), "sender opted out of texts");
                 }
                 Keyword::OptIn => {
-                    self.store.clear_opt_out(&from).await?;
+                    if self.store.clear_opt_out(&from).await? {
+                        self.contact_touched(ContactTouch::OptOut {
+                            phone: PhoneNumber::from_trusted_e164(from.clone()),
+                            opted_out: false,
+                        });
+                    }
                     tracing::info!(from = %djcalls_domain::phone::mask(&from), "sender opted back in to texts");
                 }
                 Keyword::Help | Keyword::Other => {}
@@ -81,6 +92,12 @@ impl App {
                 now,
             )
             .await?;
+        if new && let Some(dj) = dj {
+            self.contact_touched(ContactTouch::Text {
+                dj,
+                phone: PhoneNumber::from_trusted_e164(from.clone()),
+            });
+        }
         if new && keyword == Keyword::Other {
             tracing::info!(dj_profile_id = ?dj.map(|d| d.to_string()), "text from a lead kept");
         }
@@ -119,9 +136,16 @@ impl App {
         if report.recipient_opted_out()
             && let Some(recipient) = recipient.or(to).filter(|r| !r.is_empty())
         {
-            self.store
+            if self
+                .store
                 .record_opt_out(&recipient, "status_callback", now)
-                .await?;
+                .await?
+            {
+                self.contact_touched(ContactTouch::OptOut {
+                    phone: PhoneNumber::from_trusted_e164(recipient.clone()),
+                    opted_out: true,
+                });
+            }
             tracing::info!(to = %djcalls_domain::phone::mask(&recipient), "recipient opted out (21610 in a delivery report)");
         }
         Ok(())

@@ -33,6 +33,9 @@ impl App {
             update.new_event,
             update.followup_enqueued,
         );
+        if update.new_event {
+            self.contact_of_call(update.contact);
+        }
         Ok(update)
     }
 
@@ -60,6 +63,9 @@ impl App {
             recorded.new_event,
             recorded.followup_enqueued,
         );
+        if recorded.new_event {
+            self.contact_of_call(recorded.contact);
+        }
         self.routing
             .remember(virtual_number, recorded.forwarding.as_ref());
         Ok(recorded)

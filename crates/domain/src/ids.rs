@@ -52,3 +52,7 @@ typed_id!(
     /// A person who signs in (dashboards) or owns API tokens.
     UserId
 );
+typed_id!(
+    /// A caller as a contact of one DJ (`contacts.id`): one per DJ and phone number.
+    ContactId
+);

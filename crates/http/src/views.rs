@@ -8,6 +8,9 @@ use jiff::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+mod contact;
+pub use contact::ContactJson;
+
 #[derive(Serialize, ToSchema)]
 pub struct CallJson {
     pub id: String,

@@ -2,6 +2,7 @@
 //! person may change afterwards. `call_status`, `lead_score` and `source` are domain enums,
 //! decoded with `TryFrom<String>` and bound as their `as_str()` (the stored strings).
 
+use crate::contacts::{ContactUpsert, upsert_contact};
 use crate::{DbTime, Store, StoreError, StoreResult, sql_with};
 use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore};
 use uuid::Uuid;
@@ -123,6 +124,17 @@ impl Store {
         call: &NewCall,
         now: DbTime,
     ) -> StoreResult<CallRecord> {
+        Ok(self.insert_call_and_contact(actor, call, now).await?.0)
+    }
+
+    /// [`Store::insert_call`], and in the same transaction the caller's contact (none for a
+    /// call without a caller number).
+    pub async fn insert_call_and_contact(
+        &self,
+        actor: &Actor,
+        call: &NewCall,
+        now: DbTime,
+    ) -> StoreResult<(CallRecord, Option<ContactUpsert>)> {
         let (call_sid, logged_call_sid) = match call.source {
             CallSource::Api => (None, call.call_sid.as_deref()),
             _ => (call.call_sid.as_deref(), None),
@@ -141,7 +153,7 @@ impl Store {
                     return Err(StoreError::Conflict("dj_calls_logged_call_sid".into()));
                 }
             }
-            sqlx::query_as::<_, CallRecord>(sql_with(
+            let record = sqlx::query_as::<_, CallRecord>(sql_with(
                 COLUMNS,
                 "INSERT INTO dj_calls (id, dj_profile_id, virtual_number, caller_number, caller_name, \
                  \"timestamp\", page_url, event_type, lead_score, is_booked, call_duration_seconds, \
@@ -176,7 +188,16 @@ impl Store {
             .bind(now)
             .bind(logged_call_sid)
             .fetch_one(&mut *conn)
-            .await?
+            .await?;
+            let contact = upsert_contact(
+                conn,
+                record.dj_profile_id,
+                record.caller_number.as_deref(),
+                record.caller_name.as_deref(),
+                now,
+            )
+            .await?;
+            (record, contact)
         }))
     }
 

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod calls;
 pub mod clicks;
+pub mod contacts;
 pub mod jobs;
 pub mod limits;
 pub mod links;

@@ -188,14 +188,15 @@ impl App {
             transcription_text: None,
             tipjar_link_sent: false,
         };
-        let inserted = self
+        let Some(contact) = self
             .store
-            .insert_call_unless_known(&Actor::System, &new_call, self.now())
-            .await?;
-        if !inserted {
+            .record_reconciled_call(&Actor::System, &new_call, self.now())
+            .await?
+        else {
             // Recorded meanwhile, by another run or a late webhook.
             return Ok(Found::Known);
-        }
+        };
+        self.contact_of_call(contact);
         tracing::info!(
             call_sid = %call.sid,
             dj_profile_id = %tenure.dj_profile_id,

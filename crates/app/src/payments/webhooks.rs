@@ -122,6 +122,11 @@ impl App {
                     new,
                     "payment recorded"
                 );
+                if new {
+                    self.contact_touched(crate::contacts::ContactTouch::Payment {
+                        call: entry.call_id,
+                    });
+                }
                 Ok(WebhookOutcome::Paid { new })
             }
             PaymentEvent::Refunded {
@@ -149,6 +154,9 @@ impl App {
                             amount_cents = amount.0,
                             "refund recorded"
                         );
+                        self.contact_touched(crate::contacts::ContactTouch::Payment {
+                            call: call_id,
+                        });
                         Ok(WebhookOutcome::Refunded {
                             recorded: Some(amount),
                         })

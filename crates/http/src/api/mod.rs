@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod calls;
 mod click_limiter;
 pub mod clicks;
+pub mod contacts;
 pub mod numbers;
 pub mod profiles;
 
@@ -20,6 +21,7 @@ pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpSta
         .merge(profiles::router())
         .merge(admin::router())
         .merge(calls::router())
+        .merge(contacts::router())
         .merge(clicks::router(origins.clone()))
         .merge(analytics::router())
         .merge(numbers::router(origins))

@@ -1,6 +1,7 @@
 //! One call: `GET /dashboard/calls/{id}` (timeline, recording, transcript, details, follow-up,
 //! mark as booked), its list row for live updates, and its recording for the session.
 
+use super::contacts::ContactRow;
 use super::rows::{CallRow, RowFragment, dollars, local, zone};
 use super::{Nav, PageError, WebSession, csrf};
 use crate::request::parse_id;
@@ -34,6 +35,9 @@ struct CallPage {
     followup: String,
     paid: String,
     attribution: Vec<(String, String)>,
+    /// The caller as a contact, and their other calls to the same DJ.
+    contact: Option<ContactRow>,
+    history: Vec<CallRow>,
 }
 
 /// The call's id from the path; an unparsable one is a missing page, not a form error.
@@ -111,6 +115,17 @@ pub async fn page(
         .await?;
     let call = history.call;
     let (dj_name, tz) = dj_of(&state, &session, &call).await?;
+    let caller = state.app.caller_history(&session.actor, &call).await?;
+    let (contact, history_rows) = match caller {
+        Some(c) => (
+            Some(ContactRow::of(&c.contact, &tz)),
+            c.calls
+                .iter()
+                .map(|other| CallRow::of(other, &tz))
+                .collect(),
+        ),
+        None => (None, Vec::new()),
+    };
     let timeline = history
         .events
         .iter()
@@ -151,6 +166,8 @@ pub async fn page(
         timeline,
         followup,
         attribution,
+        contact,
+        history: history_rows,
         call,
     }
     .into_response())

@@ -9,6 +9,7 @@ mod admin;
 mod admin_forms;
 mod assets;
 mod call_page;
+mod contacts;
 mod csrf;
 mod dashboard;
 mod figures;
@@ -37,6 +38,8 @@ pub fn router() -> Router<HttpState> {
         .route("/dashboard/calls/{id}/row", get(call_page::row))
         .route("/dashboard/calls/{id}/recording", get(call_page::recording))
         .route("/dashboard/calls/{id}/booked", post(call_page::mark_booked))
+        .route("/dashboard/contacts", get(contacts::list))
+        .route("/dashboard/contacts/{id}", get(contacts::page))
         .route("/admin", get(admin::page))
         .route("/admin/events", get(live::admin_events))
         .route("/admin/numbers/buy", post(admin_forms::buy))

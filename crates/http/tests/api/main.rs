@@ -12,6 +12,7 @@ mod auth;
 mod bad_input;
 mod calls;
 mod connections;
+mod contacts;
 mod numbers;
 mod openapi;
 mod ops;

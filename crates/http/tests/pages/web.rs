@@ -323,6 +323,8 @@ async fn mark_as_booked_changes_the_call() {
 
 #[path = "web/admin_and_live.rs"]
 mod admin_and_live;
+#[path = "web/contacts.rs"]
+mod contacts;
 #[path = "web/form_fuzz.rs"]
 mod form_fuzz;
 mod live_across_processes;

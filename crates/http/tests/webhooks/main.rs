@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod contacts;
 mod fallback;
 mod followup;
 mod followup_over_http;

@@ -3,6 +3,7 @@
 //! as it is.
 
 use super::NewCall;
+use crate::contacts::{ContactUpsert, upsert_contact};
 use crate::{DbTime, Store, StoreResult};
 use djcalls_domain::Actor;
 use std::collections::HashSet;
@@ -45,8 +46,23 @@ impl Store {
         call: &NewCall,
         now: DbTime,
     ) -> StoreResult<bool> {
-        let inserted = in_tx!(self, actor, write, |conn| {
-            sqlx::query(
+        Ok(self
+            .record_reconciled_call(actor, call, now)
+            .await?
+            .is_some())
+    }
+
+    /// [`Store::insert_call_unless_known`], and in the same transaction the caller's contact:
+    /// `None` when the call was known, else `Some` of the contact (itself `None` without a
+    /// caller number).
+    pub async fn record_reconciled_call(
+        &self,
+        actor: &Actor,
+        call: &NewCall,
+        now: DbTime,
+    ) -> StoreResult<Option<Option<ContactUpsert>>> {
+        Ok(in_tx!(self, actor, write, |conn| {
+            let inserted = sqlx::query(
                 "INSERT INTO dj_calls (id, dj_profile_id, virtual_number, caller_number, \
                  \"timestamp\", lead_score, call_duration_seconds, call_status, call_sid, source, \
                  answered, talk_seconds, created_at, updated_at) \
@@ -69,8 +85,21 @@ impl Store {
             .bind(now)
             .execute(&mut *conn)
             .await?
-            .rows_affected()
-        });
-        Ok(inserted == 1)
+            .rows_affected();
+            if inserted == 1 {
+                Some(
+                    upsert_contact(
+                        conn,
+                        call.dj_profile_id,
+                        call.caller_number.as_deref(),
+                        call.caller_name.as_deref(),
+                        now,
+                    )
+                    .await?,
+                )
+            } else {
+                None
+            }
+        }))
     }
 }

@@ -10,12 +10,13 @@
 use super::VoiceUpdate;
 use super::batch::IncomingArgs;
 use crate::calls::CallRecord;
+use crate::contacts::ContactUpsert;
 use crate::jobs::NewJob;
 use crate::numbers::VirtualNumber;
 use crate::{DbTime, Pool, Store, StoreResult};
 use djcalls_domain::attribution::{self, HIGH_WINDOW};
 use djcalls_domain::voice::{CallFacts, VoiceEvent};
-use djcalls_domain::{CallId, DjProfileId};
+use djcalls_domain::{CallId, ContactId, DjProfileId};
 use uuid::Uuid;
 
 /// What recording an `incoming` delivery did, and where the call goes.
@@ -29,6 +30,8 @@ pub struct IncomingRecorded {
     pub new_event: bool,
     /// True when this delivery enqueued the call's follow-up job (general path only).
     pub followup_enqueued: bool,
+    /// The caller's contact, made or found in the same transaction as the call.
+    pub contact: Option<ContactUpsert>,
 }
 
 /// What `djcalls_record_incoming` answers for one delivery.
@@ -42,6 +45,8 @@ pub(crate) struct IncomingRow {
     real_phone_number: Option<String>,
     dj_name: Option<String>,
     dj_slug: Option<String>,
+    contact_id: Option<Uuid>,
+    contact_created: Option<bool>,
 }
 
 impl IncomingRow {
@@ -86,14 +91,23 @@ impl Store {
                     .await?;
                 let forwarding = row.forwarding();
                 if row.outcome == "recorded" {
+                    let call = row
+                        .call_id
+                        .zip(row.owner)
+                        .map(|(c, o)| (CallId(c), DjProfileId(o)));
+                    let contact = call
+                        .zip(row.contact_id)
+                        .map(|((_, owner), id)| ContactUpsert {
+                            contact_id: ContactId(id),
+                            dj_profile_id: owner,
+                            created: row.contact_created.unwrap_or(false),
+                        });
                     return Ok(IncomingRecorded {
                         forwarding,
-                        call: row
-                            .call_id
-                            .zip(row.owner)
-                            .map(|(c, o)| (CallId(c), DjProfileId(o))),
+                        call,
                         new_event: true,
                         followup_enqueued: false,
+                        contact,
                     });
                 }
                 forwarding
@@ -154,5 +168,6 @@ fn from_general_path(forwarding: Option<VirtualNumber>, update: VoiceUpdate) -> 
         call: update.call.map(|c| (c.id, c.dj_profile_id)),
         new_event: update.new_event,
         followup_enqueued: update.followup_enqueued,
+        contact: update.contact,
     }
 }

@@ -8,6 +8,7 @@ pub(crate) use batch::IncomingBatcher;
 pub use incoming::IncomingRecorded;
 
 use crate::calls::CallRecord;
+use crate::contacts::{ContactUpsert, upsert_contact};
 use crate::jobs::NewJob;
 use crate::{Backend, DbTime, Store, StoreResult, sql_with};
 use djcalls_domain::voice::{CallFacts, VoiceEvent};
@@ -24,6 +25,9 @@ pub struct VoiceUpdate {
     pub facts: CallFacts,
     /// True when this delivery enqueued the call's follow-up job (in the same transaction).
     pub followup_enqueued: bool,
+    /// The caller's contact, made or found in the same transaction; `None` without a call row
+    /// or a caller number.
+    pub contact: Option<ContactUpsert>,
 }
 
 const CALL_COLUMNS: &str = crate::calls::COLUMNS;
@@ -164,6 +168,19 @@ impl Store {
                     )
                 }
             };
+            let contact = match &call {
+                Some(record) => {
+                    upsert_contact(
+                        conn,
+                        record.dj_profile_id,
+                        record.caller_number.as_deref(),
+                        record.caller_name.as_deref(),
+                        at,
+                    )
+                    .await?
+                }
+                None => None,
+            };
             let mut followup_enqueued = false;
             if let Some(record) = &call
                 && let Some(job) = followup(&facts, record)
@@ -175,6 +192,7 @@ impl Store {
                 new_event: inserted.is_some(),
                 facts,
                 followup_enqueued,
+                contact,
             }
         }))
     }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod claims;
+mod contacts;
 mod incoming;
 mod isolation;
 mod stock;

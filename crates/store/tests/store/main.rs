@@ -44,6 +44,8 @@ macro_rules! raw_tx {
 mod analytics;
 mod common;
 mod constraints;
+mod contacts;
+mod contacts_backfill;
 mod fallback_calls;
 mod ledger;
 mod pagination;

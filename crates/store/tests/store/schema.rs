@@ -24,10 +24,12 @@ use sqlx::{PgPool, SqlitePool};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every row-level-security policy, `(table, policy)`: one per table, since every table holds
-/// either a DJ's data (`…_tenant`) or platform data (`…_platform`).
+/// either a DJ's data (`…_tenant`) or platform data (`…_platform`) — and a second, read-only
+/// one on the opt-out list, through which a DJ sees whether their own contacts opted out.
 const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("api_tokens", "api_tokens_platform"),
     ("call_events", "call_events_platform"),
+    ("contacts", "contacts_tenant"),
     ("dj_calls", "dj_calls_tenant"),
     ("dj_profiles", "dj_profiles_tenant"),
     ("dj_virtual_numbers", "dj_virtual_numbers_tenant"),
@@ -45,6 +47,7 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("payments", "payments_tenant"),
     ("pending_refunds", "pending_refunds_platform"),
     ("rate_limits", "rate_limits_platform"),
+    ("sms_opt_outs", "sms_opt_outs_contacts"),
     ("sms_opt_outs", "sms_opt_outs_platform"),
     ("user_profiles", "user_profiles_platform"),
     ("users", "users_platform"),

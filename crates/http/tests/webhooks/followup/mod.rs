@@ -8,4 +8,4 @@
 mod delivery;
 mod replies;
 mod rules;
-mod support;
+pub(crate) mod support;

@@ -1,0 +1,193 @@
+//! Contacts (SPEC §14): every caller with a usable number is a contact of the DJ they called.
+//! The store makes the contact in the transaction that records the call (every path: the voice
+//! webhooks, the API log, reconciliation, the demo); its figures are computed when read.
+//!
+//! [`App::contact_touched`] is the one place told that a contact was created or changed — by a
+//! call, a payment or refund, a text, an opt-out or opt-in — after the change committed: the
+//! hook for outbound `contact.created` / `contact.updated` events.
+
+use crate::{App, AppError, AppResult};
+use base64::Engine as _;
+use djcalls_domain::range::DateRange;
+use djcalls_domain::{Actor, CallId, ContactId, DjProfileId, PhoneNumber};
+use djcalls_store::DbTime;
+use djcalls_store::calls::CallRecord;
+use djcalls_store::contacts::{ContactCursor, ContactFilter, ContactRecord, ContactUpsert};
+use jiff::Timestamp;
+
+/// The most calls a contact's page and JSON carry (newest first).
+pub const CONTACT_CALLS: u32 = 100;
+/// The most other calls of the same caller a call's page shows.
+pub const CALLER_HISTORY: u32 = 20;
+
+/// One page of `GET /api/djdash/contacts`.
+#[derive(Clone, Debug)]
+pub struct ContactPage {
+    pub contacts: Vec<ContactRecord>,
+    pub next_cursor: Option<String>,
+}
+
+/// A contact with its newest calls.
+#[derive(Clone, Debug)]
+pub struct ContactHistory {
+    pub contact: ContactRecord,
+    /// Newest first, at most [`CONTACT_CALLS`].
+    pub calls: Vec<CallRecord>,
+}
+
+/// What the contacts list is filtered by, already validated.
+#[derive(Clone, Debug)]
+pub struct ContactQuery {
+    pub profile: Option<DjProfileId>,
+    /// Applies to the contact's last call.
+    pub last_call: DateRange,
+    /// Digits the number must contain.
+    pub phone_digits: Option<String>,
+}
+
+/// Why a contact changed, for [`App::contact_touched`]. Numbers are [`PhoneNumber`]s, whose
+/// `Debug` masks them, so logging a touch never logs a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContactTouch {
+    /// A call was recorded for the contact (`created` when it made the contact).
+    Call(ContactUpsert),
+    /// Money moved (a payment or refund) on a call: its caller's contact, if any.
+    Payment { call: CallId },
+    /// A text to or from `phone` on `dj`'s number.
+    Text { dj: DjProfileId, phone: PhoneNumber },
+    /// `phone` opted out of texts (or back in): every DJ's contact with that number.
+    OptOut { phone: PhoneNumber, opted_out: bool },
+}
+
+impl App {
+    /// Newest contacts first, `limit` per page, continuing after `cursor`.
+    pub async fn list_contacts(
+        &self,
+        actor: &Actor,
+        query: &ContactQuery,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> AppResult<ContactPage> {
+        let profile = self.scope(actor, query.profile)?;
+        let cursor = cursor.map(decode_cursor).transpose()?;
+        let range = crate::calls::storable(&query.last_call);
+        let filter = ContactFilter {
+            profile,
+            last_call_from: range.start.map(DbTime),
+            last_call_before: range.end.map(DbTime),
+            phone_digits: query.phone_digits.clone(),
+        };
+        let mut contacts = self
+            .store
+            .list_contacts(actor, &filter, cursor, limit + 1)
+            .await?;
+        let next_cursor = if contacts.len() > limit as usize {
+            contacts.truncate(limit as usize);
+            contacts.last().map(encode_cursor)
+        } else {
+            None
+        };
+        Ok(ContactPage {
+            contacts,
+            next_cursor,
+        })
+    }
+
+    /// A contact the actor may see, with its newest calls; another DJ's contact is "not
+    /// found", as RLS would have it.
+    pub async fn contact_history(&self, actor: &Actor, id: ContactId) -> AppResult<ContactHistory> {
+        let contact = match self.store.contact(actor, id).await? {
+            Some(contact) if actor.can_access(contact.dj_profile_id) => contact,
+            _ => return Err(AppError::NotFound("contact")),
+        };
+        let calls = self
+            .store
+            .calls_from(actor, contact.dj_profile_id, &contact.phone, CONTACT_CALLS)
+            .await?;
+        Ok(ContactHistory { contact, calls })
+    }
+
+    /// The caller of `call` as a contact, with their other calls to the same DJ (newest first,
+    /// at most [`CALLER_HISTORY`]): for the call's page. `None` for a caller without a number.
+    pub async fn caller_history(
+        &self,
+        actor: &Actor,
+        call: &CallRecord,
+    ) -> AppResult<Option<ContactHistory>> {
+        let Some(phone) = call.caller_number.as_deref() else {
+            return Ok(None);
+        };
+        if !actor.can_access(call.dj_profile_id) {
+            return Err(AppError::NotFound("call"));
+        }
+        let Some(contact) = self
+            .store
+            .contact_by_phone(actor, call.dj_profile_id, phone)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let calls = self
+            .store
+            .calls_from(actor, call.dj_profile_id, phone, CALLER_HISTORY + 1)
+            .await?
+            .into_iter()
+            .filter(|c| c.id != call.id)
+            .take(CALLER_HISTORY as usize)
+            .collect();
+        Ok(Some(ContactHistory { contact, calls }))
+    }
+
+    /// A contact was created or changed, and the change committed. Today it is only counted
+    /// and logged (without the number); outbound `contact.created` / `contact.updated` events
+    /// hook in here.
+    pub(crate) fn contact_touched(&self, touch: ContactTouch) {
+        let (what, created) = match &touch {
+            ContactTouch::Call(upsert) => ("call", upsert.created),
+            ContactTouch::Payment { .. } => ("payment", false),
+            ContactTouch::Text { .. } => ("text", false),
+            ContactTouch::OptOut { .. } => ("opt_out", false),
+        };
+        metrics::counter!(
+            "djcalls_contacts_touched_total",
+            "by" => what,
+            "created" => if created { "true" } else { "false" }
+        )
+        .increment(1);
+        if let ContactTouch::Call(upsert) = &touch
+            && upsert.created
+        {
+            tracing::debug!(contact_id = %upsert.contact_id, dj_profile_id = %upsert.dj_profile_id, "contact created");
+        }
+    }
+
+    /// [`App::contact_touched`] for the contact a call recording found or made, if any.
+    pub(crate) fn contact_of_call(&self, contact: Option<ContactUpsert>) {
+        if let Some(contact) = contact {
+            self.contact_touched(ContactTouch::Call(contact));
+        }
+    }
+}
+
+fn encode_cursor(contact: &ContactRecord) -> String {
+    let raw = format!("{}:{}", contact.created_at.0.as_microsecond(), contact.id);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode_cursor(raw: &str) -> AppResult<ContactCursor> {
+    let bad = || AppError::invalid("cursor", "is not a cursor this API returned");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw.trim())
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (micros, id) = text.split_once(':').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    let created_at = Timestamp::from_microsecond(micros).map_err(|_| bad())?;
+    if created_at < crate::calls::EARLIEST_CALL {
+        return Err(bad());
+    }
+    Ok(ContactCursor {
+        created_at: DbTime(created_at),
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
