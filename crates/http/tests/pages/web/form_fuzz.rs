@@ -1,6 +1,6 @@
 //! Issue 10's fuzz suite, for the dashboards' forms: every `<form>` of the sign-in page, a DJ's
-//! dashboard and call page and the admin console, read from the pages themselves (action,
-//! method, field names), is submitted with generated values — with the page's own CSRF token
+//! dashboard, call page and contacts list and the admin console, read from the pages themselves
+//! (action, method, field names), is submitted with generated values — with the page's own CSRF token
 //! and session, and without — as GET or POST per the form. Not one answer may be a 5xx.
 //! The seed is printed; `DJCALLS_FUZZ_SEED` replays it.
 
@@ -76,10 +76,11 @@ async fn every_form_answers_generated_input_without_a_5xx() {
         .unwrap()
         .to_string();
     let call_page = format!("/dashboard/calls/{call}");
-    let sessions: [(&str, &Client, &str); 4] = [
+    let sessions: [(&str, &Client, &str); 5] = [
         ("anonymous", &anonymous, "/login"),
         ("dj", &dj, "/dashboard"),
         ("dj", &dj, call_page.as_str()),
+        ("dj", &dj, "/dashboard/contacts"),
         ("admin", &admin, "/admin"),
     ];
     let doc = json!({});
@@ -153,6 +154,7 @@ async fn every_form_answers_generated_input_without_a_5xx() {
         "/admin/numbers/buy",
         "/admin/numbers/assign",
         "/dashboard",
+        "/dashboard/contacts",
     ] {
         assert!(
             seen_actions.iter().any(|a| a == action),
