@@ -11,6 +11,9 @@ use djcalls_store::calls::{CallCursor, CallFilter, CallPatch, CallRecord, NewCal
 use djcalls_store::{DbTime, StoreError};
 use jiff::Timestamp;
 
+mod export;
+pub use export::{CallExport, EXPORT_PAGE_ROWS};
+
 /// `POST /api/djdash/calls`, already validated field by field.
 #[derive(Clone, Debug)]
 pub struct LogCall {

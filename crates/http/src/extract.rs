@@ -41,6 +41,32 @@ impl FromRequestParts<HttpState> for MaybeCaller {
     }
 }
 
+/// The caller of a download the dashboards link to (the CSV exports): the bearer token as for
+/// [`Caller`], else the dashboards' session cookie, so a signed-in person's browser can follow
+/// the link. Only for reads: a GET carries no CSRF token, and a cross-site link can at most
+/// make the person's browser download their own data (SameSite=Lax sends the cookie on
+/// top-level navigations only; the answer is never readable by another origin). Neither, or a
+/// session that ended → 401.
+pub struct ApiOrPageCaller(pub Actor);
+
+impl FromRequestParts<HttpState> for ApiOrPageCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &HttpState) -> Result<Self, ApiError> {
+        if let Some(token) = bearer_token(parts) {
+            return Ok(ApiOrPageCaller(state.app.authenticate_bearer(token).await?));
+        }
+        let session = match crate::cookies::cookie(&parts.headers, crate::cookies::SESSION_COOKIE) {
+            Some(value) => state.app.session(value).await?,
+            None => None,
+        };
+        match session {
+            Some(signed_in) => Ok(ApiOrPageCaller(signed_in.actor)),
+            None => Err(AppError::Unauthenticated.into()),
+        }
+    }
+}
+
 fn bearer_token(parts: &Parts) -> Option<&str> {
     bearer(&parts.headers)
 }

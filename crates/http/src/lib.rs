@@ -2,12 +2,15 @@
 //! the dashboards and operations endpoints, behind one middleware stack and one error type.
 //!
 //! Layers inside the crate, lowest first: `state` (the shared `HttpState`), `error`,
-//! `request` and `extract` (reading requests), `origins`, `views`, `security_headers`; then the route modules
-//! (`api`, `web`, `webhooks`, `pay`, `widget`, `recordings`, `ops`), which import only from
-//! the layers below them, never from each other or from the crate root.
+//! `request`, `cookies` and `extract` (reading requests), `origins`, `views`, `csv_stream`
+//! (streamed CSV downloads), `security_headers`; then the route modules (`api`, `web`,
+//! `webhooks`, `pay`, `widget`, `recordings`, `ops`), which import only from the layers below
+//! them, never from each other or from the crate root.
 
 pub mod api;
 pub mod api_doc;
+mod cookies;
+pub mod csv_stream;
 pub mod error;
 pub mod extract;
 pub mod middleware;

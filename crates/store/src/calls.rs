@@ -7,6 +7,7 @@ use crate::{DbTime, Store, StoreError, StoreResult, sql_with};
 use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore};
 use uuid::Uuid;
 
+mod bulk;
 mod reconciled;
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod calls;
+pub mod calls_export;
 mod click_limiter;
 pub mod clicks;
 pub mod contacts;
@@ -22,6 +23,7 @@ pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpSta
         .merge(admin::router())
         .merge(calls::router())
         .merge(contacts::router())
+        .merge(calls_export::router())
         .merge(clicks::router(origins.clone()))
         .merge(analytics::router())
         .merge(numbers::router(origins))

@@ -5,7 +5,7 @@
 
 use super::dashboard::list;
 use super::figures::Figures;
-use super::rows::{CallRow, STATUSES, api_bounds, dollars, local, query, range_of};
+use super::rows::{CallRow, STATUSES, api_bounds, dollars, export_link, local, query, range_of};
 use super::{Nav, PageError, WebSession};
 use crate::request::parse_id;
 use crate::state::HttpState;
@@ -137,6 +137,15 @@ impl AdminPage {
             q.append_pair("cursor", cursor);
         }
         format!("/admin?{}#calls", q.finish())
+    }
+
+    /// The calls export of the list as filtered (UTC dates, DJ, status).
+    fn export_link(&self) -> String {
+        export_link(
+            (&self.start, &self.end, "UTC"),
+            &self.dj_filter,
+            &self.status,
+        )
     }
 }
 

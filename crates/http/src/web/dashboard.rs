@@ -4,7 +4,7 @@
 //! the same one.
 
 use super::figures::Figures;
-use super::rows::{CallRow, STATUSES, api_bounds, query, range_of, zone};
+use super::rows::{CallRow, STATUSES, api_bounds, export_link, query, range_of, zone};
 use super::{Nav, PageError, WebSession};
 use crate::request::parse_id;
 use crate::state::HttpState;
@@ -67,6 +67,17 @@ impl DashboardPage {
             q.append_pair("cursor", cursor);
         }
         format!("/dashboard?{}", q.finish())
+    }
+
+    /// The calls export (`/api/djdash/calls/export.csv`) of what this page shows: its range
+    /// as the API's dates in the page's zone, its profile and status filter. The session
+    /// cookie authorises it.
+    fn export_link(&self) -> String {
+        export_link(
+            (&self.start, &self.end, &self.tz),
+            &self.profile_id,
+            &self.status,
+        )
     }
 
     fn range_link(&self, range: &str) -> String {

@@ -132,6 +132,24 @@ pub fn api_bounds(range: &DateRange) -> (String, String) {
     (start, end)
 }
 
+/// `/api/djdash/calls/export.csv` for a page's view: `(start, end, tz)` from [`api_bounds`]
+/// (empty for all time), the profile and the status filter (empty for none).
+pub fn export_link((start, end, tz): (&str, &str, &str), profile: &str, status: &str) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [
+        ("dj_profile_id", profile),
+        ("start_date", start),
+        ("end_date", end),
+        ("call_status", status),
+    ] {
+        if !value.is_empty() {
+            q.append_pair(key, value);
+        }
+    }
+    q.append_pair("tz", tz);
+    format!("/api/djdash/calls/export.csv?{}", q.finish())
+}
+
 pub fn query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, PageError> {
     crate::extract::parse_query(raw).map_err(PageError::from)
 }

@@ -6,13 +6,13 @@
 use super::PageError;
 use crate::state::HttpState;
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
 use djcalls_app::records::Profile;
 use djcalls_app::sessions::{MAX_AGE, SignedIn};
 use djcalls_domain::{Actor, DjProfileId, UserId};
 
-pub const SESSION_COOKIE: &str = "djcalls_session";
+pub use crate::cookies::{SESSION_COOKIE, cookie};
 /// The pre-session CSRF token of the sign-in form (double-submit: cookie and hidden field).
 pub const LOGIN_CSRF_COOKIE: &str = "djcalls_login_csrf";
 
@@ -84,19 +84,6 @@ impl WebSession {
         }
         Ok(out)
     }
-}
-
-/// The value of cookie `name`, if the request carries it.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
 }
 
 fn secure(state: &HttpState) -> &'static str {

@@ -11,6 +11,7 @@ mod analytics;
 mod auth;
 mod bad_input;
 mod calls;
+mod calls_export;
 mod connections;
 mod contacts;
 mod numbers;

@@ -327,6 +327,8 @@ mod admin_and_live;
 mod contacts;
 #[path = "web/form_fuzz.rs"]
 mod form_fuzz;
+#[path = "web/exports.rs"]
+mod exports;
 mod live_across_processes;
 #[path = "web/live_sign_out.rs"]
 mod live_sign_out;
