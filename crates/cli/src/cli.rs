@@ -96,6 +96,19 @@ pub struct BenchArgs {
     /// How long each load run (and its reference run) lasts, in seconds.
     #[arg(long, default_value_t = 5)]
     pub seconds: u64,
+    /// What to measure (comma-separated): `voice` (the webhooks above) and/or `export` (the
+    /// calls CSV export: rows, bytes, time and the process's peak memory).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "voice")]
+    pub case: Vec<BenchCase>,
+    /// Calls seeded (for a fresh DJ each) and exported per export run (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    pub export_rows: Vec<u64>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchCase {
+    Voice,
+    Export,
 }
 
 #[derive(Subcommand, Debug)]

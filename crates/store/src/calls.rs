@@ -216,6 +216,10 @@ impl Store {
 
     /// One page of calls, newest first, strictly after `cursor`. Keyset pagination: rows added
     /// while a client pages through never shift the pages, so each row comes back exactly once.
+    /// The cursor is one row-value comparison, which both databases use as the bound of an
+    /// index range (`(dj_profile_id, timestamp, id)` or `(timestamp, id)`): a page deep into
+    /// 100,000 calls costs what the first does (an `a < x OR (a = x AND b < y)` form was only
+    /// a filter on PostgreSQL, so every page re-read the rows before it).
     pub async fn list_calls(
         &self,
         actor: &Actor,
@@ -229,7 +233,7 @@ impl Store {
              WHERE ($1 IS NULL OR dj_profile_id = $1) \
              AND ($2 IS NULL OR \"timestamp\" >= $2) \
              AND ($3 IS NULL OR \"timestamp\" < $3) \
-             AND ($4 IS NULL OR \"timestamp\" < $4 OR (\"timestamp\" = $4 AND id < $5)) \
+             AND ($4 IS NULL OR (\"timestamp\", id) < ($4, $5)) \
              ORDER BY \"timestamp\" DESC, id DESC LIMIT $6",
         );
         Ok(in_tx!(self, actor, replica, |conn| {

@@ -2,12 +2,13 @@
 //! in-process server — how long `incoming` takes to answer TwiML, how many signed webhooks
 //! per second one process absorbs, and `incoming` under concurrent load beside the database's
 //! own single-row insert rate at the same concurrency (`reference.rs`) — on SQLite or
-//! PostgreSQL.
+//! PostgreSQL; with `--case export`, the calls CSV export's time and peak memory (`export.rs`).
 
+mod export;
 mod load;
 mod reference;
 
-use crate::cli::BenchArgs;
+use crate::cli::{BenchArgs, BenchCase};
 use anyhow::{Context, bail};
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_app::{App, Settings, SystemClock};
@@ -53,12 +54,33 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .pool_max_idle_per_host(64)
         .build()?;
 
-    let number = setup(&client, &base).await?;
     println!(
         "djcalls bench — {:?} ({})",
         store.backend(),
         crate::config::redact_url(&url)
     );
+    if args.case.contains(&BenchCase::Voice) {
+        voice(&args, &client, &base, &store, &url).await?;
+    }
+    if args.case.contains(&BenchCase::Export) {
+        export::run(&client, &base, KEY, (&store, &url), &args.export_rows).await?;
+    }
+    server.abort();
+    relay.shutdown().await;
+    store.close().await;
+    Ok(())
+}
+
+/// The voice webhooks: latency, throughput, and `incoming` under load.
+async fn voice(
+    args: &BenchArgs,
+    client: &reqwest::Client,
+    base: &str,
+    store: &djcalls_store::Store,
+    url: &str,
+) -> anyhow::Result<()> {
+    let (client, base) = (client.clone(), base.to_string());
+    let number = setup(&client, &base).await?;
 
     // Latency: one incoming call at a time, from request to the TwiML answer.
     let mut latencies = Vec::with_capacity(args.incoming as usize);
@@ -125,7 +147,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     // Concurrent load, each level beside the database's own ceiling measured in this run.
     let run_for = Duration::from_secs(args.seconds.max(1));
     for &connections in &args.connections {
-        let ceiling = reference::single_row_insert_rate(&url, connections, run_for).await?;
+        let ceiling = reference::single_row_insert_rate(url, connections, run_for).await?;
         let load = load::incoming_under_load(&client, &base, &number, connections, run_for).await?;
         println!(
             "  {connections} connections, {}s each: {:?} single-row INSERT commits {:.0}/s | \
@@ -140,9 +162,6 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             ms(load.max),
         );
     }
-    server.abort();
-    relay.shutdown().await;
-    store.close().await;
     Ok(())
 }
 
