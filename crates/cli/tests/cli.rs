@@ -302,3 +302,32 @@ fn bench_prints_load_figures_beside_the_databases_insert_rate() {
         "{load}"
     );
 }
+
+/// `djcalls bench --case export` downloads every seeded call (it fails otherwise) and prints
+/// the export's size beside the process's memory after seeding and at its peak.
+#[test]
+fn bench_export_prints_rows_bytes_and_peak_memory() {
+    let output = djcalls()
+        .args(["bench", "--case", "export", "--export-rows", "700,1200"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for rows in ["700", "1200"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(&format!("export {rows} calls")))
+            .unwrap_or_else(|| panic!("no export line for {rows}: {stdout}"));
+        assert!(
+            line.contains("MiB of CSV")
+                && line.contains("RSS after seeding")
+                && line.contains("peak RSS during the export"),
+            "{line}"
+        );
+    }
+    assert!(!stdout.contains("incoming →"), "the voice case ran: {stdout}");
+}
