@@ -329,5 +329,8 @@ fn bench_export_prints_rows_bytes_and_peak_memory() {
             "{line}"
         );
     }
-    assert!(!stdout.contains("incoming →"), "the voice case ran: {stdout}");
+    assert!(
+        !stdout.contains("incoming →"),
+        "the voice case ran: {stdout}"
+    );
 }

@@ -188,4 +188,59 @@ mod tests {
         assert!(failed, "the body must end with an error");
         assert_eq!(received, b"name,note\r\nfirst,page\r\n");
     }
+
+    /// Over HTTP/1.1 (chunked) through the service's server loop, that error becomes a
+    /// transfer the client sees as incomplete, after the rows sent before it.
+    #[tokio::test]
+    async fn over_http_a_failed_download_is_incomplete_not_short() {
+        // The failure comes only once the client holds the first page, as a database error
+        // between pages would.
+        let (fail, failed) = tokio::sync::oneshot::channel::<()>();
+        let failed = std::sync::Arc::new(std::sync::Mutex::new(Some(failed)));
+        let router = axum::Router::new().route(
+            "/t.csv",
+            axum::routing::get(move || {
+                let failed = failed.lock().expect("lock").take();
+                async move {
+                    let first = futures::stream::iter([Ok(vec![Row {
+                        name: "first",
+                        note: "page",
+                    }])]);
+                    let then_fail = futures::stream::once(async move {
+                        if let Some(failed) = failed {
+                            let _ = failed.await;
+                        }
+                        Err("the database went away")
+                    });
+                    download("t.csv", "test", COLUMNS, first.chain(then_fail))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/t.csv", listener.local_addr().expect("addr"));
+        let server = tokio::spawn(crate::serve(
+            listener,
+            router,
+            crate::ConnectionLimits::DEFAULT,
+            std::future::pending(),
+        ));
+        let mut response = reqwest::get(&url).await.expect("answer");
+        assert_eq!(response.status(), 200);
+        let expected: &[u8] = b"name,note\r\nfirst,page\r\n";
+        let mut received = Vec::new();
+        while received.len() < expected.len() {
+            let chunk = response.chunk().await.expect("first page").expect("more");
+            received.extend_from_slice(&chunk);
+        }
+        assert_eq!(received, expected);
+        fail.send(()).expect("the download is still running");
+        let rest = response.chunk().await;
+        assert!(
+            rest.is_err(),
+            "the client must see an incomplete body: {rest:?}"
+        );
+        server.abort();
+    }
 }

@@ -12,6 +12,7 @@ mod auth;
 mod bad_input;
 mod calls;
 mod calls_export;
+mod calls_export_pages;
 mod connections;
 mod contacts;
 mod numbers;
