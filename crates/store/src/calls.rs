@@ -216,10 +216,9 @@ impl Store {
 
     /// One page of calls, newest first, strictly after `cursor`. Keyset pagination: rows added
     /// while a client pages through never shift the pages, so each row comes back exactly once.
-    /// The cursor is one row-value comparison, which both databases use as the bound of an
-    /// index range (`(dj_profile_id, timestamp, id)` or `(timestamp, id)`): a page deep into
-    /// 100,000 calls costs what the first does (an `a < x OR (a = x AND b < y)` form was only
-    /// a filter on PostgreSQL, so every page re-read the rows before it).
+    /// Only the filters in force are written into the query (see [`list_sql`]), so both
+    /// databases bound an index range (`(dj_profile_id, timestamp, id)` or `(timestamp, id)`)
+    /// by them and by the cursor: a page deep into 100,000 calls costs what the first does.
     pub async fn list_calls(
         &self,
         actor: &Actor,
@@ -227,25 +226,23 @@ impl Store {
         cursor: Option<CallCursor>,
         limit: u32,
     ) -> StoreResult<Vec<CallRecord>> {
-        let sql = sql_with(
-            COLUMNS,
-            "SELECT {COLUMNS} FROM dj_calls \
-             WHERE ($1 IS NULL OR dj_profile_id = $1) \
-             AND ($2 IS NULL OR \"timestamp\" >= $2) \
-             AND ($3 IS NULL OR \"timestamp\" < $3) \
-             AND ($4 IS NULL OR (\"timestamp\", id) < ($4, $5)) \
-             ORDER BY \"timestamp\" DESC, id DESC LIMIT $6",
-        );
+        let sql = list_sql(filter, cursor.as_ref());
         Ok(in_tx!(self, actor, replica, |conn| {
-            sqlx::query_as::<_, CallRecord>(sql)
-                .bind(filter.profile.map(|p| p.0))
-                .bind(filter.start)
-                .bind(filter.end)
-                .bind(cursor.map(|c| c.timestamp))
-                .bind(cursor.map(|c| c.id))
-                .bind(i64::from(limit))
-                .fetch_all(&mut *conn)
-                .await?
+            let mut query = sqlx::query_as::<_, CallRecord>(sql);
+            // Bound in the order `list_sql` numbers them.
+            if let Some(profile) = filter.profile {
+                query = query.bind(profile.0);
+            }
+            if let Some(start) = filter.start {
+                query = query.bind(start);
+            }
+            if let Some(end) = filter.end {
+                query = query.bind(end);
+            }
+            if let Some(cursor) = cursor {
+                query = query.bind(cursor.timestamp).bind(cursor.id);
+            }
+            query.bind(i64::from(limit)).fetch_all(&mut *conn).await?
         }))
     }
 
@@ -279,5 +276,71 @@ impl Store {
             .fetch_optional(&mut *conn)
             .await?
         }))
+    }
+}
+
+/// The list query with only the conditions in force, numbered in the order profile, start,
+/// end, cursor (timestamp, id), limit. Only static fragments and placeholders are spliced in.
+/// Written out rather than as `$n IS NULL OR …`: SQLite plans a statement once, without its
+/// values, and could then use no index bound (each page scanned the index from the newest
+/// call), and the cursor is one row-value comparison, which both databases take as a range
+/// bound where `a < x OR (a = x AND b < y)` was only a filter on PostgreSQL.
+fn list_sql(filter: &CallFilter, cursor: Option<&CallCursor>) -> sqlx::AssertSqlSafe<String> {
+    let mut conditions = Vec::new();
+    let mut n = 0;
+    let mut param = || {
+        n += 1;
+        format!("${n}")
+    };
+    if filter.profile.is_some() {
+        conditions.push(format!("dj_profile_id = {}", param()));
+    }
+    if filter.start.is_some() {
+        conditions.push(format!("\"timestamp\" >= {}", param()));
+    }
+    if filter.end.is_some() {
+        conditions.push(format!("\"timestamp\" < {}", param()));
+    }
+    if cursor.is_some() {
+        let (at, id) = (param(), param());
+        conditions.push(format!("(\"timestamp\", id) < ({at}, {id})"));
+    }
+    let limit = param();
+    let filters = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM dj_calls{filters} ORDER BY \"timestamp\" DESC, id DESC LIMIT {limit}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_query_names_only_the_filters_in_force() {
+        let all = list_sql(&CallFilter::default(), None).0;
+        assert!(all.starts_with(&format!("SELECT {COLUMNS} FROM")), "{all}");
+        assert!(all.ends_with("FROM dj_calls ORDER BY \"timestamp\" DESC, id DESC LIMIT $1"));
+        let cursor = CallCursor {
+            timestamp: DbTime(jiff::Timestamp::UNIX_EPOCH),
+            id: Uuid::nil(),
+        };
+        let filter = CallFilter {
+            profile: Some(DjProfileId(Uuid::nil())),
+            start: None,
+            end: Some(DbTime(jiff::Timestamp::UNIX_EPOCH)),
+        };
+        let some = list_sql(&filter, Some(&cursor)).0;
+        assert!(
+            some.ends_with(
+                "WHERE dj_profile_id = $1 AND \"timestamp\" < $2 AND (\"timestamp\", id) < ($3, $4) \
+                 ORDER BY \"timestamp\" DESC, id DESC LIMIT $5"
+            ),
+            "{some}"
+        );
     }
 }
