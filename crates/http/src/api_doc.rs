@@ -60,6 +60,14 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::cookies::SESSION_COOKIE,
+                "A dashboard session (after `/login`): accepted by the downloads the dashboards \
+                 link to (the CSV exports).",
+            ))),
+        );
         for (name, header_name, what) in [
             (
                 "twilio_signature",

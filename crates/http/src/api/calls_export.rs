@@ -21,35 +21,54 @@
 
 use super::calls::{date_range, optional_profile};
 use super::check_product_context;
+use crate::api_doc::StandardErrors;
 use crate::csv_stream::{self, Column};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiOrPageCaller, parse_query};
 use crate::state::HttpState;
 use crate::views::CallJson;
-use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use axum::routing::get;
 use djcalls_app::calls::CallExport;
 use djcalls_domain::CallStatus;
 use futures::StreamExt;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<HttpState> {
-    Router::new().route("/api/djdash/calls/export.csv", get(export_calls))
+pub fn router() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new().routes(routes!(export_calls))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportQuery {
+    /// One DJ's calls (admins and the service; a DJ sees only their own anyway).
+    #[param(format = Uuid)]
     dj_profile_id: Option<String>,
+    /// First local day, `YYYY-MM-DD`.
+    #[param(format = Date)]
     start_date: Option<String>,
+    /// Last local day, `YYYY-MM-DD` (inclusive).
+    #[param(format = Date)]
     end_date: Option<String>,
+    /// IANA zone for the days (default UTC).
     tz: Option<String>,
+    /// Only `djdash`.
     product_context: Option<String>,
+    /// Only calls in this status (`completed`, `busy`, …).
     call_status: Option<String>,
 }
 
+/// Every call the list would page through for the same filters, as one streamed CSV
+/// download (RFC 4180, a header row, formulas neutralised; the columns in the README).
+#[utoipa::path(get, path = "/api/djdash/calls/export.csv", tag = "calls",
+    security(("bearer" = []), ("session" = [])),
+    params(ExportQuery),
+    responses((status = 200, description = "The calls as CSV, newest first", content_type = "text/csv", body = String),
+        StandardErrors))]
 async fn export_calls(
     State(state): State<HttpState>,
     ApiOrPageCaller(actor): ApiOrPageCaller,

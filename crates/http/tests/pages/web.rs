@@ -325,10 +325,10 @@ async fn mark_as_booked_changes_the_call() {
 mod admin_and_live;
 #[path = "web/contacts.rs"]
 mod contacts;
-#[path = "web/form_fuzz.rs"]
-mod form_fuzz;
 #[path = "web/exports.rs"]
 mod exports;
+#[path = "web/form_fuzz.rs"]
+mod form_fuzz;
 mod live_across_processes;
 #[path = "web/live_sign_out.rs"]
 mod live_sign_out;
