@@ -17,3 +17,4 @@ mod numbers;
 mod openapi;
 mod ops;
 mod profiles;
+mod sign_in_links;
