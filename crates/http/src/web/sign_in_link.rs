@@ -8,14 +8,18 @@ use super::PageError;
 use super::session::{SESSION_COOKIE, cookie, session_cookie};
 use crate::state::HttpState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 pub async fn redeem(
     State(state): State<HttpState>,
     Path(token): Path<String>,
+    method: Method,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    if method != Method::GET {
+        return Ok(Redirect::to("/login").into_response());
+    }
     let previous = cookie(&headers, SESSION_COOKIE);
     let Some(signed_in) = state.app.redeem_sign_in_link(&token, previous).await? else {
         return Ok(Redirect::to("/login").into_response());

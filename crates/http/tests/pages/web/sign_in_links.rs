@@ -53,6 +53,9 @@ async fn open(client: &reqwest::Client, app: &TestApp, path: &str) -> (String, O
 async fn a_link_works_once(app: TestApp) {
     app.profile(DJ, "dj-one").await;
     let link = mint(&app, DJ, "New.DJ@djs.test", "/dashboard?range=7d").await;
+    // A HEAD (a link checker) spends nothing.
+    let r = client().head(app.url(&link)).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/login");
     let browser = client();
     let (location, cookie) = open(&browser, &app, &link).await;
     assert_eq!(location, "/dashboard?range=7d");
