@@ -6,6 +6,7 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine as _;
 use djcalls_domain::{Actor, DjProfileId, Role};
 use djcalls_store::StoreError;
+use djcalls_store::sign_in_links::NO_PASSWORD;
 use djcalls_store::users::User;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
@@ -66,6 +67,18 @@ pub fn actor_for(user: &User) -> Actor {
     }
 }
 
+/// `email` trimmed, if it looks like an email address (the one rule for new users).
+pub fn checked_email(email: &str) -> AppResult<&str> {
+    let email = email.trim();
+    if !email.contains('@')
+        || email.len() > 254
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(AppError::invalid("email", "must be an email address"));
+    }
+    Ok(email)
+}
+
 impl App {
     /// The actor behind `Authorization: Bearer <token>`.
     pub async fn authenticate_bearer(&self, token: &str) -> AppResult<Actor> {
@@ -107,11 +120,17 @@ impl App {
     /// Checks an email and password (dashboard sign-in).
     pub async fn login(&self, email: &str, password: &str) -> AppResult<User> {
         let user = self.store.user_by_email(email).await?;
+        // A user created by a sign-in link has no password: answered like an unknown email,
+        // after as long a verification.
+        let has_password = user
+            .as_ref()
+            .is_some_and(|u| u.password_hash != NO_PASSWORD);
         let hash = user
             .as_ref()
+            .filter(|_| has_password)
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| DUMMY_HASH.to_string());
-        let ok = verify_password(hash, password.to_string()).await;
+        let ok = verify_password(hash, password.to_string()).await && has_password;
         match user {
             Some(user) if ok && !user.disabled => Ok(user),
             _ => Err(AppError::Unauthenticated),
@@ -126,10 +145,7 @@ impl App {
         role: Role,
         profiles: &[DjProfileId],
     ) -> AppResult<User> {
-        let email = email.trim();
-        if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
-            return Err(AppError::invalid("email", "must be an email address"));
-        }
+        let email = checked_email(email)?;
         if password.chars().count() < 8 {
             return Err(AppError::invalid(
                 "password",

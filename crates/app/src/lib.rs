@@ -25,6 +25,7 @@ pub mod profiles;
 mod service;
 pub mod sessions;
 pub mod settings;
+pub mod sign_in_links;
 pub mod sms;
 pub mod voice;
 

@@ -40,6 +40,11 @@ impl App {
         &self.settings.allowed_origins
     }
 
+    /// `DJCALLS_FRAME_ANCESTORS`: the origins that may frame the dashboards (none: no one).
+    pub fn frame_ancestors(&self) -> &[String] {
+        &self.settings.frame_ancestors
+    }
+
     /// The token `X-Twilio-Signature` is checked against (the simulator's when telephony is
     /// simulated).
     pub fn twilio_auth_token(&self) -> &SecretString {

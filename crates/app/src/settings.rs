@@ -57,6 +57,9 @@ pub struct Settings {
     /// Origins whose pages may use the public widget endpoints, comma-separated, or `*`
     /// (`DJCALLS_ALLOWED_ORIGINS`).
     pub allowed_origins: String,
+    /// Origins whose pages may embed the dashboards in a frame (`DJCALLS_FRAME_ANCESTORS`,
+    /// checked `scheme://host[:port]` values). Empty: the dashboards refuse framing.
+    pub frame_ancestors: Vec<String>,
     /// Where `djcalls fallback export`'s files are served (`TWILIO_VOICE_FALLBACK_BASE_URL`,
     /// no trailing slash): each number the service buys, assigns or reconfigures gets
     /// `VoiceFallbackUrl = <base>/<E.164 without +>.xml`. `None`: no fallback is configured.
@@ -97,6 +100,7 @@ impl Settings {
             stripe_webhook_secret: None,
             tipjar_webhook_secret: Some(SecretString::from(SIMULATOR_WEBHOOK_SECRET.to_string())),
             allowed_origins: "*".to_string(),
+            frame_ancestors: Vec::new(),
             voice_fallback_base_url: None,
             reconcile_calls: false,
             spool_dir: std::path::PathBuf::from(DEFAULT_SPOOL_DIR),

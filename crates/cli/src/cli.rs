@@ -224,6 +224,11 @@ pub struct ServiceArgs {
     #[arg(long, env = "DJCALLS_ALLOWED_ORIGINS", default_value = "*")]
     pub allowed_origins: String,
 
+    /// Origins whose pages may embed the dashboards in a frame (comma-separated, e.g.
+    /// https://www.djdash.com); unset: the dashboards refuse framing.
+    #[arg(long, env = "DJCALLS_FRAME_ANCESTORS", default_value = "")]
+    pub frame_ancestors: String,
+
     /// An answered call must last longer than this for the follow-up SMS.
     #[arg(long, env = "FOLLOWUP_MIN_TALK_SECONDS", default_value_t = 10)]
     pub followup_min_talk_seconds: u32,

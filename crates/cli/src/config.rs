@@ -75,6 +75,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         },
         number_cooling_days: twilio.number_cooling_days,
         allowed_origins: args.allowed_origins.trim().to_string(),
+        frame_ancestors: frame_ancestors(&args.frame_ancestors)?,
         voice_fallback_base_url,
         // Only real Twilio keeps a call log with calls we may not have seen.
         reconcile_calls: twilio_credentials(twilio)?.is_some(),
@@ -88,6 +89,36 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)
     })
+}
+
+/// `DJCALLS_FRAME_ANCESTORS`: comma-separated origins (`scheme://host[:port]`, nothing else),
+/// lower-cased; empty when unset.
+pub fn frame_ancestors(raw: &str) -> anyhow::Result<Vec<String>> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let origin = o.trim_end_matches('/').to_ascii_lowercase();
+            let parsed = reqwest::Url::parse(&origin).ok();
+            let is_origin = parsed.is_some_and(|url| {
+                matches!(url.scheme(), "http" | "https")
+                    && url.host().is_some()
+                    && url.username().is_empty()
+                    && url.password().is_none()
+                    && url.path() == "/"
+                    && url.query().is_none()
+                    && url.fragment().is_none()
+                    && url.origin().ascii_serialization() == origin
+            });
+            if !is_origin {
+                bail!(
+                    "DJCALLS_FRAME_ANCESTORS must be origins such as https://www.djdash.com \
+                     (comma-separated), not {o:?}"
+                );
+            }
+            Ok(origin)
+        })
+        .collect()
 }
 
 /// `TWILIO_VOICE_FALLBACK_BASE_URL`, checked, without a trailing slash; `None` when unset.
@@ -334,6 +365,26 @@ mod tests {
         assert_eq!(parse_currency(" usd "), Ok("USD".to_string()));
         for bad in ["", "us", "dollars", "u$d"] {
             assert!(parse_currency(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn frame_ancestors_are_origins_only() {
+        assert_eq!(
+            frame_ancestors(" https://www.DJDash.com/ , http://localhost:3000").expect("valid"),
+            vec!["https://www.djdash.com", "http://localhost:3000"]
+        );
+        assert!(frame_ancestors("").expect("unset").is_empty());
+        for bad in [
+            "*",
+            "'none'",
+            "www.djdash.com",
+            "https://www.djdash.com/app",
+            "https://www.djdash.com; script-src *",
+            "https://user@www.djdash.com",
+            "javascript:alert(1)",
+        ] {
+            assert!(frame_ancestors(bad).is_err(), "{bad}");
         }
     }
 }

@@ -2,10 +2,10 @@
 //! the dashboards and operations endpoints, behind one middleware stack and one error type.
 //!
 //! Layers inside the crate, lowest first: `state` (the shared `HttpState`), `error`,
-//! `request`, `cookies` and `extract` (reading requests), `origins`, `views`, `csv_stream`
-//! (streamed CSV downloads), `security_headers`; then the route modules (`api`, `web`,
-//! `webhooks`, `pay`, `widget`, `recordings`, `ops`), which import only from the layers below
-//! them, never from each other or from the crate root.
+//! `request`, `cookies` and `extract` (reading requests), `next_path` (where a redirect may
+//! go), `origins`, `views`, `csv_stream` (streamed CSV downloads), `security_headers`; then the
+//! route modules (`api`, `web`, `webhooks`, `pay`, `widget`, `recordings`, `ops`), which import
+//! only from the layers below them, never from each other or from the crate root.
 
 pub mod api;
 pub mod api_doc;
@@ -14,6 +14,7 @@ pub mod csv_stream;
 pub mod error;
 pub mod extract;
 pub mod middleware;
+mod next_path;
 pub mod ops;
 pub mod origins;
 pub mod pay;
@@ -51,7 +52,10 @@ pub fn router(app: App) -> Router {
     // first scrape of /metrics (which would lose everything before it).
     ops::prometheus();
     let request_id = HeaderName::from_static("x-request-id");
-    let hsts = app.public_base_url().starts_with("https://");
+    let headers = security_headers::Policy::new(
+        app.public_base_url().starts_with("https://"),
+        app.frame_ancestors(),
+    );
     let (api, document) = documented_routes(&origins::AllowedOrigins::parse(app.allowed_origins()));
     Router::new()
         .merge(ops::router())
@@ -65,7 +69,7 @@ pub fn router(app: App) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(move |request, next| {
-            security_headers::add(hsts, request, next)
+            security_headers::add(headers.clone(), request, next)
         }))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

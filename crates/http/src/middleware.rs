@@ -25,18 +25,23 @@ pub fn span_for(request: &Request) -> Span {
 }
 
 /// The path as logs may show it: a payment link's token is a bearer secret (whoever has it can
-/// pay and see the DJ's name), so under `/pay/` the route template stands in for the path
-/// (`/pay/{token}/done`), or `/pay/…` when no route matched.
+/// pay and see the DJ's name), and so is a sign-in link's (whoever has it is signed in), so
+/// under `/pay/` and `/sign-in/` the route template stands in for the path
+/// (`/pay/{token}/done`, `/sign-in/{token}`), or `/pay/…` / `/sign-in/…` when no route matched.
 fn loggable_path(request: &Request) -> &str {
     let path = request.uri().path();
-    if !path.starts_with("/pay/") {
+    let hidden = if path.starts_with("/pay/") {
+        "/pay/…"
+    } else if path.starts_with("/sign-in/") {
+        "/sign-in/…"
+    } else {
         return path;
-    }
+    };
     request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str())
-        .unwrap_or("/pay/…")
+        .unwrap_or(hidden)
 }
 
 /// A method as a metrics label: the methods the service answers, else `other`, so odd methods

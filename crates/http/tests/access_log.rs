@@ -1,5 +1,5 @@
-//! The access log never shows a payment link's token (SPEC §11, issue 10 item 16): under
-//! `/pay/` it names the route template instead.
+//! The access log never shows a payment link's token (SPEC §11, issue 10 item 16) or a
+//! sign-in link's (SPEC §14): under `/pay/` and `/sign-in/` it names the route template instead.
 //!
 //! A test binary of its own on purpose: it captures logs with a thread-local subscriber, and
 //! in a binary whose tests run in parallel tracing may cache "nobody listens" for a call site
@@ -48,8 +48,28 @@ async fn a_link_token_never_reaches_the_access_log() {
     let _guard = tracing::subscriber::set_default(subscriber);
     let t = TestApp::sqlite().await;
     let b = booking(&t, &t.base_url, "DJ Nova").await;
+    let minted: serde_json::Value = t
+        .client
+        .post(t.url("/api/djdash/sign-in-links"))
+        .bearer_auth(t.service_key())
+        .json(&serde_json::json!({
+            "dj_profile_id": b.dj.to_string(),
+            "email": "nova@djs.test",
+            "redirect": "/dashboard",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = minted["url"].as_str().unwrap();
+    let sign_in = url.rsplit('/').next().unwrap().to_string();
 
     for path in [
+        format!("/sign-in/{sign_in}"),
+        format!("/sign-in/{sign_in}"),
+        format!("/sign-in/{sign_in}/no/such/page"),
         format!("/pay/{}", b.token),
         format!("/pay/{}/done", b.token),
         format!("/pay/{}/cancelled", b.token),
@@ -72,4 +92,10 @@ async fn a_link_token_never_reaches_the_access_log() {
     );
     assert!(text.contains("path=/pay/…"), "{text}");
     assert!(!text.contains(&b.token), "a token in the log: {text}");
+    assert!(text.contains("path=/sign-in/{token}"), "{text}");
+    assert!(text.contains("path=/sign-in/…"), "{text}");
+    assert!(
+        !text.contains(&sign_in),
+        "a sign-in token in the log: {text}"
+    );
 }

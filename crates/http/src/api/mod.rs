@@ -9,6 +9,7 @@ pub mod clicks;
 pub mod contacts;
 pub mod numbers;
 pub mod profiles;
+pub mod sign_in_links;
 
 use crate::error::ApiError;
 use crate::state::HttpState;
@@ -27,6 +28,7 @@ pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpSta
         .merge(clicks::router(origins.clone()))
         .merge(analytics::router())
         .merge(numbers::router(origins))
+        .merge(sign_in_links::router())
 }
 
 /// The answers for addresses under `/api/` that no route matches, and for a method a route

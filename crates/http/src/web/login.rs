@@ -88,7 +88,7 @@ fn render(
 
 /// Only paths on this site are followed after sign-in (`next_path`); anything else is dropped.
 fn safe_next(next: Option<&str>) -> String {
-    next.and_then(super::next_path::same_origin_path)
+    next.and_then(crate::next_path::same_origin_path)
         .unwrap_or_default()
 }
 

@@ -15,10 +15,10 @@ mod dashboard;
 mod figures;
 mod live;
 mod login;
-mod next_path;
 mod page_error;
 mod rows;
 mod session;
+mod sign_in_link;
 
 pub use page_error::PageError;
 pub use session::{SESSION_COOKIE, WebSession};
@@ -32,6 +32,7 @@ pub fn router() -> Router<HttpState> {
         .route("/", get(login::root))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/sign-in/{token}", get(sign_in_link::redeem))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/events", get(live::events))
         .route("/dashboard/calls/{id}", get(call_page::page))

@@ -2,6 +2,13 @@
 //!
 //! The cookie holds an opaque random id (the store keeps only its SHA-256 hash):
 //! `HttpOnly; SameSite=Lax; Path=/`, plus `Secure` when the public base URL is https.
+//!
+//! When the dashboards may be framed (`DJCALLS_FRAME_ANCESTORS`) and the service is reached
+//! over https, the cookies are `SameSite=None; Secure; Partitioned` instead: a browser sends
+//! no Lax or Strict cookie inside a frame on another site, and `Partitioned` (CHIPS) keeps the
+//! framed session in a jar of its own per embedding site, which browsers that block ordinary
+//! third-party cookies still allow. Form posts stay protected by their CSRF tokens. Over plain
+//! http (a browser refuses `SameSite=None` without `Secure`) nothing changes.
 
 use super::PageError;
 use crate::state::HttpState;
@@ -13,6 +20,7 @@ use djcalls_app::sessions::{MAX_AGE, SignedIn};
 use djcalls_domain::{Actor, DjProfileId, UserId};
 
 pub use crate::cookies::{SESSION_COOKIE, cookie};
+
 /// The pre-session CSRF token of the sign-in form (double-submit: cookie and hidden field).
 pub const LOGIN_CSRF_COOKIE: &str = "djcalls_login_csrf";
 
@@ -86,32 +94,37 @@ impl WebSession {
     }
 }
 
-fn secure(state: &HttpState) -> &'static str {
-    if state.app.public_base_url().starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
+/// The attributes after `HttpOnly` that decide where the browser sends a cookie: `lax` or
+/// `strict` normally, third-party-frame ones when framing is configured over https.
+fn site_attributes(state: &HttpState, normal: &'static str) -> &'static str {
+    let https = state.app.public_base_url().starts_with("https://");
+    match (https, state.app.frame_ancestors().is_empty(), normal) {
+        (true, false, _) => "SameSite=None; Secure; Partitioned",
+        (true, true, "Strict") => "SameSite=Strict; Secure",
+        (true, true, _) => "SameSite=Lax; Secure",
+        (false, _, "Strict") => "SameSite=Strict",
+        (false, _, _) => "SameSite=Lax",
     }
 }
 
 pub fn session_cookie(state: &HttpState, value: &str) -> String {
     format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; {}; Max-Age={}",
+        site_attributes(state, "Lax"),
         MAX_AGE.as_secs(),
-        secure(state)
     )
 }
 
 pub fn clear_session_cookie(state: &HttpState) -> String {
     format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        secure(state)
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; {}; Max-Age=0",
+        site_attributes(state, "Lax")
     )
 }
 
 pub fn login_csrf_cookie(state: &HttpState, value: &str) -> String {
     format!(
-        "{LOGIN_CSRF_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
-        secure(state)
+        "{LOGIN_CSRF_COOKIE}={value}; Path=/login; HttpOnly; {}; Max-Age=3600",
+        site_attributes(state, "Strict")
     )
 }

@@ -19,3 +19,4 @@ mod numbers;
 mod openapi;
 mod ops;
 mod profiles;
+mod sign_in_links;

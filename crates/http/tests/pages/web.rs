@@ -336,5 +336,7 @@ mod live_sign_out;
 mod pending_refunds_console;
 #[path = "web/security_headers.rs"]
 mod security_headers;
+#[path = "web/sign_in_links.rs"]
+mod sign_in_links;
 #[path = "web/sign_in_safety.rs"]
 mod sign_in_safety;

@@ -47,6 +47,7 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("payments", "payments_tenant"),
     ("pending_refunds", "pending_refunds_platform"),
     ("rate_limits", "rate_limits_platform"),
+    ("sign_in_links", "sign_in_links_tenant"),
     ("sms_opt_outs", "sms_opt_outs_contacts"),
     ("sms_opt_outs", "sms_opt_outs_platform"),
     ("user_profiles", "user_profiles_platform"),

@@ -14,4 +14,5 @@ mod access;
 mod contacts;
 mod figures;
 mod phone;
+mod sign_in_link;
 mod support;

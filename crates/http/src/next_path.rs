@@ -1,4 +1,5 @@
-//! Where sign-in may send the browser afterwards (`next`): only a path on this site.
+//! Where sign-in may send the browser afterwards (`next` of the sign-in form, `redirect` of a
+//! DJ Dash sign-in link): only a path on this site.
 //!
 //! The value is parsed as a URL relative to a placeholder origin (the `url` crate follows the
 //! WHATWG URL standard, as browsers do) and kept only when it stays on that origin; the result
@@ -34,9 +35,41 @@ pub fn same_origin_path(next: &str) -> Option<String> {
     Some(path.to_string())
 }
 
+/// `Some(path)` when `redirect` is a same-origin path into the DJ dashboard (`/dashboard`,
+/// `/dashboard/…`, with any query or fragment): where a DJ Dash sign-in link may land.
+pub fn dashboard_path(redirect: &str) -> Option<String> {
+    let path = same_origin_path(redirect)?;
+    let rest = path.strip_prefix("/dashboard")?;
+    (rest.is_empty() || rest.starts_with(['/', '?', '#'])).then_some(path)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::same_origin_path;
+    use super::{dashboard_path, same_origin_path};
+
+    #[test]
+    fn sign_in_links_land_only_on_the_dashboard() {
+        for ok in [
+            "/dashboard",
+            "/dashboard/calls/1",
+            "/dashboard?range=7d",
+            "/dashboard#x",
+        ] {
+            assert_eq!(dashboard_path(ok).as_deref(), Some(ok));
+        }
+        for bad in [
+            "/admin",
+            "/dashboardx",
+            "/",
+            "/login",
+            "//dashboard",
+            "https://x/dashboard",
+        ] {
+            assert_eq!(dashboard_path(bad), None, "{bad:?}");
+        }
+        // Dot segments are resolved before the check.
+        assert_eq!(dashboard_path("/dashboard/../admin"), None);
+    }
 
     #[test]
     fn paths_on_this_site_are_kept() {
