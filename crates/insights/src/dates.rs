@@ -155,6 +155,7 @@ fn holiday(doc: &Doc, i: usize, today: Date) -> Option<Date> {
     resolve(today, None, m, d)
 }
 
+#[rustfmt::skip]
 const ABOUT_THE_CALL: &[&str] = &[
     "call", "back", "reach", "text", "until", "till", "after", "before", "llamame", "llamarme",
     "llame", "llamar", "hasta", "despues", "antes", "regresar", "office",

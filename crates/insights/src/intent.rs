@@ -62,10 +62,13 @@ const PHRASES: &[(&str, Ask)] = &[
     ("precio", Price),
     ("precios", Price),
     ("cotizacion", Price),
+    ("cotizar", Price),
     ("paquetes", Price),
     ("available", Availability),
     ("availability", Availability),
     ("are you free", Availability),
+    ("youre free", Availability),
+    ("you are free", Availability),
     ("you free", Availability),
     ("still open", Availability),
     ("are you booked", Availability),
@@ -79,6 +82,10 @@ const PHRASES: &[(&str, Ask)] = &[
     ("esta libre", Availability),
     ("tienen libre", Availability),
     ("book you", Booking),
+    ("can you do it", Booking),
+    ("could you do it", Booking),
+    ("can you dj", Booking),
+    ("could you dj", Booking),
     ("to book", Booking),
     ("book a dj", Booking),
     ("book the date", Booking),
@@ -139,6 +146,9 @@ const PHRASES: &[(&str, Ask)] = &[
     ("pagina web", Not(SalesPitch)),
     ("are you hiring", Not(JobSeeker)),
     ("you guys hiring", Not(JobSeeker)),
+    ("guys are hiring", Not(JobSeeker)),
+    ("youre hiring", Not(JobSeeker)),
+    ("you are hiring", Not(JobSeeker)),
     ("looking for work", Not(JobSeeker)),
     ("looking for a job", Not(JobSeeker)),
     ("job opening", Not(JobSeeker)),
@@ -188,6 +198,7 @@ pub(crate) struct Asks {
     pub words: Vec<String>,
 }
 
+#[rustfmt::skip]
 const FILLERS: &[&str] = &[
     "hello", "hi", "hey", "um", "uh", "hmm", "oh", "yes", "yeah", "ok", "okay", "hola", "bueno",
     "alo", "si", ".",

@@ -83,6 +83,10 @@ pub(crate) fn number_at(doc: &Doc, i: usize) -> Option<Number> {
         return None;
     }
     // "a hundred", "a couple hundred", "a dozen"
+    if matches!(first, "hundred" | "thousand" | "grand" | "k") {
+        // "the Grand Ballroom": a multiplier alone is not a number
+        return None;
+    }
     let start = if matches!(first, "a" | "an") {
         let next = doc.get(i + 1);
         if is_multiplier(next) || matches!(next, "couple" | "few" | "dozen") {

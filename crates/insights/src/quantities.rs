@@ -3,27 +3,11 @@
 use crate::numbers::{Number, number_at};
 use crate::text::Doc;
 
+#[rustfmt::skip]
 const GUEST_NOUNS: &[&str] = &[
-    "guests",
-    "guest",
-    "people",
-    "persons",
-    "attendees",
-    "kids",
-    "children",
-    "students",
-    "employees",
-    "adults",
-    "heads",
-    "folks",
-    "invitados",
-    "invitadas",
-    "personas",
-    "gente",
-    "ninos",
-    "estudiantes",
-    "empleados",
-    "adultos",
+    "guests", "guest", "people", "persons", "attendees", "kids", "children", "students",
+    "employees", "adults", "heads", "folks", "invitados", "invitadas", "personas", "gente",
+    "ninos", "estudiantes", "empleados", "adultos",
 ];
 
 /// Words allowed between a number and its noun: "150 or so guests", "200 total people".
@@ -39,36 +23,21 @@ const BETWEEN: &[&str] = &[
     "maybe",
 ];
 
-const GUEST_CUES: &[&str] = &["headcount", "expecting", "esperamos", "esperando"];
+const GUEST_CUES: &[&str] = &[
+    "headcount",
+    "expecting",
+    "esperamos",
+    "esperando",
+    "seremos",
+    "somos",
+];
 
 /// Words allowed between a cue and its number: "guest count is about 150".
+#[rustfmt::skip]
 const LEAD_IN: &[&str] = &[
-    "is",
-    "of",
-    "about",
-    "around",
-    "like",
-    "roughly",
-    "maybe",
-    "approximately",
-    "close",
-    "to",
-    "es",
-    "de",
-    "como",
-    "unos",
-    "unas",
-    "aproximadamente",
-    "alrededor",
-    "somewhere",
-    "be",
-    "will",
-    "probably",
-    "at",
-    "least",
-    "be",
-    "around",
-    "say",
+    "is", "of", "about", "around", "like", "roughly", "maybe", "approximately", "close", "to",
+    "es", "de", "como", "unos", "unas", "aproximadamente", "alrededor", "somewhere", "be",
+    "will", "probably", "at", "least", "say", "no", "more", "than", "under", "up",
 ];
 
 pub(crate) fn guest_count(doc: &Doc) -> Option<u32> {
@@ -90,6 +59,7 @@ pub(crate) fn guest_count(doc: &Doc) -> Option<u32> {
     }
     cued_number(doc, |i| {
         GUEST_CUES.contains(&doc.get(i))
+            || (doc.get(i) == "ser" && doc.get(i.wrapping_sub(1)) == "a")
             || (doc.get(i) == "count" && doc.is(i.wrapping_sub(1), &["guest", "head"]))
             || (doc.get(i) == "list" && doc.get(i.wrapping_sub(1)) == "guest")
     })
@@ -164,7 +134,10 @@ fn first_amount(doc: &Doc) -> Option<Number> {
         let dollar = doc.get(i) == "$";
         let at = if dollar { i + 1 } else { i };
         if let Some(num) = number_at(doc, at) {
-            let money = dollar || num.money_word || MONEY_NOUNS.contains(&doc.get(num.next));
+            let money = dollar
+                || num.money_word
+                || MONEY_NOUNS.contains(&doc.get(num.next))
+                || for_the_music(doc, num.next);
             if money && !per_hour(doc, num.next) && !GUEST_NOUNS.contains(&doc.get(num.next)) {
                 return Some(num);
             }
@@ -174,6 +147,17 @@ fn first_amount(doc: &Doc) -> Option<Number> {
         }
     }
     None
+}
+
+/// "three thousand for the DJ", "1500 on music".
+fn for_the_music(doc: &Doc, next: usize) -> bool {
+    let at = if doc.get(next + 1) == "the" {
+        next + 2
+    } else {
+        next + 1
+    };
+    doc.is(next, &["for", "on", "para"])
+        && doc.is(at, &["dj", "music", "entertainment", "djs", "musica", "el"])
 }
 
 /// "a flat 150 an hour", "$200 per hour", "150 la hora".
