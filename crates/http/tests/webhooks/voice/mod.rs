@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod redaction;
 mod sequences;
 mod signatures;
 mod squatting;
