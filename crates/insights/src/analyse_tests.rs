@@ -17,7 +17,7 @@ fn the_issue_example_is_a_hot_wedding() {
     assert!(i.asked_availability);
     assert_eq!(
         i.summary,
-        "Wedding inquiry for 2026-06-14, about 150 guests; asked about availability."
+        "Wedding inquiry for 2026-06-14, about 150 guests; asked about availability; wants to book."
     );
 }
 

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod insights;
 mod redaction;
 mod sequences;
 mod signatures;
