@@ -9,9 +9,14 @@ use jiff::civil::Date;
 /// Most keywords kept.
 const MAX_KEYWORDS: usize = 10;
 
+/// Only this much of a transcript is read (SPEC §12's cap per call): an enormous one costs
+/// bounded time and never fails the call.
+pub const MAX_TRANSCRIPT_BYTES: usize = 64 * 1024;
+
 /// Reads `transcript` (already redacted) of a call made on `call_local_date` (the call's
 /// date in the DJ's time zone).
 pub fn analyse(transcript: &str, call_local_date: Date) -> Insights {
+    let transcript = capped(transcript);
     let doc = Doc::new(transcript);
     let language = language::detect(&doc);
     let asks = intent::detect(&doc);
@@ -53,6 +58,18 @@ pub fn analyse(transcript: &str, call_local_date: Date) -> Insights {
     };
     insights.summary = summary(&insights, not_prospect);
     insights
+}
+
+/// The first [`MAX_TRANSCRIPT_BYTES`] of `text`, cut at a character boundary.
+fn capped(text: &str) -> &str {
+    if text.len() <= MAX_TRANSCRIPT_BYTES {
+        return text;
+    }
+    let mut end = MAX_TRANSCRIPT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn summary(i: &Insights, not_prospect: Option<NotProspect>) -> String {

@@ -58,3 +58,15 @@ fn a_caller_without_details_is_warm() {
     assert_eq!(i.lead_score, LeadScore::Warm);
     assert_eq!(i.event_type, None);
 }
+
+#[test]
+fn an_enormous_transcript_is_read_up_to_the_cap() {
+    let mut said = String::from("We're planning a wedding on June 14th, are you available? ");
+    while said.len() < 4 * MAX_TRANSCRIPT_BYTES {
+        said.push_str("ñ blah 4111 ");
+    }
+    said.push_str("it's actually a bar mitzvah");
+    let i = analyse(&said, date(2026, 3, 11));
+    assert_eq!(i.event_type, Some(EventType::Wedding));
+    assert_eq!(i.lead_score, LeadScore::Hot);
+}

@@ -28,6 +28,6 @@ mod score;
 mod text;
 mod venue;
 
-pub use analyse::analyse;
+pub use analyse::{MAX_TRANSCRIPT_BYTES, analyse};
 pub use insights::{EventType, Insights, Language};
 pub use redact::{MAX_GAP, MAX_WORD_GAP, REDACTED, luhn_valid, redact};
