@@ -4,6 +4,7 @@
 use djcalls_app::admin::PendingRefundListing;
 use djcalls_app::records::{CallRecord, ForeignCurrencyPayment, Job, OptOut, Profile};
 use djcalls_domain::{CallSource, CallStatus, Cents, LeadScore};
+use djcalls_insights::Insights;
 use jiff::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -52,6 +53,8 @@ pub struct CallJson {
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+    /// What the call's transcript says (SPEC §12); `null` until there is a transcript.
+    pub insights: Option<Insights>,
 }
 
 impl From<CallRecord> for CallJson {
@@ -95,6 +98,10 @@ impl From<CallRecord> for CallJson {
                 .and_then(|a| serde_json::from_str(a).ok()),
             created_at: c.created_at.0,
             updated_at: c.updated_at.0,
+            insights: c
+                .insights
+                .as_deref()
+                .and_then(|i| serde_json::from_str(i).ok()),
         }
     }
 }

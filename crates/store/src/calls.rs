@@ -53,6 +53,12 @@ pub struct CallRecord {
     pub attribution: Option<String>,
     pub created_at: DbTime,
     pub updated_at: DbTime,
+    /// JSON text of the transcript's `djcalls_insights::Insights`, once there is one.
+    pub insights: Option<String>,
+    /// A person set `lead_score` / `event_type` (PATCH or the call page): insights no longer
+    /// change it.
+    pub lead_score_set_by_person: bool,
+    pub event_type_set_by_person: bool,
 }
 
 pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
@@ -60,7 +66,7 @@ pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_numb
     logged_call_sid, tipjar_link_sent, tipjar_link, tipjar_payment_received, tipjar_payment_amount_cents, \
     product_context, notes, source, answered, talk_seconds, voicemail_left, recording_sid, \
     recording_duration_seconds, transcription_status, transcription_text, attribution, \
-    created_at, updated_at";
+    created_at, updated_at, insights, lead_score_set_by_person, event_type_set_by_person";
 
 /// A call logged through the API (or by the demo): everything it may set at once.
 #[derive(Clone, Debug)]
@@ -260,7 +266,9 @@ impl Store {
                 "UPDATE dj_calls SET \
                  is_booked = COALESCE($2, is_booked), \
                  lead_score = COALESCE($3, lead_score), \
+                 lead_score_set_by_person = (lead_score_set_by_person OR $3 IS NOT NULL), \
                  event_type = CASE WHEN $4 THEN $5 ELSE event_type END, \
+                 event_type_set_by_person = (event_type_set_by_person OR $4), \
                  notes = CASE WHEN $6 THEN $7 ELSE notes END, \
                  updated_at = $8 \
                  WHERE id = $1 RETURNING {COLUMNS}",

@@ -38,14 +38,16 @@ impl fmt::Debug for Address {
 }
 
 /// Text a person wrote or said (SMS bodies, transcripts, caller names): `Debug` shows only
-/// its length.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// its length, and card numbers, security codes and SSNs in it are `[redacted]` the moment
+/// it is made (`djcalls_insights::redact`, SPEC §12) — when a webhook's form is parsed, so
+/// before anything stores, spools, logs or sends it.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct PrivateText(String);
 
 impl PrivateText {
     pub fn new(raw: impl Into<String>) -> Self {
-        Self(raw.into())
+        Self(djcalls_insights::redact(&raw.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -100,7 +102,13 @@ impl From<String> for Address {
 
 impl From<String> for PrivateText {
     fn from(raw: String) -> Self {
-        Self(raw)
+        Self::new(raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self::new)
     }
 }
 
@@ -114,6 +122,18 @@ mod tests {
         assert_eq!(format!("{from:?}"), "Address(+1******2671)");
         let body = PrivateText::new("call me at home");
         assert_eq!(format!("{body:?}"), "PrivateText(15 chars)");
+    }
+
+    #[test]
+    fn private_text_never_holds_a_card_number() {
+        let said = "card 4111 1111 1111 1111, CVV 123";
+        assert_eq!(
+            PrivateText::new(said).as_str(),
+            "card [redacted], CVV [redacted]"
+        );
+        let parsed: PrivateText =
+            serde_json::from_value(serde_json::json!(said)).expect("a string is text");
+        assert_eq!(parsed.as_str(), "card [redacted], CVV [redacted]");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One call: `GET /dashboard/calls/{id}` (timeline, recording, transcript, details, follow-up,
 //! mark as booked), its list row for live updates, and its recording for the session.
 
+use super::call_insights::InsightsCard;
 use super::contacts::ContactRow;
 use super::rows::{CallRow, RowFragment, dollars, local, zone};
 use super::{Nav, PageError, WebSession, csrf};
@@ -38,6 +39,8 @@ struct CallPage {
     /// The caller as a contact, and their other calls to the same DJ.
     contact: Option<ContactRow>,
     history: Vec<CallRow>,
+    /// What the transcript says (SPEC §12).
+    insights: Option<InsightsCard>,
 }
 
 /// The call's id from the path; an unparsable one is a missing page, not a form error.
@@ -168,6 +171,7 @@ pub async fn page(
         attribution,
         contact,
         history: history_rows,
+        insights: InsightsCard::of(call.insights.as_deref()),
         call,
     }
     .into_response())

@@ -8,6 +8,7 @@
 mod admin;
 mod admin_forms;
 mod assets;
+mod call_insights;
 mod call_page;
 mod contacts;
 mod csrf;

@@ -4,6 +4,7 @@
 
 mod batch;
 mod incoming;
+mod insights;
 pub(crate) use batch::IncomingBatcher;
 pub use incoming::IncomingRecorded;
 
@@ -167,6 +168,33 @@ impl Store {
                         .await?,
                     )
                 }
+            };
+            // The transcript's insights, in the same transaction as the transcript; the call's
+            // lead score and event type follow them unless a person set them.
+            let call = match call {
+                Some(record) if record.transcription_text.is_some() => {
+                    let zone: String =
+                        sqlx::query_scalar("SELECT timezone FROM dj_profiles WHERE id = $1")
+                            .bind(record.dj_profile_id.0)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    match insights::analysed(&record, &zone) {
+                        Some(found) => Some(
+                            sqlx::query_as::<_, CallRecord>(sql_with(
+                                CALL_COLUMNS,
+                                insights::UPDATE_SQL,
+                            ))
+                            .bind(record.id.0)
+                            .bind(&found.json)
+                            .bind(found.lead_score.as_str())
+                            .bind(found.event_type)
+                            .fetch_one(&mut *conn)
+                            .await?,
+                        ),
+                        None => Some(record),
+                    }
+                }
+                other => other,
             };
             let contact = match &call {
                 Some(record) => {

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod insights;
+mod redaction;
 mod sequences;
 mod signatures;
 mod squatting;

@@ -1,0 +1,8 @@
+-- Call insights (SPEC §12). `insights` is the JSON the analysis of the call's transcript gave
+-- (null until there is one); the call's `lead_score` and `event_type` follow it unless a
+-- person set them (PATCH or the call page), which the two flags remember so a later
+-- transcript never overwrites a person's value. Columns of dj_calls, so its RLS policies
+-- already cover them.
+ALTER TABLE dj_calls ADD COLUMN insights text;
+ALTER TABLE dj_calls ADD COLUMN lead_score_set_by_person boolean NOT NULL DEFAULT false;
+ALTER TABLE dj_calls ADD COLUMN event_type_set_by_person boolean NOT NULL DEFAULT false;
