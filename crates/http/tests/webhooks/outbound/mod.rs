@@ -5,6 +5,7 @@
 //! delivery for a name that resolves to a private address); the secret shown once.
 
 mod deliveries;
+mod payments;
 mod receiver;
 mod refusals;
 
