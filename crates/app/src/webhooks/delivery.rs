@@ -79,7 +79,7 @@ impl WebhookEventJob {
 }
 
 impl JobKind for WebhookEventJob {
-    const KIND: &'static str = "webhook_event";
+    const KIND: &'static str = djcalls_store::webhooks::EVENT_JOB_KIND;
     const MAX_ATTEMPTS: i32 = 10;
 
     fn dedupe_key(&self) -> String {

@@ -11,6 +11,10 @@ use crate::{DbTime, Store, StoreError, StoreResult, sql_with};
 use djcalls_domain::{Actor, WebhookEndpointId};
 use uuid::Uuid;
 
+/// The job kind of an outbound webhook event (`app::webhooks`): queued only while some
+/// endpoint is enabled (`jobs::enqueue`).
+pub const EVENT_JOB_KIND: &str = "webhook_event";
+
 /// An endpoint, secret included (for signing; the API shows it once, at creation).
 #[derive(Clone, PartialEq, Eq)]
 pub struct WebhookEndpoint {

@@ -14,6 +14,7 @@ djcalls_testkit::on_both_backends! { &TestDb:
     an_event_fans_out_once_to_each_subscribed_enabled_endpoint => fan_out;
     attempts_are_logged_and_a_failing_endpoint_is_disabled => attempts;
     only_the_platform_sees_endpoints_and_deleting_one_removes_its_log => visibility;
+    an_event_job_is_queued_only_while_some_endpoint_is_enabled => events_need_an_endpoint;
 }
 
 fn endpoint(n: u128, events: &[&str], created: &str) -> WebhookEndpoint {
@@ -302,5 +303,59 @@ async fn visibility(db: &TestDb) {
             .expect("list")
             .len(),
         1
+    );
+}
+
+async fn events_need_an_endpoint(db: &TestDb) {
+    let store = &db.store;
+    let event_job = |key: &str| NewJob {
+        kind: djcalls_store::webhooks::EVENT_JOB_KIND.into(),
+        payload: "{}".into(),
+        dedupe_key: key.into(),
+        dj_profile_id: None,
+        run_at: now(),
+        max_attempts: 3,
+    };
+    assert!(
+        !store
+            .enqueue_job(&event_job("e1"), now())
+            .await
+            .expect("enqueue")
+    );
+    let mut only = endpoint(1, &["call.completed"], "2026-06-01T00:00:00Z");
+    only.disabled_at = Some(now());
+    store
+        .insert_webhook_endpoint(&admin(), &only)
+        .await
+        .expect("insert");
+    assert!(
+        !store
+            .enqueue_job(&event_job("e2"), now())
+            .await
+            .expect("enqueue")
+    );
+    let live = endpoint(2, &["call.completed"], "2026-06-02T00:00:00Z");
+    store
+        .insert_webhook_endpoint(&admin(), &live)
+        .await
+        .expect("insert");
+    assert!(
+        store
+            .enqueue_job(&event_job("e3"), now())
+            .await
+            .expect("enqueue")
+    );
+    assert!(
+        !store
+            .enqueue_job(&event_job("e3"), now())
+            .await
+            .expect("once")
+    );
+    // Other jobs never depend on endpoints.
+    assert!(
+        store
+            .enqueue_job(&job_for(WebhookDeliveryId(Uuid::from_u128(9))), now())
+            .await
+            .expect("enqueue")
     );
 }
