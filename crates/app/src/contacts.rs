@@ -159,6 +159,7 @@ impl App {
         {
             tracing::debug!(contact_id = %upsert.contact_id, dj_profile_id = %upsert.dj_profile_id, "contact created");
         }
+        self.contact_webhook_event(touch);
     }
 
     /// [`App::contact_touched`] for the contact a call recording found or made, if any.

@@ -215,9 +215,10 @@ impl App {
                     FollowupKind::Thanks => "followup",
                     FollowupKind::Missed => "missed",
                 };
+                let event = self.followup_webhook_job(&call, sid.as_str(), kind.as_str(), now);
                 // If this fails the claim stays `claimed` and no retry resends (module docs).
                 self.store
-                    .record_followup_sent(
+                    .record_followup_sent_with(
                         &SentFollowup {
                             call_id,
                             dj_profile_id: call.dj_profile_id,
@@ -229,8 +230,10 @@ impl App {
                             tipjar_link: link.as_deref(),
                         },
                         now,
+                        &[event],
                     )
                     .await?;
+                self.jobs_due_now();
                 self.contact_touched(crate::contacts::ContactTouch::Text {
                     dj: call.dj_profile_id,
                     phone: caller.clone(),

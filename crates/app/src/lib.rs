@@ -28,6 +28,7 @@ pub mod settings;
 pub mod sign_in_links;
 pub mod sms;
 pub mod voice;
+pub mod webhooks;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{AppError, AppResult};
@@ -56,6 +57,8 @@ pub struct App {
     routing: Arc<outage::RoutingTable>,
     /// Voice webhooks kept on disk while the database is away, applied when it is back.
     spool: Arc<outage::VoiceSpool>,
+    /// The outbound webhooks' HTTP client, built when first needed (`webhooks/endpoints.rs`).
+    webhook_sender: Arc<std::sync::OnceLock<Option<djcalls_outbound::Sender>>>,
 }
 
 impl App {
@@ -76,6 +79,7 @@ impl App {
             telephony,
             payments,
             live: live::LiveEvents::default(),
+            webhook_sender: Arc::default(),
         }
     }
 
@@ -95,4 +99,5 @@ pub mod records {
     pub use djcalls_store::messages::OptOut;
     pub use djcalls_store::payments::{ForeignCurrencyPayment, PendingRefund};
     pub use djcalls_store::profiles::Profile;
+    pub use djcalls_store::webhooks::{WebhookDelivery, WebhookEndpoint};
 }

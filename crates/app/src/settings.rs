@@ -77,6 +77,8 @@ pub struct Settings {
     pub number_reassign_limit: u32,
     /// ISO 3166 regions a forwarding number may be in (`FORWARDING_COUNTRIES`, SPEC §11).
     pub forwarding_countries: Vec<String>,
+    /// Outbound webhooks: which targets they may reach, and their timeout (SPEC §14).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Settings {
@@ -107,6 +109,7 @@ impl Settings {
             metrics_token: None,
             number_reassign_limit: 2,
             forwarding_countries: vec!["US".to_string(), "CA".to_string()],
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }

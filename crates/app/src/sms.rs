@@ -53,7 +53,13 @@ impl App {
         if !seen_before && !from.is_empty() {
             match keyword {
                 Keyword::OptOut => {
-                    if self.store.record_opt_out(&from, "keyword", now).await? {
+                    let event = self.opt_out_webhook_job(&from, "keyword", now);
+                    if self
+                        .store
+                        .record_opt_out_with(&from, "keyword", now, Some(&event))
+                        .await?
+                    {
+                        self.jobs_due_now();
                         self.contact_touched(ContactTouch::OptOut {
                             phone: PhoneNumber::from_trusted_e164(from.clone()),
                             opted_out: true,
@@ -136,11 +142,13 @@ impl App {
         if report.recipient_opted_out()
             && let Some(recipient) = recipient.or(to).filter(|r| !r.is_empty())
         {
+            let event = self.opt_out_webhook_job(&recipient, "status_callback", now);
             if self
                 .store
-                .record_opt_out(&recipient, "status_callback", now)
+                .record_opt_out_with(&recipient, "status_callback", now, Some(&event))
                 .await?
             {
+                self.jobs_due_now();
                 self.contact_touched(ContactTouch::OptOut {
                     phone: PhoneNumber::from_trusted_e164(recipient.clone()),
                     opted_out: true,

@@ -7,6 +7,8 @@ use crate::{App, AppError, AppResult};
 use djcalls_domain::voice::{CallDecision, CallFacts, VoiceEvent};
 use djcalls_domain::{CallId, DjProfileId, PhoneNumber};
 use djcalls_store::DbTime;
+use djcalls_store::calls::CallRecord;
+use djcalls_store::jobs::NewJob;
 use djcalls_store::voice::{IncomingRecorded, VoiceUpdate};
 use djcalls_telephony::CallSid;
 
@@ -24,8 +26,8 @@ impl App {
         let now = self.now();
         let update = self
             .store
-            .record_voice_event_with(call_sid.as_str(), delivery_key, event, at, |facts, call| {
-                self.followup_job_for(facts, call, now)
+            .record_voice_event_jobs(call_sid.as_str(), delivery_key, event, at, |facts, call| {
+                self.jobs_for_call(facts, call, now)
             })
             .await?;
         self.announce_delivery(
@@ -54,8 +56,8 @@ impl App {
         let now = self.now();
         let recorded = self
             .store
-            .record_incoming(call_sid.as_str(), delivery_key, event, at, |facts, call| {
-                self.followup_job_for(facts, call, now)
+            .record_incoming_jobs(call_sid.as_str(), delivery_key, event, at, |facts, call| {
+                self.jobs_for_call(facts, call, now)
             })
             .await?;
         self.announce_delivery(
@@ -98,6 +100,17 @@ impl App {
             Ok(()) => Ok(None),
             Err(_) => Err(failure),
         }
+    }
+
+    /// Every job an updated call causes, enqueued in the transaction of the update: its
+    /// follow-up text and its outbound webhook events.
+    fn jobs_for_call(&self, facts: &CallFacts, call: &CallRecord, now: DbTime) -> Vec<NewJob> {
+        let mut jobs: Vec<NewJob> = self
+            .followup_job_for(facts, call, now)
+            .into_iter()
+            .collect();
+        jobs.extend(self.call_webhook_jobs(facts, call, now));
+        jobs
     }
 
     /// After a delivery committed: wakes the job runners (here and, through the relay, in the

@@ -252,6 +252,9 @@ pub struct ServiceArgs {
     pub connections: crate::connections::ConnectionArgs,
 
     #[command(flatten)]
+    pub webhooks: crate::webhook_args::WebhookArgs,
+
+    #[command(flatten)]
     pub twilio: TwilioArgs,
 
     #[command(flatten)]

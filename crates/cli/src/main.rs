@@ -7,6 +7,7 @@ mod connections;
 mod database;
 mod logging;
 mod safety;
+mod webhook_args;
 
 use clap::Parser;
 use std::process::ExitCode;

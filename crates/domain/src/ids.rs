@@ -56,3 +56,11 @@ typed_id!(
     /// A caller as a contact of one DJ (`contacts.id`): one per DJ and phone number.
     ContactId
 );
+typed_id!(
+    /// A URL outbound webhooks are delivered to (`webhook_endpoints.id`).
+    WebhookEndpointId
+);
+typed_id!(
+    /// One event's delivery to one endpoint, with its attempts (`webhook_deliveries.id`).
+    WebhookDeliveryId
+);

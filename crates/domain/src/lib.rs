@@ -21,6 +21,6 @@ pub mod voice;
 
 pub use actor::{Actor, Role};
 pub use call::{CallSource, CallStatus, LeadScore};
-pub use ids::{CallId, ContactId, DjProfileId, UserId};
+pub use ids::{CallId, ContactId, DjProfileId, UserId, WebhookDeliveryId, WebhookEndpointId};
 pub use money::{Cents, CutRate};
 pub use phone::PhoneNumber;

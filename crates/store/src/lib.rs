@@ -26,6 +26,7 @@ pub mod sessions;
 pub mod sign_in_links;
 pub mod users;
 pub mod voice;
+pub mod webhooks;
 
 pub use dbtime::DbTime;
 pub use error::{StoreError, StoreResult};

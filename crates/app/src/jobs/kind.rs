@@ -7,6 +7,7 @@ use super::JobOutcome;
 use crate::App;
 use crate::fallback::ReconcileCalls;
 use crate::followup::FollowupSms;
+use crate::webhooks::{WebhookDeliveryJob, WebhookEventJob};
 use djcalls_domain::DjProfileId;
 use djcalls_store::DbTime;
 use djcalls_store::jobs::{Job, NewJob};
@@ -49,6 +50,8 @@ pub(super) async fn dispatch(app: &App, job: &Job) -> JobOutcome {
     match job.kind.as_str() {
         FollowupSms::KIND => run::<FollowupSms>(app, job).await,
         ReconcileCalls::KIND => run::<ReconcileCalls>(app, job).await,
+        WebhookEventJob::KIND => run::<WebhookEventJob>(app, job).await,
+        WebhookDeliveryJob::KIND => run::<WebhookDeliveryJob>(app, job).await,
         _ => JobOutcome::Failed("unknown job kind".to_string()),
     }
 }

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod numbers;
 pub mod profiles;
 pub mod sign_in_links;
+pub mod webhook_endpoints;
 
 use crate::error::ApiError;
 use crate::state::HttpState;
@@ -29,6 +30,7 @@ pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpSta
         .merge(analytics::router())
         .merge(numbers::router(origins))
         .merge(sign_in_links::router())
+        .merge(webhook_endpoints::router())
 }
 
 /// The answers for addresses under `/api/` that no route matches, and for a method a route

@@ -7,6 +7,7 @@
 
 mod admin;
 mod admin_forms;
+mod admin_webhooks;
 mod assets;
 mod call_insights;
 mod call_page;
@@ -44,6 +45,7 @@ pub fn router() -> Router<HttpState> {
         .route("/dashboard/contacts/{id}", get(contacts::page))
         .route("/admin", get(admin::page))
         .route("/admin/events", get(live::admin_events))
+        .route("/admin/webhooks", get(admin_webhooks::page))
         .route("/admin/numbers/buy", post(admin_forms::buy))
         .route("/admin/numbers/assign", post(admin_forms::assign))
         .route("/admin/numbers/release", post(admin_forms::release))

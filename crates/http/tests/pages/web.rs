@@ -340,3 +340,5 @@ mod security_headers;
 mod sign_in_links;
 #[path = "web/sign_in_safety.rs"]
 mod sign_in_safety;
+#[path = "web/webhooks_console.rs"]
+mod webhooks_console;

@@ -11,6 +11,7 @@ mod fallback;
 mod followup;
 mod followup_over_http;
 mod outage;
+mod outbound;
 mod payments;
 mod signatures_everywhere;
 mod voice;

@@ -126,11 +126,24 @@ const ENQUEUE_SQL: &str = "INSERT INTO jobs (id, kind, payload, state, attempts,
      VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $7, $8, $8) \
      ON CONFLICT (dedupe_key) DO NOTHING";
 
+/// An outbound webhook event is queued only while some endpoint is enabled: without
+/// endpoints, calls, texts and payments queue nothing for webhooks (`crate::webhooks`).
+const ENQUEUE_EVENT_SQL: &str = "INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, \
+     run_at, dedupe_key, dj_profile_id, created_at, updated_at) \
+     SELECT $1, $2, $3, 'queued', 0, $4, $5, $6, $7, $8, $8 \
+     WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE disabled_at IS NULL) \
+     ON CONFLICT (dedupe_key) DO NOTHING";
+
 macro_rules! impl_job_conn {
     ($conn:ty) => {
         impl JobConn for $conn {
             async fn enqueue_job(&mut self, job: &NewJob, now: DbTime) -> sqlx::Result<bool> {
-                let done = sqlx::query(ENQUEUE_SQL)
+                let sql = if job.kind == crate::webhooks::EVENT_JOB_KIND {
+                    ENQUEUE_EVENT_SQL
+                } else {
+                    ENQUEUE_SQL
+                };
+                let done = sqlx::query(sql)
                     .bind(Uuid::now_v7())
                     .bind(&job.kind)
                     .bind(&job.payload)

@@ -82,7 +82,21 @@ impl Store {
         sent: &SentFollowup<'_>,
         now: DbTime,
     ) -> StoreResult<()> {
+        self.record_followup_sent_with(sent, now, &[]).await
+    }
+
+    /// [`Store::record_followup_sent`], enqueueing `jobs` (what the text causes: its outbound
+    /// webhook event) in the same transaction.
+    pub async fn record_followup_sent_with(
+        &self,
+        sent: &SentFollowup<'_>,
+        now: DbTime,
+        jobs: &[crate::jobs::NewJob],
+    ) -> StoreResult<()> {
         in_tx!(self, &Actor::System, write, |conn| {
+            for job in jobs {
+                crate::jobs::enqueue(conn, job, now).await?;
+            }
             sqlx::query(
                 "UPDATE followups SET state = 'sent', message_sid = $2, sent_at = $3, updated_at = $3 \
                  WHERE call_id = $1",

@@ -10,8 +10,21 @@ impl Store {
         source: &str,
         now: DbTime,
     ) -> StoreResult<bool> {
+        self.record_opt_out_with(phone_number, source, now, None)
+            .await
+    }
+
+    /// [`Store::record_opt_out`], enqueueing `job` (the outbound `lead.opted_out` event) in
+    /// the same transaction when the number was not on the list.
+    pub async fn record_opt_out_with(
+        &self,
+        phone_number: &str,
+        source: &str,
+        now: DbTime,
+        job: Option<&crate::jobs::NewJob>,
+    ) -> StoreResult<bool> {
         Ok(in_tx!(self, &Actor::System, write, |conn| {
-            sqlx::query(
+            let new = sqlx::query(
                 "INSERT INTO sms_opt_outs (phone_number, source, opted_out_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (phone_number) DO NOTHING",
             )
@@ -21,7 +34,11 @@ impl Store {
             .execute(&mut *conn)
             .await?
             .rows_affected()
-                > 0
+                > 0;
+            if new && let Some(job) = job {
+                crate::jobs::enqueue(conn, job, now).await?;
+            }
+            new
         }))
     }
 

@@ -78,6 +78,26 @@ impl Store {
     where
         F: Fn(&CallFacts, &CallRecord) -> Option<NewJob> + Send + Sync,
     {
+        self.record_incoming_jobs(call_sid, dedupe_key, event, at, |facts, call| {
+            followup(facts, call).into_iter().collect()
+        })
+        .await
+    }
+
+    /// [`Store::record_incoming`] with every job the call causes, as
+    /// [`Store::record_voice_event_jobs`] takes them (the one-statement path needs none: a
+    /// ringing call causes no job).
+    pub async fn record_incoming_jobs<F>(
+        &self,
+        call_sid: &str,
+        dedupe_key: &str,
+        event: &VoiceEvent,
+        at: DbTime,
+        jobs: F,
+    ) -> StoreResult<IncomingRecorded>
+    where
+        F: Fn(&CallFacts, &CallRecord) -> Vec<NewJob> + Send + Sync,
+    {
         let VoiceEvent::Incoming { virtual_number, .. } = event else {
             return Err(crate::StoreError::Corrupt(
                 "record_incoming takes an incoming event".into(),
@@ -115,7 +135,7 @@ impl Store {
             _ => self.active_number_by_virtual(virtual_number).await?,
         };
         let update = self
-            .record_voice_event_with(call_sid, dedupe_key, event, at, followup)
+            .record_voice_event_jobs(call_sid, dedupe_key, event, at, jobs)
             .await?;
         Ok(from_general_path(forwarding, update))
     }

@@ -61,6 +61,26 @@ impl Store {
     where
         F: Fn(&CallFacts, &CallRecord) -> Option<NewJob> + Send + Sync,
     {
+        self.record_voice_event_jobs(call_sid, dedupe_key, event, at, |facts, call| {
+            followup(facts, call).into_iter().collect()
+        })
+        .await
+    }
+
+    /// [`Store::record_voice_event_with`] with every job the updated call causes (the
+    /// follow-up, outbound webhook events), each enqueued in the same transaction at most once
+    /// per dedupe key. `followup_enqueued` is then true when any of them was new.
+    pub async fn record_voice_event_jobs<F>(
+        &self,
+        call_sid: &str,
+        dedupe_key: &str,
+        event: &VoiceEvent,
+        at: DbTime,
+        jobs: F,
+    ) -> StoreResult<VoiceUpdate>
+    where
+        F: Fn(&CallFacts, &CallRecord) -> Vec<NewJob> + Send + Sync,
+    {
         let event_json =
             serde_json::to_string(event).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
         let is_postgres = self.backend() == Backend::Postgres;
@@ -210,10 +230,9 @@ impl Store {
                 None => None,
             };
             let mut followup_enqueued = false;
-            if let Some(record) = &call
-                && let Some(job) = followup(&facts, record)
-            {
-                followup_enqueued = crate::jobs::enqueue(conn, &job, at).await?;
+            let caused = call.as_ref().map(|record| jobs(&facts, record));
+            for job in caused.iter().flatten() {
+                followup_enqueued |= crate::jobs::enqueue(conn, job, at).await?;
             }
             VoiceUpdate {
                 call,

@@ -57,3 +57,4 @@ mod rls;
 mod roles;
 mod schema;
 mod volume;
+mod webhooks;

@@ -53,6 +53,8 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("user_profiles", "user_profiles_platform"),
     ("users", "users_platform"),
     ("web_sessions", "web_sessions_platform"),
+    ("webhook_deliveries", "webhook_deliveries_platform"),
+    ("webhook_endpoints", "webhook_endpoints_platform"),
     ("widget_clicks", "widget_clicks_tenant"),
 ];
 

@@ -16,3 +16,4 @@ mod figures;
 mod phone;
 mod sign_in_link;
 mod support;
+mod webhooks;

@@ -1,0 +1,212 @@
+//! The event types of SPEC §14 and the `webhook_event` jobs that carry them, built inside the
+//! transaction of their cause.
+
+use super::delivery::WebhookEventJob;
+use crate::App;
+use crate::contacts::ContactTouch;
+use djcalls_domain::voice::CallFacts;
+use djcalls_store::DbTime;
+use djcalls_store::calls::CallRecord;
+use djcalls_store::jobs::NewJob;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// What an event is about (`type` in the body; what endpoints subscribe to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    CallCompleted,
+    CallMissed,
+    VoicemailReceived,
+    InsightsReady,
+    FollowupSent,
+    PaymentReceived,
+    PaymentRefunded,
+    ContactCreated,
+    ContactUpdated,
+    LeadOptedOut,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 10] = [
+        EventType::CallCompleted,
+        EventType::CallMissed,
+        EventType::VoicemailReceived,
+        EventType::InsightsReady,
+        EventType::FollowupSent,
+        EventType::PaymentReceived,
+        EventType::PaymentRefunded,
+        EventType::ContactCreated,
+        EventType::ContactUpdated,
+        EventType::LeadOptedOut,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::CallCompleted => "call.completed",
+            EventType::CallMissed => "call.missed",
+            EventType::VoicemailReceived => "voicemail.received",
+            EventType::InsightsReady => "insights.ready",
+            EventType::FollowupSent => "followup.sent",
+            EventType::PaymentReceived => "payment.received",
+            EventType::PaymentRefunded => "payment.refunded",
+            EventType::ContactCreated => "contact.created",
+            EventType::ContactUpdated => "contact.updated",
+            EventType::LeadOptedOut => "lead.opted_out",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The job that raises `event_type` about `cause` (e.g. a call id) with `data`, at `at`.
+/// Enqueue it in the transaction of the cause: one event per type and cause, ever. Public for
+/// the event sources outside this module (insights: `insights.ready`).
+pub fn webhook_event_job(event_type: EventType, cause: &str, data: Value, at: DbTime) -> NewJob {
+    let key = format!("webhook_event:{}:{cause}", event_type.as_str());
+    WebhookEventJob::new(event_type, key, data, at).queue_row(at)
+}
+
+/// The call fields every call event carries.
+fn call_data(call: &CallRecord) -> Value {
+    json!({
+        "call_id": call.id,
+        "dj_profile_id": call.dj_profile_id,
+        "call_status": call.call_status.as_str(),
+        "caller_number": call.caller_number,
+        "caller_name": call.caller_name,
+        "virtual_number": call.virtual_number,
+        "started_at": call.timestamp.0.to_string(),
+        "answered": call.answered,
+        "talk_seconds": call.talk_seconds,
+        "call_duration_seconds": call.call_duration_seconds,
+        "voicemail_left": call.voicemail_left,
+    })
+}
+
+impl App {
+    /// The call events an updated call raises, built inside the voice fold's transaction:
+    /// `call.completed` (answered) or `call.missed` once the call has ended — one of the two
+    /// per call, and "missed" only once the dial outcome is known, so a status callback that
+    /// overtakes the dial action never makes an answered call look missed — and
+    /// `voicemail.received` once a voicemail was left.
+    pub(crate) fn call_webhook_jobs(
+        &self,
+        facts: &CallFacts,
+        call: &CallRecord,
+        now: DbTime,
+    ) -> Vec<NewJob> {
+        let mut jobs = Vec::new();
+        let call_id = call.id.to_string();
+        if facts.ended() && (facts.answered || facts.dial_status.is_some()) {
+            let kind = if facts.answered {
+                EventType::CallCompleted
+            } else {
+                EventType::CallMissed
+            };
+            // One key for both: whichever is raised first is the call's.
+            let key = format!("webhook_event:call_final:{call_id}");
+            jobs.push(WebhookEventJob::new(kind, key, call_data(call), now).queue_row(now));
+        }
+        if facts.voicemail_left {
+            jobs.push(webhook_event_job(
+                EventType::VoicemailReceived,
+                &call_id,
+                call_data(call),
+                now,
+            ));
+        }
+        jobs
+    }
+
+    /// `followup.sent`, enqueued with the text's "sent" record (one per call).
+    pub(crate) fn followup_webhook_job(
+        &self,
+        call: &CallRecord,
+        message_sid: &str,
+        kind: &str,
+        now: DbTime,
+    ) -> NewJob {
+        let data = json!({
+            "call_id": call.id, "dj_profile_id": call.dj_profile_id,
+            "caller_number": call.caller_number, "message_sid": message_sid, "kind": kind,
+        });
+        webhook_event_job(EventType::FollowupSent, &call.id.to_string(), data, now)
+    }
+
+    /// `lead.opted_out`, enqueued with the opt-out when the number was not on the list.
+    pub(crate) fn opt_out_webhook_job(&self, phone: &str, source: &str, now: DbTime) -> NewJob {
+        let data =
+            json!({"phone_number": phone, "source": source, "opted_out_at": now.0.to_string()});
+        let cause = Uuid::now_v7().to_string();
+        webhook_event_job(EventType::LeadOptedOut, &cause, data, now)
+    }
+
+    /// Raises an event in a transaction of its own, after its cause committed (the contact
+    /// events, raised from `App::contact_touched`). A failure is logged, never the caller's.
+    pub(crate) async fn raise_webhook_event(
+        &self,
+        event_type: EventType,
+        cause: &str,
+        data: Value,
+    ) {
+        let now = self.now();
+        let job = webhook_event_job(event_type, cause, data, now);
+        match self.store.enqueue_job(&job, now).await {
+            Ok(true) => self.jobs_due_now(),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(event_type = event_type.as_str(), error = %e, "a webhook event could not be queued");
+            }
+        }
+    }
+}
+
+impl App {
+    /// `contact.created` / `contact.updated` for a change that committed
+    /// (`App::contact_touched`), queued in a transaction of its own by a spawned task: the
+    /// touch points are synchronous, and the event must not hold up the webhook or text that
+    /// caused it. One event per touch.
+    pub(crate) fn contact_webhook_event(&self, touch: ContactTouch) {
+        let (kind, data) = match touch {
+            ContactTouch::Call(upsert) => (
+                if upsert.created {
+                    EventType::ContactCreated
+                } else {
+                    EventType::ContactUpdated
+                },
+                json!({"contact_id": upsert.contact_id, "dj_profile_id": upsert.dj_profile_id,
+                       "reason": "call"}),
+            ),
+            ContactTouch::Payment { call } => (
+                EventType::ContactUpdated,
+                json!({"call_id": call, "reason": "payment"}),
+            ),
+            ContactTouch::Text { dj, phone } => (
+                EventType::ContactUpdated,
+                json!({"dj_profile_id": dj, "phone": phone.as_str(), "reason": "text"}),
+            ),
+            ContactTouch::OptOut { phone, opted_out } => (
+                EventType::ContactUpdated,
+                json!({"phone": phone.as_str(), "opted_out": opted_out, "reason": "opt_out"}),
+            ),
+        };
+        let app = self.clone();
+        let cause = Uuid::now_v7().to_string();
+        tokio::spawn(async move { app.raise_webhook_event(kind, &cause, data).await });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_reads_back_from_its_name() {
+        for t in EventType::ALL {
+            assert_eq!(EventType::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(EventType::parse("call.started"), None);
+    }
+}
