@@ -9,6 +9,7 @@
 //!   demo: completing the page signs a TipJar `payment.succeeded` webhook and hands it to
 //!   [`App::receive_payment_webhook`], the production verification path.
 
+mod ledger_jobs;
 mod links;
 mod simulated;
 mod webhooks;

@@ -1,5 +1,6 @@
 //! Verified payment webhooks into the ledger: payments, and refunds as deltas.
 
+use super::ledger_jobs::ledger_jobs;
 use super::*;
 
 impl App {
@@ -112,7 +113,12 @@ impl App {
                 }
                 let new = self
                     .store
-                    .record_payment(&Actor::System, &entry, self.settings.platform_cut)
+                    .record_payment_with(
+                        &Actor::System,
+                        &entry,
+                        self.settings.platform_cut,
+                        &|row| ledger_jobs(self, row),
+                    )
                     .await?;
                 tracing::info!(
                     provider = provider.as_str(),
@@ -145,7 +151,11 @@ impl App {
                     currency,
                     at: self.now(),
                 };
-                match self.store.record_refund(&refund).await? {
+                match self
+                    .store
+                    .record_refund_with(&refund, &|row| ledger_jobs(self, row))
+                    .await?
+                {
                     RefundOutcome::Recorded { call_id, amount } => {
                         tracing::info!(
                             provider = provider.as_str(),

@@ -8,6 +8,7 @@ mod refunds;
 pub use foreign::ForeignCurrencyPayment;
 pub use pending::PendingRefund;
 
+use crate::jobs::NewJob;
 use crate::{Backend, DbTime, Store, StoreResult};
 use djcalls_domain::refund::RefundAmount;
 use djcalls_domain::{Actor, CallId, Cents, CutRate, DjProfileId};
@@ -27,6 +28,52 @@ pub struct NewPayment {
     pub amount: Cents,
     pub currency: String,
     pub at: DbTime,
+}
+
+/// Whether a ledger row is money received or money given back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LedgerKind {
+    Payment,
+    Refund,
+}
+
+/// A ledger row as it was written, for the jobs it causes (outbound webhooks, ad conversions).
+#[derive(Clone, Debug)]
+pub struct LedgerRow {
+    /// The `payments` row id: stable, so it can name the row to the outside world.
+    pub id: Uuid,
+    pub kind: LedgerKind,
+    pub call_id: CallId,
+    pub dj_profile_id: DjProfileId,
+    pub provider: String,
+    pub provider_payment_id: String,
+    /// Negative for a refund.
+    pub amount: Cents,
+    pub currency: String,
+    pub at: DbTime,
+}
+
+/// The jobs a ledger row causes, enqueued in the transaction that writes the row (so a row is
+/// never written without them, nor they without it). Called once per row written.
+pub type LedgerJobs<'a> = &'a (dyn Fn(&LedgerRow) -> Vec<NewJob> + Send + Sync);
+
+/// No jobs: for callers that only record.
+fn no_jobs(_: &LedgerRow) -> Vec<NewJob> {
+    Vec::new()
+}
+
+/// Enqueues, on `conn` inside the caller's transaction, the jobs `jobs` gives for each row.
+async fn enqueue_ledger_jobs<C: crate::jobs::JobConn>(
+    conn: &mut C,
+    jobs: LedgerJobs<'_>,
+    rows: &[LedgerRow],
+) -> sqlx::Result<()> {
+    for row in rows {
+        for job in jobs(row) {
+            crate::jobs::enqueue(conn, &job, row.at).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Brings a call's payment fields in step with its ledger rows. `$1` call id, `$2` whether the
@@ -53,9 +100,22 @@ impl Store {
         entry: &NewPayment,
         rate: CutRate,
     ) -> StoreResult<bool> {
+        self.record_payment_with(actor, entry, rate, &no_jobs).await
+    }
+
+    /// [`Store::record_payment`], enqueueing in the same transaction the jobs `jobs` gives for
+    /// the payment row and for each waiting refund applied with it.
+    pub async fn record_payment_with(
+        &self,
+        actor: &Actor,
+        entry: &NewPayment,
+        rate: CutRate,
+        jobs: LedgerJobs<'_>,
+    ) -> StoreResult<bool> {
         let (cut, dj_share) = rate.split(entry.amount);
         let is_postgres = self.backend() == Backend::Postgres;
         let lock_key = payment_lock_key(&entry.provider, &entry.provider_payment_id);
+        let row_id = Uuid::now_v7();
         Ok(in_tx!(self, actor, write, |conn| {
             if is_postgres {
                 sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
@@ -69,7 +129,7 @@ impl Store {
                  VALUES ($1, $2, $3, $4, 'payment', $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (provider, provider_entry_id) DO NOTHING RETURNING id",
             )
-            .bind(Uuid::now_v7())
+            .bind(row_id)
             .bind(entry.call_id.0)
             .bind(entry.dj_profile_id.0)
             .bind(&entry.provider)
@@ -89,8 +149,22 @@ impl Store {
                     .bind(entry.at)
                     .execute(&mut *conn)
                     .await?;
-                conn.apply_pending_refunds(&entry.provider, &entry.provider_payment_id)
-                    .await?;
+                let mut rows = vec![LedgerRow {
+                    id: row_id,
+                    kind: LedgerKind::Payment,
+                    call_id: entry.call_id,
+                    dj_profile_id: entry.dj_profile_id,
+                    provider: entry.provider.clone(),
+                    provider_payment_id: entry.provider_payment_id.clone(),
+                    amount: entry.amount,
+                    currency: entry.currency.clone(),
+                    at: entry.at,
+                }];
+                rows.extend(
+                    conn.apply_pending_refunds(&entry.provider, &entry.provider_payment_id)
+                        .await?,
+                );
+                enqueue_ledger_jobs(conn, jobs, &rows).await?;
             }
             inserted.is_some()
         }))
@@ -105,6 +179,16 @@ impl Store {
     /// On PostgreSQL a payment and its refunds take turns (advisory lock); SQLite's
     /// `BEGIN IMMEDIATE` already serialises writers.
     pub async fn record_refund(&self, refund: &NewRefund) -> StoreResult<RefundOutcome> {
+        self.record_refund_with(refund, &no_jobs).await
+    }
+
+    /// [`Store::record_refund`], enqueueing in the same transaction the jobs `jobs` gives for
+    /// the refund row when one is written.
+    pub async fn record_refund_with(
+        &self,
+        refund: &NewRefund,
+        jobs: LedgerJobs<'_>,
+    ) -> StoreResult<RefundOutcome> {
         let is_postgres = self.backend() == Backend::Postgres;
         let lock_key = payment_lock_key(&refund.provider, &refund.provider_payment_id);
         Ok(in_tx!(self, &Actor::System, write, |conn| {
@@ -114,7 +198,9 @@ impl Store {
                     .execute(&mut *conn)
                     .await?;
             }
-            conn.apply_refund(refund).await?
+            let (outcome, row) = conn.apply_refund(refund).await?;
+            enqueue_ledger_jobs(conn, jobs, row.as_slice()).await?;
+            outcome
         }))
     }
 }

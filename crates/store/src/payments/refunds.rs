@@ -4,10 +4,10 @@
 //! own transaction ([`RefundConn::apply_pending_refunds`]), so any order of deliveries ends in
 //! the same ledger.
 
-use super::{NewRefund, RefundOutcome, SYNC_CALL_SQL};
+use super::{LedgerKind, LedgerRow, NewRefund, RefundOutcome, SYNC_CALL_SQL};
 use crate::DbTime;
 use djcalls_domain::refund::{PaidAmount, RefundAmount, RefundStep};
-use djcalls_domain::{CallId, Cents};
+use djcalls_domain::{CallId, Cents, DjProfileId};
 use sqlx::{PgConnection, SqliteConnection};
 use uuid::Uuid;
 
@@ -20,19 +20,20 @@ pub(super) fn payment_lock_key(provider: &str, provider_payment_id: &str) -> Str
 
 /// A connection refunds can be written on: the `conn` inside an `in_tx!` body.
 pub(super) trait RefundConn: Send {
-    /// Records `refund`, or keeps it as pending when its payment is not recorded yet.
+    /// Records `refund`, or keeps it as pending when its payment is not recorded yet. The
+    /// ledger row comes back when one was written.
     fn apply_refund(
         &mut self,
         refund: &NewRefund,
-    ) -> impl Future<Output = sqlx::Result<RefundOutcome>> + Send;
+    ) -> impl Future<Output = sqlx::Result<(RefundOutcome, Option<LedgerRow>)>> + Send;
 
     /// Applies, oldest first, the refunds kept for a payment that has just been recorded, and
-    /// forgets them.
+    /// forgets them. Returns the ledger rows written.
     fn apply_pending_refunds(
         &mut self,
         provider: &str,
         provider_payment_id: &str,
-    ) -> impl Future<Output = sqlx::Result<()>> + Send;
+    ) -> impl Future<Output = sqlx::Result<Vec<LedgerRow>>> + Send;
 }
 
 type PendingRow = (String, bool, i64, String, DbTime);
@@ -40,7 +41,10 @@ type PendingRow = (String, bool, i64, String, DbTime);
 macro_rules! impl_refund_conn {
     ($conn:ty) => {
         impl RefundConn for $conn {
-            async fn apply_refund(&mut self, refund: &NewRefund) -> sqlx::Result<RefundOutcome> {
+            async fn apply_refund(
+                &mut self,
+                refund: &NewRefund,
+            ) -> sqlx::Result<(RefundOutcome, Option<LedgerRow>)> {
                 let entry_id = format!("refund:{}", refund.refund_key);
                 let seen: Option<i64> = sqlx::query_scalar(
                     "SELECT CAST(1 AS BIGINT) FROM payments WHERE provider = $1 AND provider_entry_id = $2",
@@ -50,7 +54,7 @@ macro_rules! impl_refund_conn {
                 .fetch_optional(&mut *self)
                 .await?;
                 if seen.is_some() {
-                    return Ok(RefundOutcome::Duplicate);
+                    return Ok((RefundOutcome::Duplicate, None));
                 }
                 let payment: Option<(Uuid, Uuid, i64, i64)> = sqlx::query_as(
                     "SELECT call_id, dj_profile_id, amount_cents, platform_cut_cents FROM payments \
@@ -71,7 +75,7 @@ macro_rules! impl_refund_conn {
                     .fetch_optional(&mut *self)
                     .await?;
                     if held.is_some() {
-                        return Ok(RefundOutcome::NotCounted);
+                        return Ok((RefundOutcome::NotCounted, None));
                     }
                     let (cumulative, amount) = match refund.size {
                         RefundAmount::Cumulative { total_cents } => (true, total_cents.0),
@@ -92,7 +96,7 @@ macro_rules! impl_refund_conn {
                     .bind(refund.at)
                     .execute(&mut *self)
                     .await?;
-                    return Ok(RefundOutcome::Pending);
+                    return Ok((RefundOutcome::Pending, None));
                 };
                 let already: i64 = sqlx::query_scalar(
                     "SELECT CAST(coalesce(sum(-amount_cents), 0) AS BIGINT) FROM payments \
@@ -107,16 +111,17 @@ macro_rules! impl_refund_conn {
                     cut: Cents(paid_cut),
                 };
                 let Some(RefundStep { amount, cut }) = refund.size.step(paid, Cents(already)) else {
-                    return Ok(RefundOutcome::NothingNew);
+                    return Ok((RefundOutcome::NothingNew, None));
                 };
                 let (delta, cut) = (amount.0, cut.0);
+                let row_id = Uuid::now_v7();
                 sqlx::query(
                     "INSERT INTO payments (id, call_id, dj_profile_id, provider, kind, \
                      provider_entry_id, provider_payment_id, amount_cents, platform_cut_cents, \
                      dj_share_cents, currency, created_at) \
                      VALUES ($1, $2, $3, $4, 'refund', $5, $6, $7, $8, $9, $10, $11)",
                 )
-                .bind(Uuid::now_v7())
+                .bind(row_id)
                 .bind(call_id)
                 .bind(dj_profile_id)
                 .bind(&refund.provider)
@@ -135,17 +140,29 @@ macro_rules! impl_refund_conn {
                     .bind(refund.at)
                     .execute(&mut *self)
                     .await?;
-                Ok(RefundOutcome::Recorded {
+                let row = LedgerRow {
+                    id: row_id,
+                    kind: LedgerKind::Refund,
+                    call_id: CallId(call_id),
+                    dj_profile_id: DjProfileId(dj_profile_id),
+                    provider: refund.provider.clone(),
+                    provider_payment_id: refund.provider_payment_id.clone(),
+                    amount: Cents(-delta),
+                    currency: refund.currency.clone(),
+                    at: refund.at,
+                };
+                let outcome = RefundOutcome::Recorded {
                     call_id: CallId(call_id),
                     amount: Cents(-delta),
-                })
+                };
+                Ok((outcome, Some(row)))
             }
 
             async fn apply_pending_refunds(
                 &mut self,
                 provider: &str,
                 provider_payment_id: &str,
-            ) -> sqlx::Result<()> {
+            ) -> sqlx::Result<Vec<LedgerRow>> {
                 let pending: Vec<PendingRow> = sqlx::query_as(
                     "SELECT refund_key, cumulative, amount_cents, currency, received_at \
                      FROM pending_refunds WHERE provider = $1 AND provider_payment_id = $2 \
@@ -155,6 +172,7 @@ macro_rules! impl_refund_conn {
                 .bind(provider_payment_id)
                 .fetch_all(&mut *self)
                 .await?;
+                let mut written = Vec::new();
                 for (refund_key, cumulative, amount, currency, at) in pending {
                     let size = if cumulative {
                         RefundAmount::Cumulative { total_cents: Cents(amount) }
@@ -169,7 +187,9 @@ macro_rules! impl_refund_conn {
                         currency,
                         at,
                     };
-                    self.apply_refund(&refund).await?;
+                    if let (_, Some(row)) = self.apply_refund(&refund).await? {
+                        written.push(row);
+                    }
                 }
                 sqlx::query(
                     "DELETE FROM pending_refunds WHERE provider = $1 AND provider_payment_id = $2",
@@ -178,7 +198,7 @@ macro_rules! impl_refund_conn {
                 .bind(provider_payment_id)
                 .execute(&mut *self)
                 .await?;
-                Ok(())
+                Ok(written)
             }
         }
     };

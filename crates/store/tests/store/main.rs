@@ -48,6 +48,7 @@ mod contacts;
 mod contacts_backfill;
 mod fallback_calls;
 mod ledger;
+mod ledger_jobs;
 mod pagination;
 mod ranges;
 mod refund_first;
