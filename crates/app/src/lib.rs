@@ -11,6 +11,7 @@ pub mod click_tokens;
 pub mod clicks;
 pub mod clock;
 pub mod contacts;
+pub mod conversions;
 mod cursor;
 pub mod demo;
 pub mod error;

@@ -77,6 +77,9 @@ pub struct Settings {
     pub number_reassign_limit: u32,
     /// ISO 3166 regions a forwarding number may be in (`FORWARDING_COUNTRIES`, SPEC §11).
     pub forwarding_countries: Vec<String>,
+    /// Where payments are reported as ad conversions (`GA4_*`, `META_*`; SPEC §14). Neither
+    /// configured: nothing is sent.
+    pub ad_conversions: djcalls_conversions::AdPlatforms,
 }
 
 impl Settings {
@@ -107,6 +110,7 @@ impl Settings {
             metrics_token: None,
             number_reassign_limit: 2,
             forwarding_countries: vec!["US".to_string(), "CA".to_string()],
+            ad_conversions: djcalls_conversions::AdPlatforms::default(),
         }
     }
 }

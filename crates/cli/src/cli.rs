@@ -262,6 +262,9 @@ pub struct ServiceArgs {
 
     #[command(flatten)]
     pub safety: crate::safety::SafetyArgs,
+
+    #[command(flatten)]
+    pub ad_conversions: crate::ad_conversions::AdConversionArgs,
 }
 
 /// Payment links and webhooks (SPEC §1, §8).

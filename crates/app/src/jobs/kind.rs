@@ -5,6 +5,7 @@
 
 use super::JobOutcome;
 use crate::App;
+use crate::conversions::{Ga4Conversion, MetaConversion};
 use crate::fallback::ReconcileCalls;
 use crate::followup::FollowupSms;
 use djcalls_domain::DjProfileId;
@@ -49,6 +50,8 @@ pub(super) async fn dispatch(app: &App, job: &Job) -> JobOutcome {
     match job.kind.as_str() {
         FollowupSms::KIND => run::<FollowupSms>(app, job).await,
         ReconcileCalls::KIND => run::<ReconcileCalls>(app, job).await,
+        Ga4Conversion::KIND => run::<Ga4Conversion>(app, job).await,
+        MetaConversion::KIND => run::<MetaConversion>(app, job).await,
         _ => JobOutcome::Failed("unknown job kind".to_string()),
     }
 }

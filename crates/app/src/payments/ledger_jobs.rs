@@ -10,6 +10,7 @@ use djcalls_store::payments::LedgerRow;
 /// Every job `row` causes. Called inside the ledger transaction: it must not touch the
 /// database, only describe jobs (their handlers read what they need when they run).
 pub(crate) fn ledger_jobs(app: &App, row: &LedgerRow) -> Vec<NewJob> {
-    let _ = (app, row);
-    Vec::new()
+    let mut jobs = Vec::new();
+    jobs.extend(crate::conversions::ledger_jobs(app, row));
+    jobs
 }
