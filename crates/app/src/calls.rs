@@ -1,7 +1,6 @@
 //! Calls through the JSON API: logging, reading, listing, correcting, and their analytics.
 
 use crate::{App, AppError, AppResult};
-use base64::Engine as _;
 use djcalls_domain::analytics::{Analytics, CallFigures, DayFigures};
 use djcalls_domain::call::normalize_event_type;
 use djcalls_domain::range::DateRange;
@@ -12,7 +11,8 @@ use djcalls_store::{DbTime, StoreError};
 use jiff::Timestamp;
 
 mod export;
-pub use export::{CallExport, EXPORT_PAGE_ROWS};
+pub use crate::export_pages::EXPORT_PAGE_ROWS;
+pub use export::CallExport;
 
 /// `POST /api/djdash/calls`, already validated field by field.
 #[derive(Clone, Debug)]
@@ -266,24 +266,10 @@ pub(crate) fn storable(range: &DateRange) -> DateRange {
 }
 
 fn encode_cursor(call: &CallRecord) -> String {
-    let raw = format!("{}:{}", call.timestamp.0.as_microsecond(), call.id);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+    crate::cursor::encode(call.timestamp, call.id.0)
 }
 
 fn decode_cursor(raw: &str) -> AppResult<CallCursor> {
-    let bad = || AppError::invalid("cursor", "is not a cursor this API returned");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (micros, id) = text.split_once(':').ok_or_else(bad)?;
-    let micros: i64 = micros.parse().map_err(|_| bad())?;
-    let timestamp = Timestamp::from_microsecond(micros).map_err(|_| bad())?;
-    if timestamp < EARLIEST_CALL {
-        return Err(bad());
-    }
-    Ok(CallCursor {
-        timestamp: DbTime(timestamp),
-        id: id.parse().map_err(|_| bad())?,
-    })
+    let (timestamp, id) = crate::cursor::decode(raw)?;
+    Ok(CallCursor { timestamp, id })
 }

@@ -7,13 +7,14 @@
 //! hook for outbound `contact.created` / `contact.updated` events.
 
 use crate::{App, AppError, AppResult};
-use base64::Engine as _;
 use djcalls_domain::range::DateRange;
 use djcalls_domain::{Actor, CallId, ContactId, DjProfileId, PhoneNumber};
 use djcalls_store::DbTime;
 use djcalls_store::calls::CallRecord;
 use djcalls_store::contacts::{ContactCursor, ContactFilter, ContactRecord, ContactUpsert};
-use jiff::Timestamp;
+
+mod export;
+pub use export::ContactExport;
 
 /// The most calls a contact's page and JSON carry (newest first).
 pub const CONTACT_CALLS: u32 = 100;
@@ -70,13 +71,7 @@ impl App {
     ) -> AppResult<ContactPage> {
         let profile = self.scope(actor, query.profile)?;
         let cursor = cursor.map(decode_cursor).transpose()?;
-        let range = crate::calls::storable(&query.last_call);
-        let filter = ContactFilter {
-            profile,
-            last_call_from: range.start.map(DbTime),
-            last_call_before: range.end.map(DbTime),
-            phone_digits: query.phone_digits.clone(),
-        };
+        let filter = contact_filter(profile, query);
         let mut contacts = self
             .store
             .list_contacts(actor, &filter, cursor, limit + 1)
@@ -170,25 +165,22 @@ impl App {
     }
 }
 
+/// The store's filter for `query` within `profile` (already scoped to the actor).
+fn contact_filter(profile: Option<DjProfileId>, query: &ContactQuery) -> ContactFilter {
+    let range = crate::calls::storable(&query.last_call);
+    ContactFilter {
+        profile,
+        last_call_from: range.start.map(DbTime),
+        last_call_before: range.end.map(DbTime),
+        phone_digits: query.phone_digits.clone(),
+    }
+}
+
 fn encode_cursor(contact: &ContactRecord) -> String {
-    let raw = format!("{}:{}", contact.created_at.0.as_microsecond(), contact.id);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+    crate::cursor::encode(contact.created_at, contact.id.0)
 }
 
 fn decode_cursor(raw: &str) -> AppResult<ContactCursor> {
-    let bad = || AppError::invalid("cursor", "is not a cursor this API returned");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (micros, id) = text.split_once(':').ok_or_else(bad)?;
-    let micros: i64 = micros.parse().map_err(|_| bad())?;
-    let created_at = Timestamp::from_microsecond(micros).map_err(|_| bad())?;
-    if created_at < crate::calls::EARLIEST_CALL {
-        return Err(bad());
-    }
-    Ok(ContactCursor {
-        created_at: DbTime(created_at),
-        id: id.parse().map_err(|_| bad())?,
-    })
+    let (created_at, id) = crate::cursor::decode(raw)?;
+    Ok(ContactCursor { created_at, id })
 }

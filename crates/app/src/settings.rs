@@ -79,6 +79,9 @@ pub struct Settings {
     pub forwarding_countries: Vec<String>,
     /// Outbound webhooks: which targets they may reach, and their timeout (SPEC §14).
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Where payments are reported as ad conversions (`GA4_*`, `META_*`; SPEC §14). Neither
+    /// configured: nothing is sent.
+    pub ad_conversions: djcalls_conversions::AdPlatforms,
 }
 
 impl Settings {
@@ -110,6 +113,7 @@ impl Settings {
             number_reassign_limit: 2,
             forwarding_countries: vec!["US".to_string(), "CA".to_string()],
             webhooks: crate::webhooks::WebhookSettings::default(),
+            ad_conversions: djcalls_conversions::AdPlatforms::default(),
         }
     }
 }

@@ -96,8 +96,9 @@ pub struct BenchArgs {
     /// How long each load run (and its reference run) lasts, in seconds.
     #[arg(long, default_value_t = 5)]
     pub seconds: u64,
-    /// What to measure (comma-separated): `voice` (the webhooks above) and/or `export` (the
-    /// calls CSV export: rows, bytes, time and the process's peak memory).
+    /// What to measure (comma-separated): `voice` (the webhooks above), `export` (the calls
+    /// CSV export: rows, bytes, time and the process's peak memory), `contacts-export` (the
+    /// same for the contacts CSV export).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "voice")]
     pub case: Vec<BenchCase>,
     /// Calls seeded (for a fresh DJ each) and exported per export run (comma-separated).
@@ -109,6 +110,8 @@ pub struct BenchArgs {
 pub enum BenchCase {
     Voice,
     Export,
+    /// The contacts CSV export (`--export-rows` contacts, one call each).
+    ContactsExport,
 }
 
 #[derive(Subcommand, Debug)]
@@ -262,6 +265,9 @@ pub struct ServiceArgs {
 
     #[command(flatten)]
     pub safety: crate::safety::SafetyArgs,
+
+    #[command(flatten)]
+    pub ad_conversions: crate::ad_conversions::AdConversionArgs,
 }
 
 /// Payment links and webhooks (SPEC §1, §8).

@@ -86,6 +86,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         number_reassign_limit: safety.number_reassign_limit,
         forwarding_countries,
         webhooks: args.webhooks.settings(),
+        ad_conversions: crate::ad_conversions::platforms(&args.ad_conversions)?,
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)

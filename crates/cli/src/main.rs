@@ -1,5 +1,6 @@
 //! The `djcalls` binary: parses the command line and environment, then hands over to a command.
 
+mod ad_conversions;
 mod cli;
 mod commands;
 mod config;

@@ -13,9 +13,12 @@
 //! a later page is logged and ends the body with an error, so the connection is cut before
 //! the final chunk and the client sees a truncated download, never a silently short file.
 
+use crate::error::ApiResult;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use djcalls_app::AppResult;
+use djcalls_app::export_pages::ExportPages;
 use futures::{Stream, StreamExt};
 use std::borrow::Cow;
 use std::fmt::Display;
@@ -115,6 +118,42 @@ where
         Body::from_stream(body),
     )
         .into_response()
+}
+
+/// [`download`] of an export's pages, each row shown through `view`. The first page is read
+/// before the answer starts, so its failure (and any refusal) is still a plain error response;
+/// a later one can only cut the body short.
+pub async fn export_download<P, T>(
+    filename: &str,
+    what: &'static str,
+    columns: &'static [Column<T>],
+    mut export: P,
+    view: fn(P::Row) -> T,
+) -> ApiResult<Response>
+where
+    P: ExportPages,
+    T: Send + 'static,
+{
+    let first = export.next_page().await?;
+    let pages = futures::stream::iter(first.map(Ok)).chain(remaining_pages(export));
+    Ok(download(
+        filename,
+        what,
+        columns,
+        pages.map(move |page| page.map(|rows| rows.into_iter().map(view).collect())),
+    ))
+}
+
+/// The export's pages after the first, ending after the last or after an error.
+fn remaining_pages<P: ExportPages>(export: P) -> impl Stream<Item = AppResult<Vec<P::Row>>> + Send {
+    futures::stream::unfold(Some(export), |export| async move {
+        let mut export = export?;
+        match export.next_page().await {
+            Ok(Some(page)) => Some((Ok(page), Some(export))),
+            Ok(None) => None,
+            Err(e) => Some((Err(e), None)),
+        }
+    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod analytics;
 pub mod calls;
 pub mod clicks;
 pub mod contacts;
+pub mod conversions;
 pub mod jobs;
 pub mod limits;
 pub mod links;

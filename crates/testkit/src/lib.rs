@@ -13,6 +13,7 @@
 //! when neither is installed — unless `DJCALLS_REQUIRE_CHROMIUM=1` (CI).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod ad_platforms;
 mod app;
 mod backends;
 pub mod browser;

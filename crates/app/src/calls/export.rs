@@ -1,21 +1,16 @@
 //! Every call a list's filters match, page after page, for a download (SPEC §14 CSV): the
-//! access rules and filters of [`App::list_calls`], no cursor and no row cap.
-//!
-//! Pages are read with the list's keyset (newest first, ties by id), each in its own short
-//! read transaction, so memory stays one page whatever the row count and a slow client never
-//! holds a database connection between pages.
+//! access rules and filters of [`App::list_calls`], no cursor and no row cap. Pages are read
+//! with the list's keyset (newest first, ties by id); see [`crate::export_pages`].
 
 use super::storable;
+use crate::export_pages::{EXPORT_PAGE_ROWS, ExportPages};
 use crate::{App, AppResult};
 use djcalls_domain::range::DateRange;
 use djcalls_domain::{Actor, CallStatus, DjProfileId};
 use djcalls_store::calls::{CallCursor, CallFilter, CallRecord};
 use djcalls_store::{DbTime, Store};
 
-/// Rows read from the database per page of an export.
-pub const EXPORT_PAGE_ROWS: u32 = 500;
-
-/// An export in progress: [`CallExport::next_page`] until it answers `None`.
+/// A calls export in progress ([`ExportPages`]).
 pub struct CallExport {
     store: Store,
     actor: Actor,
@@ -61,10 +56,14 @@ impl CallExport {
         self.page_rows = rows.max(1);
         self
     }
+}
 
-    /// The next page of calls, newest first; `None` once every call has been read. A page may
-    /// be empty when a status filter matched none of its rows.
-    pub async fn next_page(&mut self) -> AppResult<Option<Vec<CallRecord>>> {
+impl ExportPages for CallExport {
+    type Row = CallRecord;
+
+    /// The next page of calls, newest first; empty when the status filter matched none of its
+    /// rows.
+    async fn next_page(&mut self) -> AppResult<Option<Vec<CallRecord>>> {
         if self.finished {
             return Ok(None);
         }

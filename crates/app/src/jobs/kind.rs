@@ -5,6 +5,7 @@
 
 use super::JobOutcome;
 use crate::App;
+use crate::conversions::{Ga4Conversion, MetaConversion};
 use crate::fallback::ReconcileCalls;
 use crate::followup::FollowupSms;
 use crate::webhooks::{WebhookDeliveryJob, WebhookEventJob};
@@ -52,6 +53,8 @@ pub(super) async fn dispatch(app: &App, job: &Job) -> JobOutcome {
         ReconcileCalls::KIND => run::<ReconcileCalls>(app, job).await,
         WebhookEventJob::KIND => run::<WebhookEventJob>(app, job).await,
         WebhookDeliveryJob::KIND => run::<WebhookDeliveryJob>(app, job).await,
+        Ga4Conversion::KIND => run::<Ga4Conversion>(app, job).await,
+        MetaConversion::KIND => run::<MetaConversion>(app, job).await,
         _ => JobOutcome::Failed("unknown job kind".to_string()),
     }
 }

@@ -12,5 +12,6 @@ use djcalls_store::payments::LedgerRow;
 pub(crate) fn ledger_jobs(app: &App, row: &LedgerRow) -> Vec<NewJob> {
     let mut jobs = Vec::new();
     jobs.extend(crate::webhooks::ledger_events(app, row));
+    jobs.extend(crate::conversions::ledger_jobs(app, row));
     jobs
 }

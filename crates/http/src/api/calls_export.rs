@@ -29,9 +29,7 @@ use crate::state::HttpState;
 use crate::views::CallJson;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use djcalls_app::calls::CallExport;
 use djcalls_domain::CallStatus;
-use futures::StreamExt;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -88,33 +86,16 @@ async fn export_calls(
             ApiError::field("call_status", "must be one of the call statuses of SPEC §3")
         })?),
     };
-    let mut export = state.app.export_calls(&actor, profile, &range, status)?;
-    // The first page is read before the answer starts, so its failure is still a plain error
-    // response; a later one can only cut the body short.
-    let first = export.next_page().await?;
-    let pages = futures::stream::iter(first.map(Ok)).chain(remaining_pages(export));
+    let export = state.app.export_calls(&actor, profile, &range, status)?;
     let date = state.app.now().0.to_zoned_datetime(TimeZone::UTC).date();
-    Ok(csv_stream::download(
+    csv_stream::export_download(
         &format!("calls-{date}.csv"),
         "calls",
         CALL_COLUMNS,
-        pages.map(|page| page.map(|calls| calls.into_iter().map(CallJson::from).collect())),
-    ))
-}
-
-/// The export's pages after the first, ending after the last or after an error.
-fn remaining_pages(
-    export: CallExport,
-) -> impl futures::Stream<Item = djcalls_app::AppResult<Vec<djcalls_app::records::CallRecord>>> + Send
-{
-    futures::stream::unfold(Some(export), |export| async move {
-        let mut export = export?;
-        match export.next_page().await {
-            Ok(Some(page)) => Some((Ok(page), Some(export))),
-            Ok(None) => None,
-            Err(e) => Some((Err(e), None)),
-        }
-    })
+        export,
+        CallJson::from,
+    )
+    .await
 }
 
 fn text(value: &Option<String>) -> String {

@@ -7,6 +7,7 @@ pub mod calls_export;
 mod click_limiter;
 pub mod clicks;
 pub mod contacts;
+pub mod contacts_export;
 pub mod numbers;
 pub mod profiles;
 pub mod sign_in_links;
@@ -26,6 +27,7 @@ pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpSta
         .merge(calls::router())
         .merge(contacts::router())
         .merge(calls_export::router())
+        .merge(contacts_export::router())
         .merge(clicks::router(origins.clone()))
         .merge(analytics::router())
         .merge(numbers::router(origins))

@@ -5,7 +5,10 @@
 
 use super::dashboard::list;
 use super::figures::Figures;
-use super::rows::{CallRow, STATUSES, api_bounds, dollars, export_link, local, query, range_of};
+use super::rows::{
+    CallRow, STATUSES, api_bounds, contacts_export_link, dollars, export_link, local, query,
+    range_of,
+};
 use super::{Nav, PageError, WebSession};
 use crate::request::parse_id;
 use crate::state::HttpState;
@@ -146,6 +149,11 @@ impl AdminPage {
             &self.dj_filter,
             &self.status,
         )
+    }
+
+    /// The contacts export of the list's range and DJ (every DJ's without one).
+    fn contacts_export_link(&self) -> String {
+        contacts_export_link((&self.start, &self.end, "UTC"), &self.dj_filter, "")
     }
 }
 

@@ -2,7 +2,7 @@
 //! first, searchable by number; every DJ's for admins) and `GET /dashboard/contacts/{id}` (one
 //! contact with its calls).
 
-use super::rows::{CallRow, dollars, local, query, zone};
+use super::rows::{CallRow, contacts_export_link, dollars, local, query, zone};
 use super::{Nav, PageError, WebSession};
 use crate::request::{parse_id, phone_digits};
 use crate::state::HttpState;
@@ -101,6 +101,11 @@ impl ContactsPage {
             q.append_pair("cursor", cursor);
         }
         format!("/dashboard/contacts?{}", q.finish())
+    }
+
+    /// The contacts export of this view: its DJ and number search, every last-call date.
+    fn export_link(&self) -> String {
+        contacts_export_link(("", "", "UTC"), &self.profile_id, &self.phone)
     }
 }
 

@@ -4,7 +4,9 @@
 //! the same one.
 
 use super::figures::Figures;
-use super::rows::{CallRow, STATUSES, api_bounds, export_link, query, range_of, zone};
+use super::rows::{
+    CallRow, STATUSES, api_bounds, contacts_export_link, export_link, query, range_of, zone,
+};
 use super::{Nav, PageError, WebSession};
 use crate::request::parse_id;
 use crate::state::HttpState;
@@ -78,6 +80,11 @@ impl DashboardPage {
             &self.profile_id,
             &self.status,
         )
+    }
+
+    /// The contacts export of this page's DJ: contacts whose last call falls in its range.
+    fn contacts_export_link(&self) -> String {
+        contacts_export_link((&self.start, &self.end, &self.tz), &self.profile_id, "")
     }
 
     fn range_link(&self, range: &str) -> String {

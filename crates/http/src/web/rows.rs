@@ -150,6 +150,29 @@ pub fn export_link((start, end, tz): (&str, &str, &str), profile: &str, status: 
     format!("/api/djdash/calls/export.csv?{}", q.finish())
 }
 
+/// `/api/djdash/contacts/export.csv` for a page's view: the contacts whose last call falls in
+/// `(start, end, tz)` from [`api_bounds`] (empty for all time), of the profile (empty for every
+/// one the session may see) and whose number contains `phone`'s digits (empty for any).
+pub fn contacts_export_link(
+    (start, end, tz): (&str, &str, &str),
+    profile: &str,
+    phone: &str,
+) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [
+        ("dj_profile_id", profile),
+        ("start_date", start),
+        ("end_date", end),
+        ("phone", phone),
+    ] {
+        if !value.is_empty() {
+            q.append_pair(key, value);
+        }
+    }
+    q.append_pair("tz", tz);
+    format!("/api/djdash/contacts/export.csv?{}", q.finish())
+}
+
 pub fn query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, PageError> {
     crate::extract::parse_query(raw).map_err(PageError::from)
 }

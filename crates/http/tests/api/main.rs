@@ -15,6 +15,7 @@ mod calls_export;
 mod calls_export_pages;
 mod connections;
 mod contacts;
+mod contacts_export;
 mod numbers;
 mod openapi;
 mod ops;

@@ -325,6 +325,8 @@ async fn mark_as_booked_changes_the_call() {
 mod admin_and_live;
 #[path = "web/contacts.rs"]
 mod contacts;
+#[path = "web/contacts_exports.rs"]
+mod contacts_exports;
 #[path = "web/exports.rs"]
 mod exports;
 #[path = "web/form_fuzz.rs"]

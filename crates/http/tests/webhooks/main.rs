@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 mod contacts;
+mod conversions;
 mod fallback;
 mod followup;
 mod followup_over_http;

@@ -1,6 +1,7 @@
-//! `djcalls bench --case export`: the calls CSV export over HTTP against the in-process
-//! server, for a fresh DJ seeded with N calls per run (`--export-rows`): rows, bytes, time, and
-//! this process's resident memory after seeding and at its peak during the export.
+//! `djcalls bench --case export` / `--case contacts-export`: the calls (or contacts) CSV
+//! export over HTTP against the in-process server, for a fresh DJ seeded with N calls per run
+//! (`--export-rows`; for contacts each call from another caller, so N contacts): rows, bytes,
+//! time, and this process's resident memory after seeding and at its peak during the export.
 //!
 //! The peak is Linux's `VmHWM` (`/proc/self/status`), reset right before each export by
 //! writing `5` to `/proc/self/clear_refs`, so it is the export's own peak and not the seeding's.
@@ -10,8 +11,9 @@
 //! (`analyze`).
 
 use anyhow::{Context, bail};
-use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore};
+use djcalls_domain::{Actor, CallId, CallSource, CallStatus, ContactId, DjProfileId, LeadScore};
 use djcalls_store::calls::NewCall;
+use djcalls_store::contacts::NewContact;
 use djcalls_store::{DbTime, Store};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -20,12 +22,29 @@ use std::time::Instant;
 /// Calls inserted per transaction while seeding: the seeding's own memory stays small.
 const SEED_CHUNK: u64 = 2_000;
 
+/// Which export a run measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exported {
+    Calls,
+    Contacts,
+}
+
+impl Exported {
+    fn name(self) -> &'static str {
+        match self {
+            Exported::Calls => "calls",
+            Exported::Contacts => "contacts",
+        }
+    }
+}
+
 pub async fn run(
     client: &reqwest::Client,
     base: &str,
     key: &str,
     (store, url): (&Store, &str),
     rows: &[u64],
+    exported: Exported,
 ) -> anyhow::Result<()> {
     for &count in rows {
         let dj = DjProfileId(uuid::Uuid::new_v4());
@@ -41,6 +60,9 @@ pub async fn run(
         }
         let seeding = Instant::now();
         seed(store, dj, count).await?;
+        if exported == Exported::Contacts {
+            seed_contacts(store, dj, count).await?;
+        }
         analyze(url).await?;
         let seeded_in = seeding.elapsed();
         let rss_after_seeding = memory("VmRSS")?;
@@ -49,7 +71,8 @@ pub async fn run(
         let started = Instant::now();
         let mut response = client
             .get(format!(
-                "{base}/api/djdash/calls/export.csv?dj_profile_id={dj}"
+                "{base}/api/djdash/{}/export.csv?dj_profile_id={dj}",
+                exported.name()
             ))
             .bearer_auth(key)
             .send()
@@ -65,18 +88,19 @@ pub async fn run(
         }
         let elapsed = started.elapsed();
         let peak = memory("VmHWM")?;
-        let exported = lines.saturating_sub(1);
-        if exported != count {
-            bail!("the export had {exported} rows, {count} were seeded");
+        let exported_rows = lines.saturating_sub(1);
+        if exported_rows != count {
+            bail!("the export had {exported_rows} rows, {count} were seeded");
         }
         println!(
-            "  export {exported} calls (seeded in {:.1} s): {:.1} MiB of CSV in {:.2} s \
+            "  export {exported_rows} {} (seeded in {:.1} s): {:.1} MiB of CSV in {:.2} s \
              ({:.0} rows/s); process RSS after seeding {:.1} MiB, peak RSS during the export \
              {:.1} MiB{}",
+            exported.name(),
             seeded_in.as_secs_f64(),
             mib(bytes),
             elapsed.as_secs_f64(),
-            exported as f64 / elapsed.as_secs_f64(),
+            exported_rows as f64 / elapsed.as_secs_f64(),
             mib(rss_after_seeding),
             mib(peak),
             if peak_reset {
@@ -140,6 +164,31 @@ async fn seed(store: &Store, dj: DjProfileId, count: u64) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The contacts of `seed`'s callers (one call each), made a second apart, as the calls would
+/// have made them one by one.
+async fn seed_contacts(store: &Store, dj: DjProfileId, count: u64) -> anyhow::Result<()> {
+    let now = Timestamp::now();
+    let mut start = 0;
+    while start < count {
+        let end = (start + SEED_CHUNK).min(count);
+        let contacts: Vec<NewContact> = (start..end)
+            .map(|i| NewContact {
+                id: ContactId(uuid::Uuid::now_v7()),
+                dj_profile_id: dj,
+                phone: format!("+1415{:07}", i % 10_000_000),
+                name: Some(format!("Caller {i}, \"bench\"")),
+                created_at: DbTime(now - SignedDuration::from_secs(i as i64)),
+            })
+            .collect();
+        store
+            .insert_contacts_bulk(&Actor::System, &contacts)
+            .await
+            .context("seeding contacts")?;
+        start = end;
+    }
+    Ok(())
+}
+
 /// Refreshes the planner's statistics after seeding, as autovacuum (PostgreSQL) or an
 /// application's periodic `ANALYZE` would have over the months those calls took to arrive:
 /// without it PostgreSQL plans a brand-new DJ's 100,000 rows as a handful.
@@ -148,10 +197,12 @@ async fn analyze(url: &str) -> anyhow::Result<()> {
     if url.starts_with("postgres") {
         let mut conn = sqlx::PgConnection::connect(url).await?;
         conn.execute("ANALYZE dj_calls").await?;
+        conn.execute("ANALYZE contacts").await?;
         conn.close().await?;
     } else {
         let mut conn = sqlx::SqliteConnection::connect(url).await?;
         conn.execute("ANALYZE dj_calls").await?;
+        conn.execute("ANALYZE contacts").await?;
         conn.close().await?;
     }
     Ok(())

@@ -2,7 +2,8 @@
 //! in-process server — how long `incoming` takes to answer TwiML, how many signed webhooks
 //! per second one process absorbs, and `incoming` under concurrent load beside the database's
 //! own single-row insert rate at the same concurrency (`reference.rs`) — on SQLite or
-//! PostgreSQL; with `--case export`, the calls CSV export's time and peak memory (`export.rs`).
+//! PostgreSQL; with `--case export` (`contacts-export`), the calls (contacts) CSV export's
+//! time and peak memory (`export.rs`).
 
 mod export;
 mod load;
@@ -63,7 +64,28 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         voice(&args, &client, &base, &store, &url).await?;
     }
     if args.case.contains(&BenchCase::Export) {
-        export::run(&client, &base, KEY, (&store, &url), &args.export_rows).await?;
+        let calls = export::Exported::Calls;
+        export::run(
+            &client,
+            &base,
+            KEY,
+            (&store, &url),
+            &args.export_rows,
+            calls,
+        )
+        .await?;
+    }
+    if args.case.contains(&BenchCase::ContactsExport) {
+        let contacts = export::Exported::Contacts;
+        export::run(
+            &client,
+            &base,
+            KEY,
+            (&store, &url),
+            &args.export_rows,
+            contacts,
+        )
+        .await?;
     }
     server.abort();
     relay.shutdown().await;
