@@ -56,6 +56,8 @@ pub struct App {
     routing: Arc<outage::RoutingTable>,
     /// Voice webhooks kept on disk while the database is away, applied when it is back.
     spool: Arc<outage::VoiceSpool>,
+    /// Every DJ's public number, for `GET /api/djdash/dni` (`numbers/public_cache.rs`).
+    public_numbers: Arc<numbers::PublicNumbers>,
 }
 
 impl App {
@@ -67,7 +69,10 @@ impl App {
         payments: Arc<dyn PaymentLinks>,
     ) -> App {
         let spool = Arc::new(outage::VoiceSpool::new(&settings.spool_dir));
+        // SQLite: only this process changes numbers. PostgreSQL: trusted once the relay listens.
+        let public_numbers = Arc::new(numbers::PublicNumbers::new(!store.is_shared()));
         App {
+            public_numbers,
             store,
             routing: Arc::default(),
             spool,
