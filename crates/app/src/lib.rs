@@ -62,6 +62,8 @@ pub struct App {
     spool: Arc<outage::VoiceSpool>,
     /// The outbound webhooks' HTTP client, built when first needed (`webhooks/endpoints.rs`).
     webhook_sender: Arc<std::sync::OnceLock<Option<djcalls_outbound::Sender>>>,
+    /// Every DJ's public number, for `GET /api/djdash/dni` (`numbers/public_cache.rs`).
+    public_numbers: Arc<numbers::PublicNumbers>,
 }
 
 impl App {
@@ -73,7 +75,10 @@ impl App {
         payments: Arc<dyn PaymentLinks>,
     ) -> App {
         let spool = Arc::new(outage::VoiceSpool::new(&settings.spool_dir));
+        // SQLite: only this process changes numbers. PostgreSQL: trusted once the relay listens.
+        let public_numbers = Arc::new(numbers::PublicNumbers::new(!store.is_shared()));
         App {
+            public_numbers,
             store,
             routing: Arc::default(),
             spool,

@@ -9,6 +9,8 @@ use sqlx::postgres::PgListener;
 pub const JOBS_CHANNEL: &str = "djcalls_jobs";
 /// "These calls changed": every process tells its open dashboards.
 pub const LIVE_CHANNEL: &str = "djcalls_live";
+/// "A DJ's number changed": every process drops its in-memory public numbers.
+pub const NUMBERS_CHANNEL: &str = "djcalls_numbers";
 /// "These users' sessions or tokens ended": every process re-checks their open streams.
 pub const ACCESS_CHANNEL: &str = "djcalls_access";
 

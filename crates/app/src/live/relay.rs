@@ -4,7 +4,9 @@
 //!
 //! Payloads carry ids only: `<instance> <call_id>:<dj_profile_id> …` on the live channel,
 //! `<instance>` on the jobs channel, `<instance> <user_id> …` on the access channel (sent by
-//! `access.rs`, from any process, relay or not). A process hears its own notifications too and skips them
+//! `access.rs`, from any process, relay or not), `<instance>` on the numbers channel (sent by
+//! `App::public_numbers_changed`, likewise; it drops the in-memory public numbers, which are
+//! trusted only while this relay listens). A process hears its own notifications too and skips them
 //! by its instance id (it told its own dashboards and runners directly).
 //!
 //! Why not `NOTIFY` inside the business transactions (delivered exactly at commit)?
@@ -17,7 +19,7 @@ use super::{CallChanged, LiveEvent, Outgoing};
 use crate::App;
 use djcalls_domain::{CallId, DjProfileId, UserId};
 use djcalls_store::notify::{
-    ACCESS_CHANNEL, JOBS_CHANNEL, LIVE_CHANNEL, MAX_PAYLOAD_BYTES, Notification,
+    ACCESS_CHANNEL, JOBS_CHANNEL, LIVE_CHANNEL, MAX_PAYLOAD_BYTES, NUMBERS_CHANNEL, Notification,
 };
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -130,8 +132,14 @@ fn payloads(instance: &str, batch: &[Outgoing]) -> Vec<(&'static str, String)> {
 /// Listens until stopped. Every time listening starts again after a loss, what may have been
 /// missed meanwhile is caught up ([`catch_up`]); a failed attempt waits (500 ms doubling to
 /// 5 s) before the next.
-async fn listen_loop(app: App, instance: String, mut stopped: watch::Receiver<bool>) {
-    let channels = [JOBS_CHANNEL, LIVE_CHANNEL, ACCESS_CHANNEL];
+async fn listen_loop(app: App, instance: String, stopped: watch::Receiver<bool>) {
+    listen(&app, &instance, stopped).await;
+    // Changes to numbers go unheard from now on.
+    app.public_numbers.set_hears_changes(false);
+}
+
+async fn listen(app: &App, instance: &str, mut stopped: watch::Receiver<bool>) {
+    let channels = [JOBS_CHANNEL, LIVE_CHANNEL, ACCESS_CHANNEL, NUMBERS_CHANNEL];
     let mut retry = RETRY_FIRST;
     let mut lost_before = false;
     loop {
@@ -151,11 +159,12 @@ async fn listen_loop(app: App, instance: String, mut stopped: watch::Receiver<bo
             }
         };
         retry = RETRY_FIRST;
+        app.public_numbers.set_hears_changes(true);
         if lost_before {
             tracing::info!(
                 "listening again for other processes' updates; dashboards resynchronise"
             );
-            catch_up(&app);
+            catch_up(app);
         } else {
             tracing::info!("listening for other processes' live updates and jobs");
         }
@@ -165,8 +174,9 @@ async fn listen_loop(app: App, instance: String, mut stopped: watch::Receiver<bo
                 heard = listener.recv() => heard,
             };
             match heard {
-                Ok(notification) => hear(&app, &instance, &notification),
+                Ok(notification) => hear(app, instance, &notification),
                 Err(lost) => {
+                    app.public_numbers.set_hears_changes(false);
                     tracing::warn!(error = %lost, "the relay to other processes lost its database connection; listening again");
                     break;
                 }
@@ -198,6 +208,10 @@ fn hear(app: &App, instance: &str, notification: &Notification) {
         return;
     }
     tracing::debug!(channel = %notification.channel, bytes = notification.payload.len(), "heard another process");
+    if notification.channel == NUMBERS_CHANNEL {
+        app.public_numbers.invalidate();
+        return;
+    }
     if notification.channel == JOBS_CHANNEL {
         crate::jobs::wake_runners();
         return;

@@ -1,6 +1,9 @@
 //! Reading numbers: one DJ's (public or full view), the DNI batch, and changes by the DJ.
 
+use super::public_cache::NumberMap;
 use super::*;
+use djcalls_store::notify::NUMBERS_CHANNEL;
+use std::sync::Arc;
 
 impl App {
     /// `GET /api/djdash/virtual-numbers`: the full record for those entitled to the DJ, the
@@ -40,13 +43,53 @@ impl App {
                 format!("may name at most {MAX_DNI_IDS} DJ profiles"),
             ));
         }
-        Ok(self
-            .store
-            .public_numbers(djs)
-            .await?
-            .into_iter()
-            .map(|(dj, number)| (dj, PhoneNumber::from_trusted_e164(number)))
+        if !self.public_numbers.is_trusted() {
+            return Ok(self
+                .store
+                .public_numbers(djs)
+                .await?
+                .into_iter()
+                .map(|(dj, number)| (dj, PhoneNumber::from_trusted_e164(number)))
+                .collect());
+        }
+        let numbers = match self.public_numbers.current() {
+            Some(numbers) => numbers,
+            None => self.load_public_numbers().await?,
+        };
+        Ok(djs
+            .iter()
+            .filter_map(|dj| {
+                let number = numbers.get(dj)?;
+                Some((*dj, PhoneNumber::from_trusted_e164(number.clone())))
+            })
             .collect())
+    }
+
+    /// Fills the public numbers from the database, one load at a time.
+    async fn load_public_numbers(&self) -> AppResult<Arc<NumberMap>> {
+        let _turn = self.public_numbers.load_turn().await;
+        if let Some(numbers) = self.public_numbers.current() {
+            return Ok(numbers); // Loaded by the request this one waited for.
+        }
+        let generation = self.public_numbers.generation();
+        let all = self.store.all_public_numbers().await?;
+        Ok(self
+            .public_numbers
+            .install(generation, all.into_iter().collect()))
+    }
+
+    /// After a change to a DJ's number made through this process: this process's public
+    /// numbers are dropped, and every other process on the same PostgreSQL database is told.
+    pub(crate) async fn public_numbers_changed(&self) {
+        self.public_numbers.invalidate();
+        if let Err(e) = self
+            .store
+            .notify(NUMBERS_CHANNEL, self.live.instance())
+            .await
+        {
+            // Their relays drop what they hold when they reconnect; until then MAX_AGE bounds it.
+            tracing::warn!(error = %e, "could not tell the other processes that a number changed");
+        }
     }
 
     /// `PATCH /api/djdash/virtual-numbers`: a new forwarding number and/or `is_active: false`

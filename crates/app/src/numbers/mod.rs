@@ -7,8 +7,10 @@
 mod guards;
 mod lookups;
 mod pool;
+mod public_cache;
 
 pub use guards::REASSIGN_WINDOW;
+pub use public_cache::PublicNumbers;
 
 use crate::settings::NumberPurchase;
 use crate::{App, AppError, AppResult};

@@ -174,9 +174,11 @@ impl App {
     }
 
     /// After a change to `dj`'s number, forwarding number or name made through this process:
-    /// their routing entry as the database has it now. A failure leaves the entry to the next
+    /// their routing entry as the database has it now, and every process's public numbers
+    /// dropped (`App::public_numbers_changed`). A failure leaves the entry to the next
     /// full refresh (at most 60 s away).
     pub(crate) async fn reroute(&self, dj: DjProfileId) {
+        self.public_numbers_changed().await;
         match self.store.active_number_of(dj).await {
             Ok(number) => {
                 self.routing.set_dj(dj, number);

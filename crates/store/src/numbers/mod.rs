@@ -237,6 +237,23 @@ impl Store {
         }))
     }
 
+    /// The public facts (DJ, virtual number) of every DJ's active number: what the DNI cache
+    /// holds (`app/src/numbers/public_cache.rs`). Runs as the system: public information.
+    pub async fn all_public_numbers(&self) -> StoreResult<Vec<(DjProfileId, String)>> {
+        let rows: Vec<(Uuid, String)> = in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_as::<_, (Uuid, String)>(
+                "SELECT dj_profile_id, virtual_number FROM dj_virtual_numbers \
+                 WHERE state = 'assigned' AND dj_profile_id IS NOT NULL",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(dj, number)| (DjProfileId(dj), number))
+            .collect())
+    }
+
     /// The public facts (DJ, virtual number) of the given DJs' active numbers, in one query.
     /// DJs without one are simply absent. Runs as the system: this is public information.
     pub async fn public_numbers(

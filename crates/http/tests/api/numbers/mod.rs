@@ -6,6 +6,7 @@
 
 mod abuse;
 mod access;
+mod dni_cache;
 mod fallback_url;
 mod pool;
 mod purchase;
