@@ -98,7 +98,7 @@ pub struct BenchArgs {
     pub seconds: u64,
     /// What to measure (comma-separated): `voice` (the webhooks above), `export` (the calls
     /// CSV export: rows, bytes, time and the process's peak memory), `contacts-export` (the
-    /// same for the contacts CSV export).
+    /// same for the contacts CSV export), `dni` (the widget's number lookup beside `/healthz`).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "voice")]
     pub case: Vec<BenchCase>,
     /// Calls seeded (for a fresh DJ each) and exported per export run (comma-separated).
@@ -112,6 +112,9 @@ pub enum BenchCase {
     Export,
     /// The contacts CSV export (`--export-rows` contacts, one call each).
     ContactsExport,
+    /// `GET /api/djdash/dni` (10 of 50 DJs with numbers per request) beside `/healthz`, at
+    /// each `--connections`, for `--seconds` each.
+    Dni,
 }
 
 #[derive(Subcommand, Debug)]

@@ -3,8 +3,10 @@
 //! per second one process absorbs, and `incoming` under concurrent load beside the database's
 //! own single-row insert rate at the same concurrency (`reference.rs`) — on SQLite or
 //! PostgreSQL; with `--case export` (`contacts-export`), the calls (contacts) CSV export's
-//! time and peak memory (`export.rs`).
+//! time and peak memory (`export.rs`); with `--case dni`, the public number lookup beside
+//! `/healthz` in the same run (`dni.rs`).
 
+mod dni;
 mod export;
 mod load;
 mod reference;
@@ -86,6 +88,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             contacts,
         )
         .await?;
+    }
+    if args.case.contains(&BenchCase::Dni) {
+        let run_for = Duration::from_secs(args.seconds);
+        dni::run(&client, &base, &args.connections, run_for).await?;
     }
     server.abort();
     relay.shutdown().await;
@@ -223,12 +229,20 @@ async fn post(
 
 /// A published DJ with a virtual number, through the API.
 async fn setup(client: &reqwest::Client, base: &str) -> anyhow::Result<PhoneNumber> {
+    Ok(setup_dj(client, base).await?.1)
+}
+
+/// [`setup`], with the DJ's profile id.
+async fn setup_dj(
+    client: &reqwest::Client,
+    base: &str,
+) -> anyhow::Result<(uuid::Uuid, PhoneNumber)> {
     let id = uuid::Uuid::new_v4();
     let slug = format!("bench-{}", &id.simple().to_string()[..8]);
     let put = client
         .put(format!("{base}/api/djdash/profiles/{id}"))
         .bearer_auth(KEY)
-        .json(&json!({"dj_name": "Bench DJ", "dj_slug": slug, "real_phone_number": "+12125550142"}))
+        .json(&json!({"dj_name": "Bench DJ", "dj_slug": slug, "real_phone_number": "+13125550142"}))
         .send()
         .await?;
     if !put.status().is_success() {
@@ -254,5 +268,5 @@ async fn setup(client: &reqwest::Client, base: &str) -> anyhow::Result<PhoneNumb
     let number = assigned["virtualNumber"]["virtual_number"]
         .as_str()
         .context("no virtual number assigned")?;
-    Ok(PhoneNumber::from_trusted_e164(number))
+    Ok((id, PhoneNumber::from_trusted_e164(number)))
 }
