@@ -23,15 +23,34 @@ pub const CLICK_TOKEN_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
 /// Tolerated clock difference between processes.
 const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 
-impl App {
-    fn click_mac(&self, dj: DjProfileId, issued: i64) -> HmacSha256 {
-        let secret = match &self.settings.service_key {
+/// The HMAC keyed for click tokens, derived once per app: every DNI answer signs a token per
+/// DJ, so the key derivation and HMAC's key pads are not redone per token.
+#[derive(Clone)]
+pub(crate) struct ClickKey(HmacSha256);
+
+impl ClickKey {
+    pub(crate) fn derive(settings: &crate::Settings) -> ClickKey {
+        let secret = match &settings.service_key {
             Some(key) => key.expose_secret(),
-            None => self.settings.twilio_auth_token.expose_secret(),
+            None => settings.twilio_auth_token.expose_secret(),
         };
         let key = Sha256::digest(format!("djcalls click token v1\n{secret}").as_bytes());
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        ClickKey(
+            <HmacSha256 as KeyInit>::new_from_slice(&key)
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length")),
+        )
+    }
+}
+
+impl std::fmt::Debug for ClickKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClickKey([secret])")
+    }
+}
+
+impl App {
+    fn click_mac(&self, dj: DjProfileId, issued: i64) -> HmacSha256 {
+        let mut mac = self.click_key.0.clone();
         mac.update(format!("{dj}.{issued}").as_bytes());
         mac
     }

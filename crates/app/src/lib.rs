@@ -64,6 +64,8 @@ pub struct App {
     webhook_sender: Arc<std::sync::OnceLock<Option<djcalls_outbound::Sender>>>,
     /// Every DJ's public number, for `GET /api/djdash/dni` (`numbers/public_cache.rs`).
     public_numbers: Arc<numbers::PublicNumbers>,
+    /// Signs and checks click tokens (`click_tokens.rs`).
+    click_key: Arc<click_tokens::ClickKey>,
 }
 
 impl App {
@@ -77,8 +79,10 @@ impl App {
         let spool = Arc::new(outage::VoiceSpool::new(&settings.spool_dir));
         // SQLite: only this process changes numbers. PostgreSQL: trusted once the relay listens.
         let public_numbers = Arc::new(numbers::PublicNumbers::new(!store.is_shared()));
+        let click_key = Arc::new(click_tokens::ClickKey::derive(&settings));
         App {
             public_numbers,
+            click_key,
             store,
             routing: Arc::default(),
             spool,
