@@ -112,8 +112,7 @@ pub enum BenchCase {
     Export,
     /// The contacts CSV export (`--export-rows` contacts, one call each).
     ContactsExport,
-    /// `GET /api/djdash/dni` (10 of 50 DJs with numbers per request) beside `/healthz`, at
-    /// each `--connections`, for `--seconds` each.
+    /// `GET /api/djdash/dni` beside `/healthz`, at each `--connections`, `--seconds` each.
     Dni,
 }
 

@@ -5,9 +5,10 @@
 //! listing several DJs does; every answer must be 200 (and, checked once per client, name
 //! all 10 numbers).
 
+use super::load::concurrently;
 use super::{percentile, setup_dj};
 use anyhow::{Context, bail};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const DJS: usize = 50;
 const PER_REQUEST: usize = 10;
@@ -67,7 +68,8 @@ pub async fn run(
 }
 
 /// GETs `paths` in turn from `connections` concurrent clients for `run_for`. Each answer must
-/// be 200; each client's first, when `numbers` > 0, must name that many numbers.
+/// be 200; each client's first, when `numbers` > 0, must name that many numbers (the rest are
+/// checked by status only, so the client's own JSON work does not weigh on the server's rate).
 async fn load(
     client: &reqwest::Client,
     base: &str,
@@ -76,48 +78,31 @@ async fn load(
     run_for: Duration,
     numbers: usize,
 ) -> anyhow::Result<Rate> {
-    let started = Instant::now();
-    let deadline = started + run_for;
-    let mut workers = tokio::task::JoinSet::new();
-    for worker in 0..connections.max(1) {
-        let (client, base, paths) = (client.clone(), base.to_string(), paths.to_vec());
-        workers.spawn(async move {
-            let mut latencies = Vec::new();
-            let mut turn = worker;
-            while Instant::now() < deadline {
-                let path = &paths[turn % paths.len()];
-                // The first answer of each client is read through; the rest by status only, so
-                // the client's own JSON work does not weigh on the server's rate.
-                let check = turn == worker;
-                turn += 1;
-                let sent = Instant::now();
-                let response = client.get(format!("{base}{path}")).send().await?;
-                let status = response.status().as_u16();
-                let body = response.bytes().await?;
-                latencies.push(sent.elapsed());
-                if status != 200 {
-                    bail!("{path} answered {status}");
-                }
-                if check && numbers > 0 {
-                    let json: serde_json::Value =
-                        serde_json::from_slice(&body).context("dni answered JSON")?;
-                    let found = json["numbers"].as_object().map_or(0, |m| m.len());
-                    if found != numbers {
-                        bail!("dni named {found} numbers, not {numbers}");
-                    }
+    let (client, base, paths) = (client.clone(), base.to_string(), paths.to_vec());
+    let (latencies, per_sec) = concurrently(connections, run_for, move |worker, turn| {
+        let (client, base) = (client.clone(), base.clone());
+        let path = paths[(worker + turn) % paths.len()].clone();
+        async move {
+            let response = client.get(format!("{base}{path}")).send().await?;
+            let status = response.status().as_u16();
+            let body = response.bytes().await?;
+            if status != 200 {
+                bail!("{path} answered {status}");
+            }
+            if turn == 0 && numbers > 0 {
+                let json: serde_json::Value =
+                    serde_json::from_slice(&body).context("dni answered JSON")?;
+                let found = json["numbers"].as_object().map_or(0, |m| m.len());
+                if found != numbers {
+                    bail!("dni named {found} numbers, not {numbers}");
                 }
             }
-            Ok(latencies)
-        });
-    }
-    let mut latencies = Vec::new();
-    while let Some(done) = workers.join_next().await {
-        latencies.extend(done??);
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
+            Ok(())
+        }
+    })
+    .await?;
     Ok(Rate {
-        per_sec: latencies.len() as f64 / elapsed.as_secs_f64(),
+        per_sec,
         p50: percentile(&latencies, 50),
         p99: percentile(&latencies, 99),
     })
