@@ -151,6 +151,16 @@ impl App {
         cause: &str,
         data: Value,
     ) {
+        // Every incoming call touches a contact: with no endpoint, a read (which never waits on
+        // SQLite's writer queue) instead of a write transaction per call.
+        match self.store.any_webhook_endpoint_enabled().await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => {
+                tracing::warn!(event_type = event_type.as_str(), error = %e, "a webhook event could not be queued");
+                return;
+            }
+        }
         let now = self.now();
         let job = webhook_event_job(event_type, cause, data, now);
         match self.store.enqueue_job(&job, now).await {

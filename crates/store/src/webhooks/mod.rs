@@ -111,6 +111,19 @@ impl Store {
         Ok(())
     }
 
+    /// Whether any endpoint is enabled: a read, so a cause outside a transaction of its own
+    /// (the contact events) can skip the write when nothing would be queued. Runs as the system.
+    pub async fn any_webhook_endpoint_enabled(&self) -> StoreResult<bool> {
+        Ok(in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT CAST(1 AS BIGINT) FROM webhook_endpoints WHERE disabled_at IS NULL LIMIT 1",
+            )
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some()
+        }))
+    }
+
     /// Every endpoint, newest first.
     pub async fn webhook_endpoints(&self, actor: &Actor) -> StoreResult<Vec<WebhookEndpoint>> {
         let rows: Vec<EndpointRow> = in_tx!(self, actor, read, |conn| {

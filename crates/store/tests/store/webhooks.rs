@@ -316,6 +316,8 @@ async fn events_need_an_endpoint(db: &TestDb) {
         run_at: now(),
         max_attempts: 3,
     };
+    let enabled = || async { store.any_webhook_endpoint_enabled().await.expect("read") };
+    assert!(!enabled().await);
     assert!(
         !store
             .enqueue_job(&event_job("e1"), now())
@@ -328,6 +330,7 @@ async fn events_need_an_endpoint(db: &TestDb) {
         .insert_webhook_endpoint(&admin(), &only)
         .await
         .expect("insert");
+    assert!(!enabled().await, "a disabled endpoint does not count");
     assert!(
         !store
             .enqueue_job(&event_job("e2"), now())
@@ -339,6 +342,7 @@ async fn events_need_an_endpoint(db: &TestDb) {
         .insert_webhook_endpoint(&admin(), &live)
         .await
         .expect("insert");
+    assert!(enabled().await);
     assert!(
         store
             .enqueue_job(&event_job("e3"), now())

@@ -65,29 +65,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.case.contains(&BenchCase::Voice) {
         voice(&args, &client, &base, &store, &url).await?;
     }
-    if args.case.contains(&BenchCase::Export) {
-        let calls = export::Exported::Calls;
-        export::run(
-            &client,
-            &base,
-            KEY,
-            (&store, &url),
-            &args.export_rows,
-            calls,
-        )
-        .await?;
-    }
-    if args.case.contains(&BenchCase::ContactsExport) {
-        let contacts = export::Exported::Contacts;
-        export::run(
-            &client,
-            &base,
-            KEY,
-            (&store, &url),
-            &args.export_rows,
-            contacts,
-        )
-        .await?;
+    for (case, exported) in [
+        (BenchCase::Export, export::Exported::Calls),
+        (BenchCase::ContactsExport, export::Exported::Contacts),
+    ] {
+        if args.case.contains(&case) {
+            let db = (&store, url.as_str());
+            export::run(&client, &base, KEY, db, &args.export_rows, exported).await?;
+        }
     }
     if args.case.contains(&BenchCase::Dni) {
         let run_for = Duration::from_secs(args.seconds);
