@@ -64,35 +64,31 @@
     return 'tel:' + t;
   }
 
-  // Renders `number` (E.164 or as written) into `el`, replacing its content in place.
+  // Renders `number` (E.164 or as written), or the form text without one, into `el`. A link
+  // never goes inside a link: an <a data-djdash-phone> becomes the link itself, and inside
+  // someone else's link the number is plain text.
   function render(el, number, display, kind) {
     var id = profileId(el);
-    el.setAttribute('data-djdash-state', kind);
-    if (!number) {
-      var form = el.getAttribute('form-url') || el.getAttribute('data-form-url');
-      var node;
-      if (form) {
-        node = document.createElement('a');
-        node.href = form;
-      } else {
-        node = document.createElement('span');
-      }
-      node.className = 'djdash-phone__form';
-      node.textContent = FORM_TEXT;
-      put(el, node);
-      return;
-    }
-    var shown = display || format(number);
     var mobile = isMobile();
-    var a = document.createElement('a');
-    a.href = telHref(number);
-    a.className = mobile ? 'djdash-phone__button' : 'djdash-phone__link';
-    a.setAttribute('data-djdash-mode', mobile ? 'mobile' : 'desktop');
-    a.setAttribute('aria-label', 'Call ' + shown);
-    if (mobile) a.setAttribute('role', 'button');
-    a.textContent = mobile ? 'Call ' + shown : shown;
-    a.addEventListener('click', function () { track(id); });
-    put(el, a);
+    var shown = number && (display || format(number));
+    var href = number ? telHref(number) : el.getAttribute('form-url') || el.getAttribute('data-form-url');
+    var self = el.tagName === 'A';
+    var inLink = !self && el.parentElement && el.parentElement.closest('a');
+    var node = self ? el : document.createElement(href && !inLink ? 'a' : 'span');
+    el.setAttribute('data-djdash-state', kind);
+    if (href && !inLink) node.href = href;
+    if (!self) node.className = number ? (mobile ? 'djdash-phone__button' : 'djdash-phone__link') : 'djdash-phone__form';
+    if (number) node.setAttribute('data-djdash-mode', mobile ? 'mobile' : 'desktop');
+    if (number && !inLink) {
+      node.setAttribute('aria-label', 'Call ' + shown);
+      if (mobile) node.setAttribute('role', 'button');
+      if (!node.__djdashClick) {
+        node.__djdashClick = true;
+        node.addEventListener('click', function () { track(id); });
+      }
+    }
+    node.textContent = number ? (mobile ? 'Call ' + shown : shown) : FORM_TEXT;
+    if (!self) put(el, node);
   }
 
   function show(el) {

@@ -126,8 +126,9 @@ impl TestApp {
 pub const DJ_REAL_NUMBER: &str = "+12125550142";
 
 impl TestApp {
-    /// A DJ profile (real number [`DJ_REAL_NUMBER`], zone `tz`) with a virtual number bought
-    /// into the pool and assigned, all through the API as the service.
+    /// A published DJ profile (real number [`DJ_REAL_NUMBER`], zone `tz`) with a virtual number
+    /// bought into the pool and assigned, all through the API as the service. (Published last,
+    /// keeping the number assigned: only published profiles' numbers are shown by the widget.)
     pub async fn dj_with_number(
         &self,
         slug: &str,
@@ -174,6 +175,19 @@ impl TestApp {
         let number = assigned["virtualNumber"]["virtual_number"]
             .as_str()
             .expect("a virtual number");
+        let published = self
+            .client
+            .put(self.url(&format!("/api/djdash/profiles/{id}")))
+            .bearer_auth(SERVICE_KEY)
+            .json(&serde_json::json!({"dj_name": name, "dj_slug": slug, "is_published": true}))
+            .send()
+            .await
+            .expect("publish profile");
+        assert!(
+            published.status().is_success(),
+            "publish: {}",
+            published.status()
+        );
         (id, PhoneNumber::parse(number).expect("E.164"))
     }
 }

@@ -237,13 +237,15 @@ impl Store {
         }))
     }
 
-    /// The public facts (DJ, virtual number) of every DJ's active number: what the DNI cache
-    /// holds (`app/src/numbers/public_cache.rs`). Runs as the system: public information.
+    /// The public facts (DJ, virtual number) of every published DJ's active number: what the
+    /// DNI cache holds (`app/src/numbers/public_cache.rs`). An unpublished profile's number is
+    /// not shown. Runs as the system: public information.
     pub async fn all_public_numbers(&self) -> StoreResult<Vec<(DjProfileId, String)>> {
         let rows: Vec<(Uuid, String)> = in_tx!(self, &Actor::System, read, |conn| {
             sqlx::query_as::<_, (Uuid, String)>(
-                "SELECT dj_profile_id, virtual_number FROM dj_virtual_numbers \
-                 WHERE state = 'assigned' AND dj_profile_id IS NOT NULL",
+                "SELECT n.dj_profile_id, n.virtual_number FROM dj_virtual_numbers n \
+                 JOIN dj_profiles p ON p.id = n.dj_profile_id \
+                 WHERE n.state = 'assigned' AND p.is_published",
             )
             .fetch_all(&mut *conn)
             .await?
@@ -254,8 +256,8 @@ impl Store {
             .collect())
     }
 
-    /// The public facts (DJ, virtual number) of the given DJs' active numbers, in one query.
-    /// DJs without one are simply absent. Runs as the system: this is public information.
+    /// The public facts (DJ, virtual number) of the given published DJs' active numbers, in
+    /// one query. DJs without one (or unpublished) are simply absent. Runs as the system: this is public information.
     pub async fn public_numbers(
         &self,
         djs: &[DjProfileId],
@@ -269,8 +271,9 @@ impl Store {
             .join(", ");
         // Only placeholders are spliced in; the ids themselves are bound.
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT dj_profile_id, virtual_number FROM dj_virtual_numbers \
-             WHERE state = 'assigned' AND dj_profile_id IN ({placeholders})"
+            "SELECT n.dj_profile_id, n.virtual_number FROM dj_virtual_numbers n \
+             JOIN dj_profiles p ON p.id = n.dj_profile_id \
+             WHERE n.state = 'assigned' AND p.is_published AND n.dj_profile_id IN ({placeholders})"
         ));
         let rows: Vec<(Uuid, String)> = in_tx!(self, &Actor::System, read, |conn| {
             let mut query = sqlx::query_as::<_, (Uuid, String)>(sql);

@@ -253,5 +253,15 @@ async fn setup_dj(
     let number = assigned["virtualNumber"]["virtual_number"]
         .as_str()
         .context("no virtual number assigned")?;
+    // Published last, keeping that number: the widget shows only published profiles' numbers.
+    let publish = client
+        .put(format!("{base}/api/djdash/profiles/{id}"))
+        .bearer_auth(KEY)
+        .json(&json!({"dj_name": "Bench DJ", "dj_slug": slug, "is_published": true}))
+        .send()
+        .await?;
+    if !publish.status().is_success() {
+        bail!("publish: {}", publish.status());
+    }
     Ok((id, PhoneNumber::from_trusted_e164(number)))
 }

@@ -175,6 +175,10 @@ async fn the_public_never_sees_the_real_number_or_provider_ids() {
     let full = assign(base, KEY, dj(1), None).await;
     let record = full.ok(201)["virtualNumber"].clone();
     assign(base, KEY, dj(2), None).await.ok(201);
+    // The public sees only published profiles' numbers; the owner sees theirs regardless.
+    let unpublished = get_number(base, None, dj(1)).await;
+    assert_eq!(unpublished.status, 404, "{}", unpublished.text);
+    put_profile(base, dj(1), None, true).await.ok(200);
     let sid = record["twilio_phone_number_sid"]
         .as_str()
         .unwrap()
@@ -231,6 +235,10 @@ async fn dni_answers_many_djs_at_once(t: TestApp) {
     }
     let one = vn(assign(base, KEY, dj(1), None).await.ok_ref(201));
     let two = vn(assign(base, KEY, dj(2), None).await.ok_ref(201));
+    // Only published profiles' numbers are shown.
+    for n in 1..=2 {
+        put_profile(base, dj(n), None, true).await.ok(200);
+    }
     let ids = format!("{},{}, {},{}", dj(1), dj(2), dj(3), dj(99));
     let reply = send(
         base,

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 djcalls_testkit::on_both_backends! { TestApp:
     the_next_dni_answer_shows_every_change => the_next_answer_shows_every_change;
+    an_unpublished_profiles_number_is_not_shown => an_unpublished_profile_is_not_shown;
 }
 
 /// The numbers `base` shows for DJs 1–3, by DJ number.
@@ -48,6 +49,14 @@ async fn release(base: &str, id: DjProfileId) {
     .ok(200);
 }
 
+/// Assigns DJ `id` a number through `base` and publishes the profile (only published profiles'
+/// numbers are shown); the number.
+async fn assign_published(base: &str, id: DjProfileId) -> String {
+    let number = vn(assign(base, KEY, id, None).await.ok_ref(201));
+    put_profile(base, id, None, true).await.ok(200);
+    number
+}
+
 async fn profiles(base: &str) {
     for n in 1..=3 {
         put_profile(base, dj(n), Some("+14155552100"), false)
@@ -61,15 +70,31 @@ async fn the_next_answer_shows_every_change(t: TestApp) {
     buy(base, 3, "415").await;
     profiles(base).await;
     assert_eq!(shown(base).await, vec![]);
-    let one = vn(assign(base, KEY, dj(1), None).await.ok_ref(201));
+    let one = assign_published(base, dj(1)).await;
     assert_eq!(shown(base).await, vec![(1, one.clone())]);
     assert_eq!(shown(base).await, vec![(1, one.clone())], "asked again");
-    let two = vn(assign(base, KEY, dj(2), None).await.ok_ref(201));
+    let two = assign_published(base, dj(2)).await;
     assert_eq!(shown(base).await, vec![(1, one.clone()), (2, two.clone())]);
     release(base, dj(1)).await;
     assert_eq!(shown(base).await, vec![(2, two)]);
     release(base, dj(2)).await;
     assert_eq!(shown(base).await, vec![]);
+}
+
+/// An unpublished profile keeps its number (calls still reach the DJ) but the widget does not
+/// show it; publishing it again shows it in the next answer.
+async fn an_unpublished_profile_is_not_shown(t: TestApp) {
+    let base = t.base_url.as_str();
+    buy(base, 1, "415").await;
+    profiles(base).await;
+    let one = vn(assign(base, KEY, dj(1), None).await.ok_ref(201));
+    assert_eq!(shown(base).await, vec![], "assigned but never published");
+    put_profile(base, dj(1), None, true).await.ok(200);
+    assert_eq!(shown(base).await, vec![(1, one.clone())]);
+    put_profile(base, dj(1), None, false).await.ok(200);
+    assert_eq!(shown(base).await, vec![], "unpublished");
+    put_profile(base, dj(1), None, true).await.ok(200);
+    assert_eq!(shown(base).await, vec![(1, one)], "published again");
 }
 
 /// Asks `base` until it shows `expected`, for at most 5 s (a notification's way between
@@ -127,9 +152,9 @@ async fn every_process_shows_a_change_made_through_another() {
     profiles(a_url).await;
     assert_eq!(shown(a_url).await, vec![], "A has loaded its map");
 
-    let one = vn(assign(b_url, KEY, dj(1), None).await.ok_ref(201));
+    let one = assign_published(b_url, dj(1)).await;
     until_shown(a_url, &[(1, one.clone())], "A after B assigned").await;
-    let two = vn(assign(c_url, KEY, dj(2), None).await.ok_ref(201));
+    let two = assign_published(c_url, dj(2)).await;
     let both = [(1, one.clone()), (2, two.clone())];
     until_shown(a_url, &both, "A after C (no relay) assigned").await;
     until_shown(b_url, &both, "B after C (no relay) assigned").await;

@@ -14,4 +14,5 @@
 
 mod clicks;
 mod display;
+mod nesting;
 mod support;

@@ -52,6 +52,32 @@ async fn the_script_is_served_with_a_version_and_cache_headers() {
 }
 
 #[tokio::test]
+async fn the_script_is_sent_gzipped_to_browsers_that_accept_it() {
+    let t = TestApp::sqlite().await;
+    let r = t
+        .client
+        .get(t.url("/dni.js"))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.headers()["vary"], "accept-encoding");
+    let gzipped = r.bytes().await.unwrap();
+    assert!(gzipped.len() <= 3 * 1024, "{} bytes gzipped", gzipped.len());
+    let mut script = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut script)
+        .unwrap();
+    assert_eq!(script, widget::SCRIPT);
+
+    // Without gzip in Accept-Encoding, the plain script.
+    let r = t.client.get(t.url("/dni.js")).send().await.unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(r.text().await.unwrap(), widget::SCRIPT);
+}
+
+#[tokio::test]
 async fn widget_endpoints_allow_any_origin_by_default() {
     let t = TestApp::sqlite().await;
     let (dj, number) = t
