@@ -55,9 +55,20 @@ impl App {
         mac
     }
 
+    /// When a token made now says it was issued: the start of the current minute, so every
+    /// answer within a minute carries the same token for a DJ and the rendered DNI entry can be
+    /// reused (`http/src/api/numbers/dni_entries.rs`); a token lives a minute less at most.
+    pub fn click_token_issue(&self) -> i64 {
+        self.now().0.as_second().div_euclid(60) * 60
+    }
+
     /// A token for clicks on `dj`'s widget, issued now.
     pub fn click_token(&self, dj: DjProfileId) -> String {
-        let issued = self.now().0.as_second();
+        self.click_token_at(dj, self.click_token_issue())
+    }
+
+    /// The token for clicks on `dj`'s widget issued at `issued` (unix seconds).
+    pub fn click_token_at(&self, dj: DjProfileId, issued: i64) -> String {
         let tag = self.click_mac(dj, issued).finalize().into_bytes();
         format!(
             "{issued}.{}",

@@ -64,7 +64,7 @@ pub fn router(app: App) -> Router {
         .merge(web::router())
         .merge(api_doc::routes(document))
         .merge(api::with_fallbacks(api))
-        .with_state(HttpState { app })
+        .with_state(HttpState::new(app))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))

@@ -22,7 +22,7 @@ mod cluster;
 mod contents;
 mod db;
 
-pub use app::{DJ_REAL_NUMBER, TestApp};
+pub use app::{DJ_REAL_NUMBER, SERVICE_KEY, TestApp};
 pub use builder::{ServedApp, TestAppBuilder};
 pub use cluster::PrivateCluster;
 pub use contents::{Contents, changed_tables};

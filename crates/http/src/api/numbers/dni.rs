@@ -3,7 +3,6 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::parse_query;
 use crate::state::HttpState;
-use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -64,27 +63,19 @@ pub(super) async fn dni(
         ));
     }
     let found = state.app.dni_numbers(&ids).await?;
-    let numbers = found
-        .into_iter()
-        .map(|(dj, number)| {
+    let body = state.dni_entries.answer(&state.app, found);
+    Ok((
+        [
             (
-                dj.to_string(),
-                DniNumberJson {
-                    virtual_number: number.as_str().to_string(),
-                    display_number: number.display(),
-                    click_token: state.app.click_token(dj),
-                },
-            )
-        })
-        .collect();
-    let mut response = Json(DniJson {
-        success: true,
-        numbers,
-    })
-    .into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
-    Ok(response)
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=60"),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -2,6 +2,7 @@
 //! lookup (`dni.rs`) (SPEC §3, §5).
 
 mod dni;
+pub(crate) mod dni_entries;
 mod json;
 mod pool;
 

@@ -183,3 +183,57 @@ async fn a_click_needs_a_current_token_from_the_dni_answer() {
     assert_eq!(post(json!(token)).await.status(), 400);
     assert_eq!(clicks(&t, dj).await.len(), 1);
 }
+
+/// The DNI answer's entry for a DJ is the same within a minute (its token says the minute it
+/// was issued) and new after it; both tokens are accepted; a number change shows at once.
+#[tokio::test]
+async fn a_dni_entry_is_reused_within_its_minute_and_renewed_after() {
+    let t = TestApp::sqlite().await;
+    let (dj, number) = t.dj_with_number("minute", "Minute DJ", "UTC").await;
+    let answer = || async {
+        let r = t
+            .client
+            .get(t.url(&format!("/api/djdash/dni?ids={dj}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "application/json");
+        let body: Value = r.json().await.unwrap();
+        body["numbers"][dj.to_string()].clone()
+    };
+    let first = answer().await;
+    assert_eq!(first["virtual_number"], number.as_str());
+    assert_eq!(first["display_number"], number.display());
+    let token = first["click_token"].as_str().unwrap().to_string();
+    let issued: i64 = token.split_once('.').unwrap().0.parse().unwrap();
+    assert_eq!(issued % 60, 0, "issued at the start of a minute: {token}");
+    assert_eq!(answer().await, first, "the same minute, the same entry");
+
+    advance(&t, SignedDuration::from_secs(61));
+    let renewed = answer().await;
+    let new_token = renewed["click_token"].as_str().unwrap().to_string();
+    assert_ne!(new_token, token);
+    assert_eq!(renewed["virtual_number"], number.as_str());
+    for token in [&token, &new_token] {
+        let body = json!({"dj_profile_id": dj, "click_token": token}).to_string();
+        assert_eq!(
+            post_click(&t, &body, "text/plain", "198.51.100.41")
+                .await
+                .status(),
+            202
+        );
+    }
+    assert_eq!(clicks(&t, dj).await.len(), 2);
+
+    // Released within the minute: gone from the very next answer.
+    let r = t
+        .client
+        .patch(t.url("/api/djdash/virtual-numbers"))
+        .bearer_auth(djcalls_testkit::SERVICE_KEY)
+        .json(&json!({"dj_profile_id": dj, "is_active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(answer().await, Value::Null);
+}
