@@ -150,11 +150,22 @@ pub async fn attribution_for<C: ClickConn + ?Sized>(
     conn: &mut C,
     dj: Uuid,
     at: DbTime,
-) -> sqlx::Result<Option<String>> {
+) -> sqlx::Result<Option<ClickAttribution>> {
     let from = DbTime(attribution::earliest_candidate(at.0));
     let clicks = conn.recent_clicks(dj, from, at).await?;
-    Ok(attribution::attribute(&clicks, at.0)
-        .map(|(click, confidence)| attribution_json(click, confidence)))
+    Ok(
+        attribution::attribute(&clicks, at.0).map(|(click, confidence)| ClickAttribution {
+            json: attribution_json(click, confidence),
+            page_url: click.page_url.clone(),
+        }),
+    )
+}
+
+/// A new call's attribution to a click: the `attribution` JSON, and the click's page, which
+/// becomes the call's `page_url`.
+pub struct ClickAttribution {
+    pub json: String,
+    pub page_url: Option<String>,
 }
 
 impl CandidateClick for ClickRecord {

@@ -137,10 +137,12 @@ impl Store {
                 Some(owner) => {
                     // Attribution is decided once, when the call's row is created: the click
                     // on this DJ's widget shortly before the call (rule in `clicks.rs`).
-                    let attribution = if call_exists {
-                        None
+                    let (attribution, page_url) = if call_exists {
+                        (None, None)
                     } else {
-                        crate::clicks::attribution_for(conn, owner, first_seen).await?
+                        crate::clicks::attribution_for(conn, owner, first_seen)
+                            .await?
+                            .map_or((None, None), |a| (Some(a.json), a.page_url))
                     };
                     Some(
                         sqlx::query_as::<_, CallRecord>(sql_with(
@@ -148,8 +150,8 @@ impl Store {
                             "INSERT INTO dj_calls (id, dj_profile_id, call_sid, \"timestamp\", source, \
                              virtual_number, caller_number, caller_name, call_status, call_duration_seconds, \
                              answered, talk_seconds, voicemail_left, recording_sid, recording_duration_seconds, \
-                             transcription_status, transcription_text, attribution, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, 'twilio', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $17, $17) \
+                             transcription_status, transcription_text, attribution, page_url, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, 'twilio', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $19, $17, $17) \
                              ON CONFLICT (call_sid) DO UPDATE SET \
                                virtual_number = COALESCE(dj_calls.virtual_number, excluded.virtual_number), \
                                caller_number = COALESCE(dj_calls.caller_number, excluded.caller_number), \
@@ -184,6 +186,7 @@ impl Store {
                         .bind(&facts.transcription_text)
                         .bind(at)
                         .bind(attribution)
+                        .bind(page_url)
                         .fetch_one(&mut *conn)
                         .await?,
                     )

@@ -34,6 +34,8 @@ async fn attribution_after_click(t: &TestApp) {
         a["page_url"],
         "https://www.thebash.com/dj/spin-city?utm_source=google&gclid=abc123"
     );
+    // The call's own page_url is the click's page (issue 13 part 5).
+    assert_eq!(calls[0]["page_url"], a["page_url"]);
     assert_eq!(a["referrer"], "https://www.google.com/");
     assert_eq!(a["visitor_id"], "3f1c2b9e-7d4a-4c1e-9b7a-2d5e8f0a1b2c");
     assert_eq!(a["utm_source"], "google");
@@ -93,6 +95,7 @@ async fn a_call_without_a_recent_click_has_no_attribution() {
     let calls = t.calls_of(dj).await;
     assert_eq!(calls.len(), 1);
     assert!(calls[0]["attribution"].is_null(), "{}", calls[0]);
+    assert!(calls[0]["page_url"].is_null(), "{}", calls[0]);
     // A click older than 30 minutes is not linked either.
     post_click(
         &t,
