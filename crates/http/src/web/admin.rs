@@ -44,7 +44,9 @@ pub struct NumberRow {
     pub number: String,
     pub display: String,
     pub state: String,
+    /// The DJ's name (or id, when the profile is gone), empty for a pool number.
     pub dj: String,
+    pub dj_profile_id: String,
     pub area_code: String,
     pub releasable: bool,
 }
@@ -206,6 +208,13 @@ pub async fn page(
     let foreign_payments = app.foreign_currency_payments(actor).await?;
     let pending_refunds = app.pending_refunds(actor).await?;
     let (start, end) = api_bounds(&range);
+    let dj_options: Vec<(String, String)> = app
+        .profile_names(actor)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect();
+    let names: std::collections::HashMap<String, String> = dj_options.iter().cloned().collect();
     Ok(AdminPage {
         nav: Nav::of(&session),
         notice: notice(q.notice.as_deref()),
@@ -228,16 +237,11 @@ pub async fn page(
                 platform_cut: dollars(t.platform_cut_cents),
             })
             .collect(),
-        dj_options: app
-            .profile_names(actor)
-            .await?
-            .into_iter()
-            .map(|(id, name)| (id.to_string(), name))
-            .collect(),
         rows: calls
             .iter()
-            .map(|c| CallRow::of(c, &TimeZone::UTC))
+            .map(|c| CallRow::of(c, &TimeZone::UTC).named(&names))
             .collect(),
+        dj_options,
         show_dj: true,
         next_cursor,
         pool_counts: inventory
@@ -260,7 +264,14 @@ pub async fn page(
                 releasable: n.twilio_phone_number_sid.is_some() && n.state != "released",
                 number: n.virtual_number,
                 state: n.state,
-                dj: n.dj_profile_id.map(|d| d.to_string()).unwrap_or_default(),
+                dj: n
+                    .dj_profile_id
+                    .map(|d| {
+                        let id = d.to_string();
+                        names.get(&id).cloned().unwrap_or(id)
+                    })
+                    .unwrap_or_default(),
+                dj_profile_id: n.dj_profile_id.map(|d| d.to_string()).unwrap_or_default(),
                 area_code: n.area_code.unwrap_or_default(),
             })
             .collect(),

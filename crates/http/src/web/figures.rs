@@ -18,7 +18,6 @@ enum Fmt {
     Count,
     Percent,
     Dollars,
-    Cents,
     Seconds,
 }
 
@@ -60,9 +59,6 @@ const CARDS: &[(&str, &str, &[Field])] = &[
             ("totalRevenue", "Total revenue", Fmt::Dollars),
             ("platformCut", "Platform share", Fmt::Dollars),
             ("djRevenue", "DJ share", Fmt::Dollars),
-            ("totalRevenueCents", "Total (cents)", Fmt::Cents),
-            ("platformCutCents", "Platform (cents)", Fmt::Cents),
-            ("djRevenueCents", "DJ (cents)", Fmt::Cents),
         ],
     ),
     (
@@ -91,7 +87,7 @@ const CARDS: &[(&str, &str, &[Field])] = &[
 fn format(value: &Value, fmt: Fmt) -> String {
     let n = value.as_f64().unwrap_or(0.0);
     match fmt {
-        Fmt::Count | Fmt::Cents => grouped(value.as_i64().unwrap_or(n as i64)),
+        Fmt::Count => grouped(value.as_i64().unwrap_or(n as i64)),
         Fmt::Percent => format!("{n:.1}%"),
         Fmt::Dollars => {
             let cents = (n * 100.0).round() as i64;

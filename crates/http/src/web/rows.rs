@@ -14,7 +14,8 @@ use serde::de::DeserializeOwned;
 pub struct CallRow {
     pub id: String,
     pub dj_profile_id: String,
-    pub dj_short: String,
+    /// The DJ's name where the page knows it (the admin console), else the id's first block.
+    pub dj_name: String,
     pub when: String,
     pub timestamp: String,
     pub caller: String,
@@ -31,7 +32,7 @@ impl CallRow {
         CallRow {
             id: c.id.to_string(),
             dj_profile_id: c.dj_profile_id.to_string(),
-            dj_short: c.dj_profile_id.to_string().chars().take(8).collect(),
+            dj_name: c.dj_profile_id.to_string().chars().take(8).collect(),
             when: local(c.timestamp.0, tz),
             timestamp: c.timestamp.0.to_string(),
             caller: c
@@ -54,6 +55,16 @@ impl CallRow {
                 "—".into()
             },
         }
+    }
+}
+
+impl CallRow {
+    /// The row with its DJ's name from `names` (id → name), when there.
+    pub fn named(mut self, names: &std::collections::HashMap<String, String>) -> CallRow {
+        if let Some(name) = names.get(&self.dj_profile_id) {
+            self.dj_name.clone_from(name);
+        }
+        self
     }
 }
 

@@ -26,6 +26,21 @@ async fn admins_see_the_pool_and_jobs_and_their_forms_work() {
         assert!(page.contains(&format!("data-testid=\"{id}\"")), "no {id}");
     }
     assert!(!metrics(&page).is_empty());
+    // Every call row names its DJ (the demo DJs' ids all begin alike: an id prefix told
+    // nobody anything).
+    let names: Vec<String> = page
+        .match_indices("data-testid=\"row-dj\">")
+        .map(|(i, m)| {
+            let rest = &page[i + m.len()..];
+            rest[..rest.find("</a>").unwrap()].to_string()
+        })
+        .collect();
+    assert!(!names.is_empty(), "no call rows");
+    let demo_djs = ["DJ Sparkle", "Beats by Marco", "Luna Waves"];
+    assert!(
+        names.iter().all(|n| demo_djs.contains(&n.as_str())),
+        "{names:?}"
+    );
     let available = pool_count(&page, "available");
 
     // Buy two numbers into the pool.
@@ -168,8 +183,15 @@ async fn admins_assign_a_number_to_a_dj_and_release_a_spare_one_from_the_console
     assert!(put.status().is_success());
 
     let (_, page) = get(&admin, &app, "/admin").await;
-    // Every DJ is in the calls filter, not only the top ones.
+    // Every DJ is in the calls filter, not only the top ones, and numbers are assigned by
+    // choosing the DJ by name (no pasted UUID).
     assert!(page.contains(">New DJ</option>"), "DJ filter");
+    assert!(
+        page.contains(&format!(
+            r#"<select id="assign-dj" name="dj_profile_id" required data-testid="assign-dj">"#
+        )) && page.contains(&format!(r#"<option value="{dj}">New DJ</option>"#)),
+        "the assign form offers the DJ by name"
+    );
     let r = post(
         &admin,
         &app,
@@ -189,6 +211,15 @@ async fn admins_assign_a_number_to_a_dj_and_release_a_spare_one_from_the_console
         .await
         .unwrap();
     assert_eq!(number["virtualNumber"]["state"], "assigned");
+    // The pool table names the DJ the number went to.
+    let (_, page) = get(&admin, &app, "/admin").await;
+    let assigned = number["virtualNumber"]["virtual_number"].as_str().unwrap();
+    let row = &page[page.find(&format!(r#"data-number="{assigned}""#)).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains(&format!(r#"<td data-dj-profile-id="{dj}">New DJ</td>"#)),
+        "{row}"
+    );
 
     // Release a spare (available) pool number back to Twilio.
     let pool = pool_numbers(&app).await;
