@@ -187,9 +187,9 @@ async fn admins_assign_a_number_to_a_dj_and_release_a_spare_one_from_the_console
     // choosing the DJ by name (no pasted UUID).
     assert!(page.contains(">New DJ</option>"), "DJ filter");
     assert!(
-        page.contains(&format!(
+        page.contains(
             r#"<select id="assign-dj" name="dj_profile_id" required data-testid="assign-dj">"#
-        )) && page.contains(&format!(r#"<option value="{dj}">New DJ</option>"#)),
+        ) && page.contains(&format!(r#"<option value="{dj}">New DJ</option>"#)),
         "the assign form offers the DJ by name"
     );
     let r = post(
