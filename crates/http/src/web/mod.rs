@@ -11,6 +11,7 @@ mod admin_webhooks;
 mod assets;
 mod call_insights;
 mod call_page;
+mod chart;
 mod contacts;
 mod csrf;
 mod dashboard;
