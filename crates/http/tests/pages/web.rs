@@ -334,6 +334,8 @@ mod admin_and_live;
 mod contacts;
 #[path = "web/contacts_exports.rs"]
 mod contacts_exports;
+#[path = "web/demo_calls.rs"]
+mod demo_calls;
 #[path = "web/exports.rs"]
 mod exports;
 #[path = "web/form_fuzz.rs"]
