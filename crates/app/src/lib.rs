@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod call_history;
+pub mod call_quality;
 pub mod calls;
 pub mod click_tokens;
 pub mod clicks;

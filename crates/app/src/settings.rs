@@ -82,6 +82,9 @@ pub struct Settings {
     /// Where payments are reported as ad conversions (`GA4_*`, `META_*`; SPEC §14). Neither
     /// configured: nothing is sent.
     pub ad_conversions: djcalls_conversions::AdPlatforms,
+    /// Where each ended call's quality is read (Twilio Voice Insights, SPEC §12;
+    /// `TWILIO_CALL_QUALITY`, `TWILIO_INSIGHTS_BASE_URL`). `None`: no quality jobs.
+    pub call_quality: Option<djcalls_telephony::VoiceInsightsConfig>,
 }
 
 impl Settings {
@@ -114,6 +117,7 @@ impl Settings {
             forwarding_countries: vec!["US".to_string(), "CA".to_string()],
             webhooks: crate::webhooks::WebhookSettings::default(),
             ad_conversions: djcalls_conversions::AdPlatforms::default(),
+            call_quality: None,
         }
     }
 }

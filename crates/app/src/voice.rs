@@ -103,13 +103,14 @@ impl App {
     }
 
     /// Every job an updated call causes, enqueued in the transaction of the update: its
-    /// follow-up text and its outbound webhook events.
+    /// follow-up text, its outbound webhook events and, once it ended, its quality read.
     fn jobs_for_call(&self, facts: &CallFacts, call: &CallRecord, now: DbTime) -> Vec<NewJob> {
         let mut jobs: Vec<NewJob> = self
             .followup_job_for(facts, call, now)
             .into_iter()
             .collect();
         jobs.extend(self.call_webhook_jobs(facts, call, now));
+        jobs.extend(self.quality_job_for(facts, call, now));
         jobs
     }
 

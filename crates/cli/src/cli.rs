@@ -224,12 +224,12 @@ pub struct ServiceArgs {
 
     #[command(flatten)]
     pub payments: PaymentArgs,
-
     #[command(flatten)]
     pub safety: crate::safety::SafetyArgs,
-
     #[command(flatten)]
     pub ad_conversions: crate::ad_conversions::AdConversionArgs,
+    #[command(flatten)]
+    pub call_quality: crate::call_quality::CallQualityArgs,
 }
 
 /// Payment links and webhooks (SPEC §1, §8).

@@ -87,6 +87,10 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         forwarding_countries,
         webhooks: args.webhooks.settings(),
         ad_conversions: crate::ad_conversions::platforms(&args.ad_conversions)?,
+        call_quality: crate::call_quality::voice_insights(
+            &args.call_quality,
+            twilio_credentials(twilio)?,
+        )?,
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)
@@ -143,7 +147,7 @@ pub fn voice_fallback_base_url(twilio: &TwilioArgs) -> anyhow::Result<Option<Str
 }
 
 /// `(account_sid, auth_token)` when both are set, `None` when neither is.
-fn twilio_credentials(twilio: &TwilioArgs) -> anyhow::Result<Option<(String, String)>> {
+pub(crate) fn twilio_credentials(twilio: &TwilioArgs) -> anyhow::Result<Option<(String, String)>> {
     let sid = twilio
         .twilio_account_sid
         .as_deref()

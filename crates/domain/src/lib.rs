@@ -12,6 +12,7 @@ pub mod forwarding;
 pub mod ids;
 pub mod money;
 pub mod phone;
+pub mod quality;
 pub mod range;
 pub mod rate_limit;
 pub mod refund;

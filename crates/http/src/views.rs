@@ -3,6 +3,7 @@
 
 use djcalls_app::admin::PendingRefundListing;
 use djcalls_app::records::{CallRecord, ForeignCurrencyPayment, Job, OptOut, Profile};
+use djcalls_domain::quality::CallQuality;
 use djcalls_domain::{CallSource, CallStatus, Cents, LeadScore};
 use djcalls_insights::Insights;
 use jiff::Timestamp;
@@ -55,6 +56,8 @@ pub struct CallJson {
     pub updated_at: Timestamp,
     /// What the call's transcript says (SPEC §12); `null` until there is a transcript.
     pub insights: Option<Insights>,
+    /// How the call went, from Twilio Voice Insights (SPEC §12); `null` until read.
+    pub quality: Option<CallQuality>,
 }
 
 impl From<CallRecord> for CallJson {
@@ -102,6 +105,7 @@ impl From<CallRecord> for CallJson {
                 .insights
                 .as_deref()
                 .and_then(|i| serde_json::from_str(i).ok()),
+            quality: c.quality.quality(),
         }
     }
 }

@@ -8,7 +8,10 @@ use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadSco
 use uuid::Uuid;
 
 mod bulk;
+mod quality;
 mod reconciled;
+
+pub use quality::QualityColumns;
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct CallRecord {
@@ -59,6 +62,9 @@ pub struct CallRecord {
     /// change it.
     pub lead_score_set_by_person: bool,
     pub event_type_set_by_person: bool,
+    /// What Twilio Voice Insights said about the call (SPEC §12), once read.
+    #[sqlx(flatten)]
+    pub quality: QualityColumns,
 }
 
 pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
@@ -66,7 +72,9 @@ pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_numb
     logged_call_sid, tipjar_link_sent, tipjar_link, tipjar_payment_received, tipjar_payment_amount_cents, \
     product_context, notes, source, answered, talk_seconds, voicemail_left, recording_sid, \
     recording_duration_seconds, transcription_status, transcription_text, attribution, \
-    created_at, updated_at, insights, lead_score_set_by_person, event_type_set_by_person";
+    created_at, updated_at, insights, lead_score_set_by_person, event_type_set_by_person, \
+    quality_disconnected_by, quality_post_dial_delay_ms, quality_mos, quality_jitter_ms, \
+    quality_packet_loss_percent";
 
 /// A call logged through the API (or by the demo): everything it may set at once.
 #[derive(Clone, Debug)]

@@ -11,6 +11,7 @@ pub mod client;
 pub mod error;
 pub mod events;
 pub mod fields;
+pub mod insights;
 pub mod keywords;
 pub mod paths;
 pub mod provider;
@@ -31,6 +32,7 @@ pub use client::{
 };
 pub use error::{TwilioError, TwilioErrorBody};
 pub use fields::{Address, PrivateText};
+pub use insights::{SummaryAnswer, VoiceInsightsConfig, fetch_call_summary};
 pub use keywords::{Keyword, classify_keyword};
 pub use paths::{NumberUrls, fallback_file_name};
 pub use provider::Telephony;

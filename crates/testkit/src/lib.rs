@@ -21,6 +21,7 @@ mod builder;
 mod cluster;
 mod contents;
 mod db;
+pub mod voice_insights;
 
 pub use app::{DJ_REAL_NUMBER, SERVICE_KEY, TestApp};
 pub use builder::{ServedApp, TestAppBuilder};

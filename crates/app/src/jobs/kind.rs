@@ -5,6 +5,7 @@
 
 use super::JobOutcome;
 use crate::App;
+use crate::call_quality::CallQualityJob;
 use crate::conversions::{Ga4Conversion, MetaConversion};
 use crate::fallback::ReconcileCalls;
 use crate::followup::FollowupSms;
@@ -55,6 +56,7 @@ pub(super) async fn dispatch(app: &App, job: &Job) -> JobOutcome {
         WebhookDeliveryJob::KIND => run::<WebhookDeliveryJob>(app, job).await,
         Ga4Conversion::KIND => run::<Ga4Conversion>(app, job).await,
         MetaConversion::KIND => run::<MetaConversion>(app, job).await,
+        CallQualityJob::KIND => run::<CallQualityJob>(app, job).await,
         _ => JobOutcome::Failed("unknown job kind".to_string()),
     }
 }

@@ -3,6 +3,7 @@
 //! payments in other currencies, refunds waiting for their payment and the job queue. Its
 //! forms are in `admin_forms`.
 
+use super::admin_quality::QualityFiguresCard;
 use super::dashboard::list;
 use super::figures::Figures;
 use super::rows::{
@@ -127,6 +128,7 @@ pub struct AdminPage {
     job_counts: [(&'static str, i64); 4],
     pending: Vec<JobRow>,
     dead: Vec<JobRow>,
+    quality: QualityFiguresCard,
 }
 
 impl AdminPage {
@@ -207,6 +209,7 @@ pub async fn page(
     let opt_outs = app.opt_outs(actor).await?;
     let foreign_payments = app.foreign_currency_payments(actor).await?;
     let pending_refunds = app.pending_refunds(actor).await?;
+    let quality = QualityFiguresCard::of(&app.quality_figures(actor).await?);
     let (start, end) = api_bounds(&range);
     let dj_options: Vec<(String, String)> = app
         .profile_names(actor)
@@ -299,6 +302,7 @@ pub async fn page(
             .into_iter()
             .map(PendingRefundRow::from)
             .collect(),
+        quality,
         job_counts: [
             ("queued", counts.queued),
             ("running", counts.running),

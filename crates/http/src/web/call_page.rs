@@ -1,7 +1,9 @@
 //! One call: `GET /dashboard/calls/{id}` (timeline, recording, transcript, details, follow-up,
-//! mark as booked), its list row for live updates, and its recording for the session.
+//! mark as booked, quality, the correction form of `call_edit`), its list row for live updates, and its recording for the session.
 
+use super::call_edit::CallEditForm;
 use super::call_insights::InsightsCard;
+use super::call_quality::QualityCard;
 use super::contacts::ContactRow;
 use super::rows::{CallRow, RowFragment, dollars, local, zone};
 use super::{Nav, PageError, WebSession, csrf};
@@ -41,6 +43,10 @@ struct CallPage {
     history: Vec<CallRow>,
     /// What the transcript says (SPEC §12).
     insights: Option<InsightsCard>,
+    /// How the call went (SPEC §12), once Voice Insights was read.
+    quality: Option<QualityCard>,
+    /// The correction form: event type, lead score, notes.
+    edit: CallEditForm,
 }
 
 /// The call's id from the path; an unparsable one is a missing page, not a form error.
@@ -172,6 +178,8 @@ pub async fn page(
         contact,
         history: history_rows,
         insights: InsightsCard::of(call.insights.as_deref()),
+        quality: QualityCard::of(&call),
+        edit: CallEditForm::of(&call),
         call,
     }
     .into_response())

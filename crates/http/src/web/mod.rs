@@ -7,10 +7,13 @@
 
 mod admin;
 mod admin_forms;
+mod admin_quality;
 mod admin_webhooks;
 mod assets;
+mod call_edit;
 mod call_insights;
 mod call_page;
+mod call_quality;
 mod chart;
 mod contacts;
 mod csrf;
@@ -42,6 +45,7 @@ pub fn router() -> Router<HttpState> {
         .route("/dashboard/calls/{id}/row", get(call_page::row))
         .route("/dashboard/calls/{id}/recording", get(call_page::recording))
         .route("/dashboard/calls/{id}/booked", post(call_page::mark_booked))
+        .route("/dashboard/calls/{id}/edit", post(call_edit::save))
         .route("/dashboard/contacts", get(contacts::list))
         .route("/dashboard/contacts/{id}", get(contacts::page))
         .route("/admin", get(admin::page))

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
+mod call_quality;
 mod contacts;
 mod conversions;
 mod fallback;
