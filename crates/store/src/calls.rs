@@ -3,12 +3,39 @@
 //! decoded with `TryFrom<String>` and bound as their `as_str()` (the stored strings).
 
 use crate::contacts::{ContactUpsert, upsert_contact};
+use crate::jobs::NewJob;
 use crate::{DbTime, Store, StoreError, StoreResult, sql_with};
 use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore};
 use uuid::Uuid;
 
 mod bulk;
 mod reconciled;
+
+/// The jobs a call written outside the voice pipeline causes (its outbound webhook events),
+/// given the call and its contact, enqueued in the transaction that writes them.
+pub type CallJobs<'a> =
+    &'a (dyn Fn(&CallRecord, Option<&ContactUpsert>) -> Vec<NewJob> + Send + Sync);
+
+/// No jobs: for callers that only record.
+pub fn no_call_jobs(_: &CallRecord, _: Option<&ContactUpsert>) -> Vec<NewJob> {
+    Vec::new()
+}
+
+/// Enqueues `jobs`' jobs on `conn` inside the caller's transaction, whoever the actor is
+/// ([`crate::jobs::JobConn::enqueue_platform_job`]); true when any was new.
+async fn enqueue_call_jobs<C: crate::jobs::JobConn>(
+    conn: &mut C,
+    jobs: CallJobs<'_>,
+    call: &CallRecord,
+    contact: Option<&ContactUpsert>,
+    now: DbTime,
+) -> sqlx::Result<bool> {
+    let mut any = false;
+    for job in jobs(call, contact) {
+        any |= conn.enqueue_platform_job(&job, now).await?;
+    }
+    Ok(any)
+}
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct CallRecord {
@@ -142,6 +169,22 @@ impl Store {
         call: &NewCall,
         now: DbTime,
     ) -> StoreResult<(CallRecord, Option<ContactUpsert>)> {
+        let (record, contact, _) = self
+            .insert_call_with_jobs(actor, call, now, &no_call_jobs)
+            .await?;
+        Ok((record, contact))
+    }
+
+    /// [`Store::insert_call_and_contact`], enqueueing in the same transaction the jobs `jobs`
+    /// gives for the inserted call and its contact (its outbound webhook events); the `bool`
+    /// says whether any was new.
+    pub async fn insert_call_with_jobs(
+        &self,
+        actor: &Actor,
+        call: &NewCall,
+        now: DbTime,
+        jobs: CallJobs<'_>,
+    ) -> StoreResult<(CallRecord, Option<ContactUpsert>, bool)> {
         let (call_sid, logged_call_sid) = match call.source {
             CallSource::Api => (None, call.call_sid.as_deref()),
             _ => (call.call_sid.as_deref(), None),
@@ -204,7 +247,8 @@ impl Store {
                 now,
             )
             .await?;
-            (record, contact)
+            let enqueued = enqueue_call_jobs(conn, jobs, &record, contact.as_ref(), now).await?;
+            (record, contact, enqueued)
         }))
     }
 

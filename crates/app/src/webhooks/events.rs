@@ -4,6 +4,7 @@
 use super::delivery::WebhookEventJob;
 use crate::App;
 use crate::contacts::ContactTouch;
+use djcalls_domain::CallStatus;
 use djcalls_domain::voice::CallFacts;
 use djcalls_store::DbTime;
 use djcalls_store::calls::CallRecord;
@@ -134,6 +135,36 @@ impl App {
         if let Some(data) = insights_data(call) {
             jobs.push(webhook_event_job(
                 EventType::InsightsReady,
+                &call_id,
+                data,
+                now,
+            ));
+        }
+        jobs
+    }
+
+    /// The call events of a call written whole, outside the voice pipeline (logged through
+    /// the API, or recorded by reconciliation from the provider's call log): the same events a
+    /// Twilio call raises, read from the record — `call.completed` (answered) or `call.missed`
+    /// once its status is final, and `voicemail.received` when a voicemail was left. A call
+    /// logged as still ringing raises none.
+    pub(crate) fn written_call_webhook_jobs(&self, call: &CallRecord, now: DbTime) -> Vec<NewJob> {
+        let mut jobs = Vec::new();
+        let call_id = call.id.to_string();
+        let status = call.call_status;
+        if status.rank() >= CallStatus::Busy.rank() {
+            let kind = if call.answered {
+                EventType::CallCompleted
+            } else {
+                EventType::CallMissed
+            };
+            let key = format!("webhook_event:call_final:{call_id}");
+            jobs.push(WebhookEventJob::new(kind, key, call_data(call), now).queue_row(now));
+        }
+        if call.voicemail_left {
+            let data = call_data(call);
+            jobs.push(webhook_event_job(
+                EventType::VoicemailReceived,
                 &call_id,
                 data,
                 now,

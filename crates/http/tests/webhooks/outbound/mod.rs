@@ -10,6 +10,7 @@ mod deliveries;
 mod payments;
 mod receiver;
 mod refusals;
+mod written_calls;
 
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_app::webhooks::TargetPolicy;
