@@ -178,12 +178,14 @@ impl App {
         Ok(record)
     }
 
-    /// Newest first, `limit` per page, continuing after `cursor`.
+    /// Newest first, `limit` per page, continuing after `cursor`; with `status`, only calls in
+    /// that status.
     pub async fn list_calls(
         &self,
         actor: &Actor,
         profile: Option<DjProfileId>,
         range: &DateRange,
+        status: Option<CallStatus>,
         cursor: Option<&str>,
         limit: u32,
     ) -> AppResult<CallPage> {
@@ -194,6 +196,7 @@ impl App {
             profile,
             start: range.start.map(DbTime),
             end: range.end.map(DbTime),
+            status,
         };
         let mut calls = self
             .store

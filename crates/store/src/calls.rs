@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 mod bulk;
 mod jobs;
+mod list;
 mod quality;
 mod reconciled;
 
@@ -107,12 +108,15 @@ pub struct NewCall {
     pub tipjar_link_sent: bool,
 }
 
-/// Which calls to list. `profile: None` is platform-wide (admin, service).
+/// Which calls to list. `profile: None` is platform-wide (admin, service); `status`, only
+/// calls in that status (the consoles' filter; an index `(call_status, timestamp, id)` serves
+/// it platform-wide).
 #[derive(Clone, Debug, Default)]
 pub struct CallFilter {
     pub profile: Option<DjProfileId>,
     pub start: Option<DbTime>,
     pub end: Option<DbTime>,
+    pub status: Option<CallStatus>,
 }
 
 /// The position after the last row of a page: newest first, ties broken by id.
@@ -249,38 +253,6 @@ impl Store {
         }))
     }
 
-    /// One page of calls, newest first, strictly after `cursor`. Keyset pagination: rows added
-    /// while a client pages through never shift the pages, so each row comes back exactly once.
-    /// Only the filters in force are written into the query (see [`list_sql`]), so both
-    /// databases bound an index range (`(dj_profile_id, timestamp, id)` or `(timestamp, id)`)
-    /// by them and by the cursor: a page deep into 100,000 calls costs what the first does.
-    pub async fn list_calls(
-        &self,
-        actor: &Actor,
-        filter: &CallFilter,
-        cursor: Option<CallCursor>,
-        limit: u32,
-    ) -> StoreResult<Vec<CallRecord>> {
-        let sql = list_sql(filter, cursor.as_ref());
-        Ok(in_tx!(self, actor, replica, |conn| {
-            let mut query = sqlx::query_as::<_, CallRecord>(sql);
-            // Bound in the order `list_sql` numbers them.
-            if let Some(profile) = filter.profile {
-                query = query.bind(profile.0);
-            }
-            if let Some(start) = filter.start {
-                query = query.bind(start);
-            }
-            if let Some(end) = filter.end {
-                query = query.bind(end);
-            }
-            if let Some(cursor) = cursor {
-                query = query.bind(cursor.timestamp).bind(cursor.id);
-            }
-            query.bind(i64::from(limit)).fetch_all(&mut *conn).await?
-        }))
-    }
-
     /// Applies a patch; `None` when there is no such call.
     pub async fn patch_call(
         &self,
@@ -313,71 +285,5 @@ impl Store {
             .fetch_optional(&mut *conn)
             .await?
         }))
-    }
-}
-
-/// The list query with only the conditions in force, numbered in the order profile, start,
-/// end, cursor (timestamp, id), limit. Only static fragments and placeholders are spliced in.
-/// Written out rather than as `$n IS NULL OR …`: SQLite plans a statement once, without its
-/// values, and could then use no index bound (each page scanned the index from the newest
-/// call), and the cursor is one row-value comparison, which both databases take as a range
-/// bound where `a < x OR (a = x AND b < y)` was only a filter on PostgreSQL.
-fn list_sql(filter: &CallFilter, cursor: Option<&CallCursor>) -> sqlx::AssertSqlSafe<String> {
-    let mut conditions = Vec::new();
-    let mut n = 0;
-    let mut param = || {
-        n += 1;
-        format!("${n}")
-    };
-    if filter.profile.is_some() {
-        conditions.push(format!("dj_profile_id = {}", param()));
-    }
-    if filter.start.is_some() {
-        conditions.push(format!("\"timestamp\" >= {}", param()));
-    }
-    if filter.end.is_some() {
-        conditions.push(format!("\"timestamp\" < {}", param()));
-    }
-    if cursor.is_some() {
-        let (at, id) = (param(), param());
-        conditions.push(format!("(\"timestamp\", id) < ({at}, {id})"));
-    }
-    let limit = param();
-    let filters = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
-    };
-    sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM dj_calls{filters} ORDER BY \"timestamp\" DESC, id DESC LIMIT {limit}"
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_list_query_names_only_the_filters_in_force() {
-        let all = list_sql(&CallFilter::default(), None).0;
-        assert!(all.starts_with(&format!("SELECT {COLUMNS} FROM")), "{all}");
-        assert!(all.ends_with("FROM dj_calls ORDER BY \"timestamp\" DESC, id DESC LIMIT $1"));
-        let cursor = CallCursor {
-            timestamp: DbTime(jiff::Timestamp::UNIX_EPOCH),
-            id: Uuid::nil(),
-        };
-        let filter = CallFilter {
-            profile: Some(DjProfileId(Uuid::nil())),
-            start: None,
-            end: Some(DbTime(jiff::Timestamp::UNIX_EPOCH)),
-        };
-        let some = list_sql(&filter, Some(&cursor)).0;
-        assert!(
-            some.ends_with(
-                "WHERE dj_profile_id = $1 AND \"timestamp\" < $2 AND (\"timestamp\", id) < ($3, $4) \
-                 ORDER BY \"timestamp\" DESC, id DESC LIMIT $5"
-            ),
-            "{some}"
-        );
     }
 }

@@ -15,7 +15,6 @@ pub struct CallExport {
     store: Store,
     actor: Actor,
     filter: CallFilter,
-    status: Option<CallStatus>,
     cursor: Option<CallCursor>,
     page_rows: u32,
     finished: bool,
@@ -41,8 +40,8 @@ impl App {
                 profile,
                 start: range.start.map(DbTime),
                 end: range.end.map(DbTime),
+                status,
             },
-            status,
             cursor: None,
             page_rows: EXPORT_PAGE_ROWS,
             finished: false,
@@ -61,13 +60,12 @@ impl CallExport {
 impl ExportPages for CallExport {
     type Row = CallRecord;
 
-    /// The next page of calls, newest first; empty when the status filter matched none of its
-    /// rows.
+    /// The next page of calls, newest first.
     async fn next_page(&mut self) -> AppResult<Option<Vec<CallRecord>>> {
         if self.finished {
             return Ok(None);
         }
-        let mut calls = self
+        let calls = self
             .store
             .list_calls(&self.actor, &self.filter, self.cursor, self.page_rows)
             .await?;
@@ -80,9 +78,6 @@ impl ExportPages for CallExport {
                 })
             }
             None => return Ok(None),
-        }
-        if let Some(status) = self.status {
-            calls.retain(|c| c.call_status == status);
         }
         Ok(Some(calls))
     }

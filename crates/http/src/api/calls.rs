@@ -181,7 +181,7 @@ async fn list_calls(
     let cursor = q.cursor.as_deref().filter(|c| !c.is_empty());
     let page = state
         .app
-        .list_calls(&actor, profile, &range, cursor, limit)
+        .list_calls(&actor, profile, &range, None, cursor, limit)
         .await?;
     Ok(Json(CallPage {
         success: true,

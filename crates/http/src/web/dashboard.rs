@@ -14,6 +14,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use djcalls_app::App;
+use djcalls_domain::CallStatus;
 use djcalls_domain::range::DateRange;
 use djcalls_domain::{Actor, DjProfileId};
 use serde::Deserialize;
@@ -178,30 +179,25 @@ pub async fn page(
     })
 }
 
-/// A page of calls, newest first, optionally only those with `status`: whole API pages are
-/// read until enough match, so the cursor never skips a row.
+/// A page of calls, newest first, optionally only those with `status` (filtered by the
+/// database, on an index).
 pub async fn list(
     app: &App,
     actor: &Actor,
     profile: Option<DjProfileId>,
     range: &DateRange,
     status: &str,
-    mut cursor: Option<String>,
+    cursor: Option<String>,
 ) -> Result<(Vec<djcalls_app::records::CallRecord>, Option<String>), PageError> {
-    let mut out = Vec::new();
-    for _ in 0..20 {
-        let page = app
-            .list_calls(actor, profile, range, cursor.as_deref(), PAGE_ROWS)
-            .await?;
-        out.extend(
-            page.calls
-                .into_iter()
-                .filter(|c| status.is_empty() || c.call_status.as_str() == status),
-        );
-        cursor = page.next_cursor;
-        if out.len() >= PAGE_ROWS as usize || cursor.is_none() {
-            break;
-        }
-    }
-    Ok((out, cursor))
+    let status = match status {
+        "" => None,
+        s => Some(
+            CallStatus::parse(s)
+                .ok_or_else(|| PageError::bad_request("status is not a call status."))?,
+        ),
+    };
+    let page = app
+        .list_calls(actor, profile, range, status, cursor.as_deref(), PAGE_ROWS)
+        .await?;
+    Ok((page.calls, page.next_cursor))
 }

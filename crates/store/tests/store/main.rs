@@ -50,6 +50,7 @@ mod fallback_calls;
 mod ledger;
 mod ledger_jobs;
 mod pagination;
+mod plans;
 mod ranges;
 mod refund_first;
 mod replica;

@@ -36,6 +36,7 @@ async fn listed(store: &Store, profile: DjProfileId, r: &DateRange) -> Vec<Strin
                 profile: Some(profile),
                 start: r.start.map(DbTime),
                 end: r.end.map(DbTime),
+                status: None,
             },
             None,
             100,
