@@ -122,8 +122,16 @@ impl App {
             transcription_text: None,
             tipjar_link_sent: false,
         };
-        match self.store.insert_call_and_contact(actor, &call, now).await {
-            Ok((record, contact)) => {
+        let events = |call: &CallRecord, _: Option<&_>| self.written_call_webhook_jobs(call, now);
+        match self
+            .store
+            .insert_call_with_jobs(actor, &call, now, &events)
+            .await
+        {
+            Ok((record, contact, enqueued)) => {
+                if enqueued {
+                    self.jobs_due_now();
+                }
                 self.announce(&record);
                 self.contact_of_call(contact);
                 Ok(record)

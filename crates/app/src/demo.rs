@@ -245,6 +245,10 @@ impl App {
             .insert_call_and_contact(&Actor::System, &call, DbTime(at))
             .await?;
         self.contact_of_call(contact);
+        if let Some(sid) = &call.call_sid {
+            let events = crate::demo_timeline::demo_events(&call, ring);
+            self.store.insert_seeded_call_events(sid, &events).await?;
+        }
         let mut paid = false;
         if booked || (link_sent && rng.random_bool(0.1)) {
             let amount =

@@ -15,6 +15,7 @@ pub mod contacts;
 pub mod conversions;
 mod cursor;
 pub mod demo;
+mod demo_timeline;
 pub mod error;
 pub mod export_pages;
 pub mod fallback;

@@ -1,6 +1,7 @@
 //! The `djcalls` binary: parses the command line and environment, then hands over to a command.
 
 mod ad_conversions;
+mod bench_args;
 mod call_quality;
 mod cli;
 mod commands;

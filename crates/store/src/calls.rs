@@ -8,10 +8,14 @@ use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadSco
 use uuid::Uuid;
 
 mod bulk;
+mod jobs;
 mod quality;
 mod reconciled;
 
 pub use quality::QualityColumns;
+
+use jobs::enqueue_call_jobs;
+pub use jobs::{CallJobs, no_call_jobs};
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct CallRecord {
@@ -150,6 +154,22 @@ impl Store {
         call: &NewCall,
         now: DbTime,
     ) -> StoreResult<(CallRecord, Option<ContactUpsert>)> {
+        let (record, contact, _) = self
+            .insert_call_with_jobs(actor, call, now, &no_call_jobs)
+            .await?;
+        Ok((record, contact))
+    }
+
+    /// [`Store::insert_call_and_contact`], enqueueing in the same transaction the jobs `jobs`
+    /// gives for the inserted call and its contact (its outbound webhook events); the `bool`
+    /// says whether any was new.
+    pub async fn insert_call_with_jobs(
+        &self,
+        actor: &Actor,
+        call: &NewCall,
+        now: DbTime,
+        jobs: CallJobs<'_>,
+    ) -> StoreResult<(CallRecord, Option<ContactUpsert>, bool)> {
         let (call_sid, logged_call_sid) = match call.source {
             CallSource::Api => (None, call.call_sid.as_deref()),
             _ => (call.call_sid.as_deref(), None),
@@ -212,7 +232,8 @@ impl Store {
                 now,
             )
             .await?;
-            (record, contact)
+            let enqueued = enqueue_call_jobs(conn, jobs, &record, contact.as_ref(), now).await?;
+            (record, contact, enqueued)
         }))
     }
 

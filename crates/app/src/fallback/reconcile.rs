@@ -11,7 +11,7 @@ use djcalls_domain::voice::LegStatus;
 use djcalls_domain::voice::reconciled::{LoggedLeg, reconciled_facts};
 use djcalls_domain::{Actor, CallId, CallSource, LeadScore, PhoneNumber};
 use djcalls_store::DbTime;
-use djcalls_store::calls::NewCall;
+use djcalls_store::calls::{CallRecord, NewCall};
 use djcalls_store::numbers::NumberTenure;
 use djcalls_telephony::{CallLogEntry, CallLogQuery, TwilioError};
 use jiff::Timestamp;
@@ -188,14 +188,19 @@ impl App {
             transcription_text: None,
             tipjar_link_sent: false,
         };
-        let Some(contact) = self
+        let now = self.now();
+        let events = |call: &CallRecord, _: Option<&_>| self.written_call_webhook_jobs(call, now);
+        let Some((contact, enqueued)) = self
             .store
-            .record_reconciled_call(&Actor::System, &new_call, self.now())
+            .record_reconciled_call_with_jobs(&Actor::System, &new_call, now, &events)
             .await?
         else {
             // Recorded meanwhile, by another run or a late webhook.
             return Ok(Found::Known);
         };
+        if enqueued {
+            self.jobs_due_now();
+        }
         self.contact_of_call(contact);
         tracing::info!(
             call_sid = %call.sid,

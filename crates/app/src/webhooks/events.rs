@@ -4,6 +4,7 @@
 use super::delivery::WebhookEventJob;
 use crate::App;
 use crate::contacts::ContactTouch;
+use djcalls_domain::CallStatus;
 use djcalls_domain::voice::CallFacts;
 use djcalls_store::DbTime;
 use djcalls_store::calls::CallRecord;
@@ -85,12 +86,26 @@ fn call_data(call: &CallRecord) -> Value {
     })
 }
 
+/// `insights.ready`'s data once the call's insights are stored (`None` before): the call
+/// fields, the stored lead score and event type (a person's choice wins, as on the call), and
+/// the insights themselves. The voice fold stores insights in the transaction that brought the
+/// transcript, and this event is enqueued in that same transaction, once per call.
+fn insights_data(call: &CallRecord) -> Option<Value> {
+    let insights: Value = serde_json::from_str(call.insights.as_deref()?).ok()?;
+    let mut data = call_data(call);
+    data["lead_score"] = json!(call.lead_score.as_str());
+    data["event_type"] = json!(call.event_type);
+    data["insights"] = insights;
+    Some(data)
+}
+
 impl App {
     /// The call events an updated call raises, built inside the voice fold's transaction:
     /// `call.completed` (answered) or `call.missed` once the call has ended — one of the two
     /// per call, and "missed" only once the dial outcome is known, so a status callback that
     /// overtakes the dial action never makes an answered call look missed — and
-    /// `voicemail.received` once a voicemail was left.
+    /// `voicemail.received` once a voicemail was left; `insights.ready` once the transcript's
+    /// insights are stored.
     pub(crate) fn call_webhook_jobs(
         &self,
         facts: &CallFacts,
@@ -114,6 +129,44 @@ impl App {
                 EventType::VoicemailReceived,
                 &call_id,
                 call_data(call),
+                now,
+            ));
+        }
+        if let Some(data) = insights_data(call) {
+            jobs.push(webhook_event_job(
+                EventType::InsightsReady,
+                &call_id,
+                data,
+                now,
+            ));
+        }
+        jobs
+    }
+
+    /// The call events of a call written whole, outside the voice pipeline (logged through
+    /// the API, or recorded by reconciliation from the provider's call log): the same events a
+    /// Twilio call raises, read from the record — `call.completed` (answered) or `call.missed`
+    /// once its status is final, and `voicemail.received` when a voicemail was left. A call
+    /// logged as still ringing raises none.
+    pub(crate) fn written_call_webhook_jobs(&self, call: &CallRecord, now: DbTime) -> Vec<NewJob> {
+        let mut jobs = Vec::new();
+        let call_id = call.id.to_string();
+        let status = call.call_status;
+        if status.rank() >= CallStatus::Busy.rank() {
+            let kind = if call.answered {
+                EventType::CallCompleted
+            } else {
+                EventType::CallMissed
+            };
+            let key = format!("webhook_event:call_final:{call_id}");
+            jobs.push(WebhookEventJob::new(kind, key, call_data(call), now).queue_row(now));
+        }
+        if call.voicemail_left {
+            let data = call_data(call);
+            jobs.push(webhook_event_job(
+                EventType::VoicemailReceived,
+                &call_id,
+                data,
                 now,
             ));
         }

@@ -2,7 +2,8 @@
 //! value (`data-metric`, `data-value`) next to a text formatted for people, and calls per day
 //! as an inline SVG bar chart.
 
-use djcalls_domain::analytics::{Analytics, DayFigures};
+use super::chart::BarChart;
+use djcalls_domain::analytics::Analytics;
 use serde_json::Value;
 
 /// One figure: `key` is the API's field path (`leadScoreBreakdown.hot`), `raw` its JSON text.
@@ -136,7 +137,8 @@ pub struct Figures {
     pub cards: Vec<Card>,
     pub lead_scores: Vec<Metric>,
     pub event_types: Vec<Metric>,
-    pub chart: Chart,
+    /// Calls per day, then revenue per day.
+    pub charts: [BarChart; 2],
 }
 
 impl Figures {
@@ -170,66 +172,12 @@ impl Figures {
             cards,
             lead_scores,
             event_types,
-            chart: Chart::of(&analytics.calls_by_day),
+            charts: [
+                BarChart::calls(&analytics.calls_by_day),
+                BarChart::revenue(&analytics.calls_by_day),
+            ],
         }
     }
-}
-
-/// Bars of an inline SVG chart (viewBox units).
-pub struct Chart {
-    pub width: u32,
-    pub height: u32,
-    pub max: i64,
-    pub bars: Vec<Bar>,
-}
-
-pub struct Bar {
-    pub x: f64,
-    pub y: f64,
-    pub w: f64,
-    pub h: f64,
-    pub date: String,
-    pub calls: i64,
-    pub booked: i64,
-}
-
-impl Chart {
-    pub const HEIGHT: u32 = 160;
-
-    pub fn of(days: &[DayFigures]) -> Chart {
-        let width = 640;
-        let max = days.iter().map(|d| d.calls).max().unwrap_or(0).max(1);
-        let n = days.len().max(1) as f64;
-        let slot = f64::from(width) / n;
-        let plot = f64::from(Self::HEIGHT) - 20.0;
-        let bars = days
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let h =
-                    (d.calls as f64 / max as f64 * plot).max(if d.calls > 0 { 1.0 } else { 0.0 });
-                Bar {
-                    x: round1(i as f64 * slot + slot * 0.1),
-                    y: round1(plot - h + 10.0),
-                    w: round1((slot * 0.8).max(0.5)),
-                    h: round1(h),
-                    date: d.date.clone(),
-                    calls: d.calls,
-                    booked: d.booked,
-                }
-            })
-            .collect();
-        Chart {
-            width,
-            height: Self::HEIGHT,
-            max,
-            bars,
-        }
-    }
-}
-
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
 }
 
 #[cfg(test)]

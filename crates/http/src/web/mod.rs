@@ -14,6 +14,7 @@ mod call_edit;
 mod call_insights;
 mod call_page;
 mod call_quality;
+mod chart;
 mod contacts;
 mod csrf;
 mod dashboard;

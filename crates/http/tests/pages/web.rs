@@ -220,21 +220,28 @@ async fn dashboard_figures_equal_the_analytics_api() {
             analytics["totalCalls"].as_i64().unwrap() > 0,
             "{range}: seeded calls"
         );
-        // The chart has one bar per day of callsByDay, with the same counts.
-        let bars: Vec<(String, String)> = page
-            .match_indices("data-day=\"")
-            .map(|(i, _)| {
-                (
-                    attr_after(&page[i..], "data-day", "data-day"),
-                    attr_after(&page[i..], "data-day", "data-calls"),
-                )
-            })
-            .collect();
+        // Each chart has one bar per day of callsByDay, with the same figures.
         let days = analytics["callsByDay"].as_array().unwrap();
-        assert_eq!(bars.len(), days.len(), "{range}");
-        for ((date, calls), day) in bars.iter().zip(days) {
-            assert_eq!(date, day["date"].as_str().unwrap());
-            assert_eq!(calls, &day["calls"].to_string());
+        for (chart, field) in [
+            ("calls-per-day", "calls"),
+            ("revenue-per-day", "revenueCents"),
+        ] {
+            let section = &page[page.find(&format!("id=\"{chart}\"")).unwrap()..];
+            let section = &section[..section.find("</section>").unwrap()];
+            let bars: Vec<(String, String)> = section
+                .match_indices("data-day=\"")
+                .map(|(i, _)| {
+                    (
+                        attr_after(&section[i..], "data-day", "data-day"),
+                        attr_after(&section[i..], "data-day", "data-value"),
+                    )
+                })
+                .collect();
+            assert_eq!(bars.len(), days.len(), "{range} {chart}");
+            for ((date, value), day) in bars.iter().zip(days) {
+                assert_eq!(date, day["date"].as_str().unwrap(), "{chart}");
+                assert_eq!(value, &day[field].to_string(), "{chart} {date}");
+            }
         }
     }
     let (status, _) = get(&dj, &app, "/dashboard?range=12d").await;
@@ -329,6 +336,8 @@ mod call_corrections;
 mod contacts;
 #[path = "web/contacts_exports.rs"]
 mod contacts_exports;
+#[path = "web/demo_calls.rs"]
+mod demo_calls;
 #[path = "web/exports.rs"]
 mod exports;
 #[path = "web/form_fuzz.rs"]

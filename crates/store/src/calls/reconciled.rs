@@ -2,9 +2,9 @@
 //! call the service already knows — a row, or a webhook kept in `call_events` — is left exactly
 //! as it is.
 
-use super::NewCall;
+use super::{CallJobs, CallRecord, NewCall, enqueue_call_jobs, no_call_jobs};
 use crate::contacts::{ContactUpsert, upsert_contact};
-use crate::{DbTime, Store, StoreResult};
+use crate::{DbTime, Store, StoreResult, sql_with};
 use djcalls_domain::Actor;
 use std::collections::HashSet;
 
@@ -61,15 +61,32 @@ impl Store {
         call: &NewCall,
         now: DbTime,
     ) -> StoreResult<Option<Option<ContactUpsert>>> {
+        Ok(self
+            .record_reconciled_call_with_jobs(actor, call, now, &no_call_jobs)
+            .await?
+            .map(|(contact, _)| contact))
+    }
+
+    /// [`Store::record_reconciled_call`], enqueueing in the same transaction the jobs `jobs`
+    /// gives for the inserted call and its contact (its outbound webhook events); the `bool`
+    /// says whether any was new. A known call causes none.
+    pub async fn record_reconciled_call_with_jobs(
+        &self,
+        actor: &Actor,
+        call: &NewCall,
+        now: DbTime,
+        jobs: CallJobs<'_>,
+    ) -> StoreResult<Option<(Option<ContactUpsert>, bool)>> {
         Ok(in_tx!(self, actor, write, |conn| {
-            let inserted = sqlx::query(
+            let inserted: Option<CallRecord> = sqlx::query_as(sql_with(
+                super::COLUMNS,
                 "INSERT INTO dj_calls (id, dj_profile_id, virtual_number, caller_number, \
                  \"timestamp\", lead_score, call_duration_seconds, call_status, call_sid, source, \
                  answered, talk_seconds, created_at, updated_at) \
                  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13 \
                  WHERE NOT EXISTS (SELECT 1 FROM call_events WHERE call_sid = $9) \
-                 ON CONFLICT (call_sid) DO NOTHING",
-            )
+                 ON CONFLICT (call_sid) DO NOTHING RETURNING {COLUMNS}",
+            ))
             .bind(call.id.0)
             .bind(call.dj_profile_id.0)
             .bind(&call.virtual_number)
@@ -83,22 +100,23 @@ impl Store {
             .bind(call.answered)
             .bind(call.talk_seconds)
             .bind(now)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-            if inserted == 1 {
-                Some(
-                    upsert_contact(
+            .fetch_optional(&mut *conn)
+            .await?;
+            match inserted {
+                Some(record) => {
+                    let contact = upsert_contact(
                         conn,
-                        call.dj_profile_id,
-                        call.caller_number.as_deref(),
+                        record.dj_profile_id,
+                        record.caller_number.as_deref(),
                         call.caller_name.as_deref(),
                         now,
                     )
-                    .await?,
-                )
-            } else {
-                None
+                    .await?;
+                    let enqueued =
+                        enqueue_call_jobs(conn, jobs, &record, contact.as_ref(), now).await?;
+                    Some((contact, enqueued))
+                }
+                None => None,
             }
         }))
     }

@@ -119,6 +119,16 @@ pub trait JobConn: Send {
         job: &NewJob,
         now: DbTime,
     ) -> impl Future<Output = sqlx::Result<bool>> + Send;
+
+    /// [`JobConn::enqueue_job`] in a transaction of any actor, a DJ's too: `jobs` (and the
+    /// `webhook_endpoints` an event job checks) are platform tables, so on PostgreSQL the
+    /// insert runs under the platform's RLS role, and the actor's role is back right after.
+    /// For jobs the store itself builds from rows the actor just wrote (a logged call's events).
+    fn enqueue_platform_job(
+        &mut self,
+        job: &NewJob,
+        now: DbTime,
+    ) -> impl Future<Output = sqlx::Result<bool>> + Send;
 }
 
 const ENQUEUE_SQL: &str = "INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_at, \
@@ -135,8 +145,16 @@ const ENQUEUE_EVENT_SQL: &str = "INSERT INTO jobs (id, kind, payload, state, att
      ON CONFLICT (dedupe_key) DO NOTHING";
 
 macro_rules! impl_job_conn {
-    ($conn:ty) => {
+    ($conn:ty, $as_platform:path) => {
         impl JobConn for $conn {
+            async fn enqueue_platform_job(
+                &mut self,
+                job: &NewJob,
+                now: DbTime,
+            ) -> sqlx::Result<bool> {
+                $as_platform(self, job, now).await
+            }
+
             async fn enqueue_job(&mut self, job: &NewJob, now: DbTime) -> sqlx::Result<bool> {
                 let sql = if job.kind == crate::webhooks::EVENT_JOB_KIND {
                     ENQUEUE_EVENT_SQL
@@ -160,8 +178,39 @@ macro_rules! impl_job_conn {
     };
 }
 
-impl_job_conn!(PgConnection);
-impl_job_conn!(SqliteConnection);
+impl_job_conn!(PgConnection, enqueue_as_platform_pg);
+impl_job_conn!(SqliteConnection, enqueue_as_platform_sqlite);
+
+/// PostgreSQL: the platform's `app.role` for the one insert (transaction-local, as
+/// `tx::enter_pg` set the actor's), then the actor's again.
+async fn enqueue_as_platform_pg(
+    conn: &mut PgConnection,
+    job: &NewJob,
+    now: DbTime,
+) -> sqlx::Result<bool> {
+    let actor_role: String =
+        sqlx::query_scalar("SELECT coalesce(current_setting('app.role', true), '')")
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query("SELECT set_config('app.role', 'system', true)")
+        .execute(&mut *conn)
+        .await?;
+    let new = conn.enqueue_job(job, now).await?;
+    sqlx::query("SELECT set_config('app.role', $1, true)")
+        .bind(actor_role)
+        .execute(&mut *conn)
+        .await?;
+    Ok(new)
+}
+
+/// SQLite has no row-level security: the insert as it is.
+async fn enqueue_as_platform_sqlite(
+    conn: &mut SqliteConnection,
+    job: &NewJob,
+    now: DbTime,
+) -> sqlx::Result<bool> {
+    conn.enqueue_job(job, now).await
+}
 
 /// Enqueues `job` on `conn` (inside the caller's transaction); true when it was new.
 pub async fn enqueue<C: JobConn + ?Sized>(

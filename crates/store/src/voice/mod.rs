@@ -5,6 +5,7 @@
 mod batch;
 mod incoming;
 mod insights;
+mod seeded;
 pub(crate) use batch::IncomingBatcher;
 pub use incoming::IncomingRecorded;
 

@@ -4,8 +4,11 @@
 //! own single-row insert rate at the same concurrency (`reference.rs`) — on SQLite or
 //! PostgreSQL; with `--case export` (`contacts-export`), the calls (contacts) CSV export's
 //! time and peak memory (`export.rs`); with `--case dni`, the public number lookup beside
-//! `/healthz` in the same run (`dni.rs`).
+//! `/healthz` in the same run (`dni.rs`); with `--case analytics`, the analytics answers on a
+//! marketplace-sized data set beside the seed's approach (`analytics.rs`).
 
+mod analytics;
+mod analytics_data;
 mod dni;
 mod export;
 mod load;
@@ -77,6 +80,22 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.case.contains(&BenchCase::Dni) {
         let run_for = Duration::from_secs(args.seconds);
         dni::run(&client, &base, &args.connections, run_for).await?;
+    }
+    if args.case.contains(&BenchCase::Analytics) {
+        let scale = args.analytics_scale.unwrap_or(match store.backend() {
+            djcalls_store::Backend::Postgres => 1.0,
+            djcalls_store::Backend::Sqlite => 0.1,
+        });
+        analytics::run(
+            &client,
+            &base,
+            KEY,
+            &store,
+            &url,
+            scale,
+            args.analytics_runs,
+        )
+        .await?;
     }
     server.abort();
     relay.shutdown().await;

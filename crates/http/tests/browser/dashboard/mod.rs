@@ -12,6 +12,7 @@
 
 mod access;
 mod call_edit;
+mod charts;
 mod contacts;
 mod figures;
 mod phone;

@@ -105,20 +105,13 @@ pub async fn dom_metric(page: &Page, key: &str) -> String {
         .unwrap_or_else(|| panic!("no data-value on {key}"))
 }
 
-/// The figures on the open dashboard equal `GET /api/djdash/calls/analytics` for the range
-/// the page names (`data-start`, `data-end`, `data-tz`, the DJ's id), asked with `token`.
-pub async fn assert_figures_match_the_api(page: &Page, t: &TestApp, token: &str, range: &str) {
-    assert_eq!(
-        page.attr("#dashboard", "data-range").await.as_deref(),
-        Some(range)
-    );
+/// `GET /api/djdash/calls/analytics` (asked with `token`) for the range the open dashboard
+/// names (`data-start`, `data-end`, `data-tz`, the DJ's id): its `analytics` object.
+pub async fn api_analytics_for_page(page: &Page, t: &TestApp, token: &str) -> Value {
     let start = page.attr("#dashboard", "data-start").await.unwrap();
     let end = page.attr("#dashboard", "data-end").await.unwrap();
     let tz = page.attr("#dashboard", "data-tz").await.unwrap();
     let dj = page.attr("#dashboard", "data-dj-profile-id").await.unwrap();
-    assert_eq!(dj, SPARKLE_ID);
-    assert_eq!(tz, "America/New_York");
-    assert_eq!(start.is_empty(), range == "all", "{range}: start {start:?}");
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("dj_profile_id", &dj)
         .append_pair("start_date", &start)
@@ -135,6 +128,23 @@ pub async fn assert_figures_match_the_api(page: &Page, t: &TestApp, token: &str,
         .json()
         .await
         .unwrap();
+    api["analytics"].clone()
+}
+
+/// The figures on the open dashboard equal `GET /api/djdash/calls/analytics` for the range
+/// the page names (`data-start`, `data-end`, `data-tz`, the DJ's id), asked with `token`.
+pub async fn assert_figures_match_the_api(page: &Page, t: &TestApp, token: &str, range: &str) {
+    assert_eq!(
+        page.attr("#dashboard", "data-range").await.as_deref(),
+        Some(range)
+    );
+    let start = page.attr("#dashboard", "data-start").await.unwrap();
+    let tz = page.attr("#dashboard", "data-tz").await.unwrap();
+    let dj = page.attr("#dashboard", "data-dj-profile-id").await.unwrap();
+    assert_eq!(dj, SPARKLE_ID);
+    assert_eq!(tz, "America/New_York");
+    assert_eq!(start.is_empty(), range == "all", "{range}: start {start:?}");
+    let api = serde_json::json!({"analytics": api_analytics_for_page(page, t, token).await});
     let analytics = &api["analytics"];
     assert!(
         analytics["totalCalls"].as_i64().unwrap() > 0,
@@ -160,4 +170,18 @@ pub async fn assert_figures_match_the_api(page: &Page, t: &TestApp, token: &str,
     ] {
         assert!(pairs.iter().any(|(k, _)| k == key), "{range}: no {key}");
     }
+}
+
+/// Nothing the page loaded answered an error (a 404 player source, a missing asset): read from
+/// the Resource Timing entries' `responseStatus` (Chromium ≥ 109), the page's own navigation
+/// included.
+pub async fn assert_no_failed_loads(page: &Page) {
+    let failed = page
+        .eval(
+            "return performance.getEntries()\
+             .filter(e => typeof e.responseStatus === 'number' && e.responseStatus >= 400)\
+             .map(e => e.name + ' ' + e.responseStatus);",
+        )
+        .await;
+    assert_eq!(failed, serde_json::json!([]), "failed loads");
 }

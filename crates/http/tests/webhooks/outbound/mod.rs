@@ -1,13 +1,18 @@
 //! Outbound webhooks (SPEC §14) end to end, against fake receivers over HTTP
-//! (`receiver.rs`): a call that ends reaches an endpoint signed; a failing endpoint is retried
+//! (`receiver.rs`): a call that ends reaches an endpoint signed; a voicemail raises its
+//! `call.missed`, `voicemail.received` and `insights.ready` once each; a failing endpoint is retried
 //! with the same `webhook-id` as the test clock moves and disabled after 3 days; a slow
-//! endpoint does not hold up another; a manual retry; the SSRF refusals (at creation, and at
+//! endpoint does not hold up another; a manual retry; a follow-up text and a STOP raise
+//! `followup.sent` and `lead.opted_out`; logged and reconciled calls raise call events; the SSRF refusals (at creation, and at
 //! delivery for a name that resolves to a private address); the secret shown once.
 
+mod call_events;
 mod deliveries;
 mod payments;
 mod receiver;
 mod refusals;
+mod texts;
+mod written_calls;
 
 use djcalls_app::settings::SIMULATOR_AUTH_TOKEN;
 use djcalls_app::webhooks::TargetPolicy;
