@@ -21,6 +21,8 @@
 //! unless `DJCALLS_REQUIRE_CHROMIUM=1` (CI), where it panics. `DJCALLS_CHROMIUM` and
 //! `DJCALLS_CHROMEDRIVER` name other binaries.
 
+mod console;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -183,6 +185,7 @@ impl Browser {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
         caps.insert("goog:chromeOptions".into(), chrome);
+        caps.insert("goog:loggingPrefs".into(), console::logging_prefs());
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&self.webdriver_url)

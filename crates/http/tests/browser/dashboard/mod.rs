@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 mod access;
+mod call_edit;
 mod charts;
 mod contacts;
 mod figures;
