@@ -15,6 +15,7 @@ pub mod phone;
 pub mod range;
 pub mod rate_limit;
 pub mod refund;
+pub mod reports;
 pub mod retry;
 pub mod vocab;
 pub mod voice;
