@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 /// The report `kind` from the API for the range the open page names (`root`: its element id).
 async fn api_report(page: &Page, t: &TestApp, token: &str, root: &str, kind: &str) -> Value {
-    let attr = |name: &'static str| page.attr(&format!("#{root}"), name);
+    let root = format!("#{root}");
+    let attr = |name: &'static str| page.attr(&root, name);
     let mut q = form_urlencoded::Serializer::new(String::new());
     let dj = attr("data-dj-profile-id").await.unwrap();
     if !dj.is_empty() {
