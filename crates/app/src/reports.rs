@@ -55,8 +55,7 @@ impl App {
             let Ok(month) = entry.month.parse::<Month>() else {
                 continue;
             };
-            if month.covered_days(range).0 > 0 {
-                let share = month.prorated(entry.spend_cents, range);
+            if let Some(share) = month.prorated(entry.spend_cents, range) {
                 *spend.entry(entry.key).or_insert(0) += share;
             }
         }

@@ -60,10 +60,14 @@ impl Month {
         (covered as i64, days)
     }
 
-    /// The part of `spend_cents` (this month's spend) that falls in `range`.
-    pub fn prorated(self, spend_cents: i64, range: &DateRange) -> i64 {
+    /// The part of `spend_cents` (this month's spend) that falls in `range`; `None` when the
+    /// range covers none of the month's days.
+    pub fn prorated(self, spend_cents: i64, range: &DateRange) -> Option<i64> {
         let (covered, days) = self.covered_days(range);
-        ratio_half_up(spend_cents.saturating_mul(covered), days).unwrap_or(0)
+        if covered == 0 {
+            return None;
+        }
+        ratio_half_up(spend_cents.saturating_mul(covered), days)
     }
 
     /// The months a bounded side of `range` starts or ends in (local), for fetching only the
@@ -108,18 +112,18 @@ mod tests {
     #[test]
     fn a_whole_month_gets_all_its_spend_and_half_a_month_half() {
         let whole = range("2026-06-01", "2026-06-30", "America/New_York");
-        assert_eq!(june().prorated(30_000, &whole), 30_000);
+        assert_eq!(june().prorated(30_000, &whole), Some(30_000));
         let half = range("2026-06-01", "2026-06-15", "America/New_York");
         assert_eq!(june().covered_days(&half), (15, 30));
-        assert_eq!(june().prorated(30_001, &half), 15_001);
+        assert_eq!(june().prorated(30_001, &half), Some(15_001));
         let after = range("2026-07-01", "2026-07-31", "UTC");
-        assert_eq!(june().prorated(30_000, &after), 0);
+        assert_eq!(june().prorated(30_000, &after), None);
     }
 
     #[test]
     fn an_open_range_covers_the_whole_month() {
         let open = DateRange::parse(None, None, None).unwrap();
-        assert_eq!(june().prorated(1_234, &open), 1_234);
+        assert_eq!(june().prorated(1_234, &open), Some(1_234));
         assert_eq!(Month::bounds_of(&open), (None, None));
     }
 

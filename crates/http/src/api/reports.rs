@@ -1,17 +1,18 @@
 //! SPEC §15: `GET /api/djdash/reports/sources`, `PUT /api/djdash/reports/spend` and
 //! `GET /api/djdash/reports/funnel` (the analytics' parameters and access rules).
 
-use super::calls::{date_range, optional_profile};
+use super::analytics::AnalyticsQuery;
+use super::calls::optional_profile;
 use crate::api_doc::StandardErrors;
 use crate::error::ApiResult;
-use crate::extract::{Caller, JsonBody, parse_query};
+use crate::extract::{Caller, JsonBody};
 use crate::state::HttpState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use djcalls_app::reports::{SpendEntry, SpendInput};
 use djcalls_domain::reports::{Funnel, SourceRow};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,22 +21,6 @@ pub fn router() -> OpenApiRouter<HttpState> {
         .routes(routes!(sources))
         .routes(routes!(put_spend))
         .routes(routes!(funnel))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct ReportQuery {
-    /// One DJ (admins and the service; without it, the platform); a DJ gets their own.
-    #[param(format = Uuid)]
-    dj_profile_id: Option<String>,
-    /// First local day, `YYYY-MM-DD`.
-    #[param(format = Date)]
-    start_date: Option<String>,
-    /// Last local day, `YYYY-MM-DD` (inclusive).
-    #[param(format = Date)]
-    end_date: Option<String>,
-    /// IANA zone for the days (default UTC).
-    tz: Option<String>,
 }
 
 /// `{"success": true, "sources": [...]}`.
@@ -54,20 +39,14 @@ pub struct FunnelEnvelope {
 
 /// Revenue by source (SPEC §15), with cost figures where spend was set.
 #[utoipa::path(get, path = "/api/djdash/reports/sources", tag = "reports",
-    security(("bearer" = [])), params(ReportQuery),
+    security(("bearer" = [])), params(AnalyticsQuery),
     responses((status = 200, description = "One row per source", body = SourcesEnvelope), StandardErrors))]
 async fn sources(
     State(state): State<HttpState>,
     Caller(actor): Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<SourcesEnvelope>> {
-    let q: ReportQuery = parse_query(query.as_deref())?;
-    let profile = optional_profile(q.dj_profile_id.as_deref())?;
-    let range = date_range(
-        q.start_date.as_deref(),
-        q.end_date.as_deref(),
-        q.tz.as_deref(),
-    )?;
+    let (profile, range) = AnalyticsQuery::parse(query.as_deref())?;
     let sources = state.app.source_report(&actor, profile, &range).await?;
     Ok(Json(SourcesEnvelope {
         success: true,
@@ -77,20 +56,14 @@ async fn sources(
 
 /// The booking funnel (SPEC §15; definitions in the README).
 #[utoipa::path(get, path = "/api/djdash/reports/funnel", tag = "reports",
-    security(("bearer" = [])), params(ReportQuery),
+    security(("bearer" = [])), params(AnalyticsQuery),
     responses((status = 200, description = "The funnel", body = FunnelEnvelope), StandardErrors))]
 async fn funnel(
     State(state): State<HttpState>,
     Caller(actor): Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<FunnelEnvelope>> {
-    let q: ReportQuery = parse_query(query.as_deref())?;
-    let profile = optional_profile(q.dj_profile_id.as_deref())?;
-    let range = date_range(
-        q.start_date.as_deref(),
-        q.end_date.as_deref(),
-        q.tz.as_deref(),
-    )?;
+    let (profile, range) = AnalyticsQuery::parse(query.as_deref())?;
     let funnel = state.app.funnel_report(&actor, profile, &range).await?;
     Ok(Json(FunnelEnvelope {
         success: true,
