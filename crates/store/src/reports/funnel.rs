@@ -18,7 +18,8 @@ const SHOWN: &str = "SELECT CAST(coalesce(sum(n.shown), 0) AS BIGINT) FROM numbe
        AND ($3 IS NULL OR n.bucket < $3)";
 
 /// Per click in range with at least one attributed call: the deepest stage any of its calls
-/// reached (each stage's condition includes the ones above), then summed. `$4` is
+/// reached (each stage's condition includes the ones above), then summed. The calls are
+/// bounded by the profile and the range's start (a call comes after its click). `$4` is
 /// `FOLLOWUP_MIN_TALK_SECONDS`; `{link}` matches the call's attribution to the click.
 const JOURNEYS: &str = "SELECT count(*), CAST(coalesce(sum(answered), 0) AS BIGINT), \
       CAST(coalesce(sum(talked), 0) AS BIGINT), CAST(coalesce(sum(sent), 0) AS BIGINT), \
@@ -39,7 +40,8 @@ const JOURNEYS: &str = "SELECT count(*), CAST(coalesce(sum(answered), 0) AS BIGI
                AND EXISTS (SELECT 1 FROM payment_links l WHERE l.call_id = c.id AND l.opens > 0) \
                AND c.tipjar_payment_received THEN 1 ELSE 0 END AS paid, \
           coalesce((SELECT sum(p.amount_cents) FROM payments p WHERE p.call_id = c.id), 0) AS revenue \
-          FROM dj_calls c WHERE c.attribution IS NOT NULL) s \
+          FROM dj_calls c WHERE c.attribution IS NOT NULL \
+            AND ($1 IS NULL OR c.dj_profile_id = $1) AND ($2 IS NULL OR c.\"timestamp\" >= $2)) s \
         ON s.dj_profile_id = k.dj_profile_id AND s.\"timestamp\" >= k.clicked_at AND {link} \
       WHERE {CLICK_FILTER} GROUP BY k.id) journeys";
 
