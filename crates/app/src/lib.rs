@@ -27,6 +27,7 @@ pub mod numbers;
 pub mod outage;
 pub mod payments;
 pub mod profiles;
+pub mod reports;
 mod service;
 pub mod sessions;
 pub mod settings;
@@ -68,6 +69,8 @@ pub struct App {
     public_numbers: Arc<numbers::PublicNumbers>,
     /// Signs and checks click tokens (`click_tokens.rs`).
     click_key: Arc<click_tokens::ClickKey>,
+    /// DNI answers per DJ not yet written (`reports/shown.rs`).
+    numbers_shown: Arc<reports::shown::ShownCounter>,
 }
 
 impl App {
@@ -94,6 +97,7 @@ impl App {
             payments,
             live: live::LiveEvents::default(),
             webhook_sender: Arc::default(),
+            numbers_shown: Arc::default(),
         }
     }
 

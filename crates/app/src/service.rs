@@ -21,6 +21,9 @@ impl App {
 
     /// Closes the database pool: the last step of a graceful shutdown or a one-off command.
     pub async fn close(&self) {
+        if let Err(e) = self.flush_numbers_shown().await {
+            tracing::warn!(error = %e, "could not write the DNI counts before closing");
+        }
         self.store.close().await;
     }
 

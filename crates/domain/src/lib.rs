@@ -16,6 +16,7 @@ pub mod quality;
 pub mod range;
 pub mod rate_limit;
 pub mod refund;
+pub mod reports;
 pub mod retry;
 pub mod vocab;
 pub mod voice;

@@ -35,6 +35,7 @@ pub const VIEWER_PATH: &str = "/api/docs";
         (name = "calls", description = "Calls: log, list, read, correct, recordings"),
         (name = "contacts", description = "Callers as contacts of the DJs they called (SPEC §14)"),
         (name = "analytics", description = "Figures of SPEC §6"),
+        (name = "reports", description = "Revenue by source, ad spend and the booking funnel (SPEC §15)"),
         (name = "profiles", description = "DJ profiles"),
         (name = "numbers", description = "Virtual numbers, the pool and the public DNI lookup"),
         (name = "clicks", description = "Widget clicks (public)"),

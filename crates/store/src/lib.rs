@@ -23,6 +23,7 @@ pub mod notify;
 pub mod numbers;
 pub mod payments;
 pub mod profiles;
+pub mod reports;
 pub mod sessions;
 pub mod sign_in_links;
 pub mod users;

@@ -7,6 +7,7 @@ use crate::cli::{DatabaseArgs, ServeArgs, ServiceArgs};
 use anyhow::Context;
 use djcalls_app::jobs::JobRunner;
 use djcalls_app::outage::{ROUTING_SNAPSHOT, Upkeep};
+use djcalls_app::reports::shown::ShownFlusher;
 use djcalls_app::{App, SystemClock};
 use djcalls_store::{Store, StoreError};
 use std::sync::Arc;
@@ -158,10 +159,13 @@ async fn serve_with(
 struct Running {
     upkeep: Upkeep,
     jobs: Option<JobRunner>,
+    /// Writes the DNI answers' counts (the funnel's "numbers shown") every few seconds.
+    shown: ShownFlusher,
 }
 
 impl Running {
     async fn shutdown(self) {
+        self.shown.shutdown().await;
         // Claims nothing new and waits for running jobs; an unfinished one is claimed again
         // after its lease by the next start.
         if let Some(jobs) = self.jobs {
@@ -187,7 +191,12 @@ async fn start_background(app: &App, args: &ServiceArgs) -> Running {
         }
         workers => Some(app.start_job_runner(workers, Duration::from_secs(args.job_poll_seconds))),
     };
-    Running { upkeep, jobs }
+    let shown = app.start_shown_flusher();
+    Running {
+        upkeep,
+        jobs,
+        shown,
+    }
 }
 
 /// Tries every second (every 30 s after a refusal that is not an outage) until the database

@@ -9,8 +9,9 @@ use crate::state::HttpState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use djcalls_app::records::TopDj;
-use djcalls_domain::Cents;
 use djcalls_domain::analytics::{Analytics, DayFigures};
+use djcalls_domain::range::DateRange;
+use djcalls_domain::{Cents, DjProfileId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,9 +23,10 @@ pub fn router() -> OpenApiRouter<HttpState> {
         .routes(routes!(admin_analytics))
 }
 
+/// The parameters of the analytics and the reports (SPEC §6, §15).
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-struct AnalyticsQuery {
+pub(super) struct AnalyticsQuery {
     /// One DJ (admins and the service); a DJ always gets their own figures.
     #[param(format = Uuid)]
     dj_profile_id: Option<String>,
@@ -36,6 +38,20 @@ struct AnalyticsQuery {
     end_date: Option<String>,
     /// IANA zone for the days (default UTC).
     tz: Option<String>,
+}
+
+impl AnalyticsQuery {
+    /// The query's profile (if named) and range, or a 400 naming the bad parameter.
+    pub(super) fn parse(raw: Option<&str>) -> ApiResult<(Option<DjProfileId>, DateRange)> {
+        let q: AnalyticsQuery = parse_query(raw)?;
+        let profile = optional_profile(q.dj_profile_id.as_deref())?;
+        let range = date_range(
+            q.start_date.as_deref(),
+            q.end_date.as_deref(),
+            q.tz.as_deref(),
+        )?;
+        Ok((profile, range))
+    }
 }
 
 /// `{"success": true, "analytics": …}`.
@@ -54,13 +70,7 @@ async fn dj_analytics(
     Caller(actor): Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<AnalyticsEnvelope>> {
-    let q: AnalyticsQuery = parse_query(query.as_deref())?;
-    let profile = optional_profile(q.dj_profile_id.as_deref())?;
-    let range = date_range(
-        q.start_date.as_deref(),
-        q.end_date.as_deref(),
-        q.tz.as_deref(),
-    )?;
+    let (profile, range) = AnalyticsQuery::parse(query.as_deref())?;
     let analytics = state.app.analytics(&actor, profile, &range).await?;
     Ok(Json(AnalyticsEnvelope {
         success: true,

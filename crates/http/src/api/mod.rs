@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod contacts_export;
 pub mod numbers;
 pub mod profiles;
+pub mod reports;
 pub mod sign_in_links;
 pub mod webhook_endpoints;
 
@@ -30,6 +31,7 @@ pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpSta
         .merge(contacts_export::router())
         .merge(clicks::router(origins.clone()))
         .merge(analytics::router())
+        .merge(reports::router())
         .merge(numbers::router(origins))
         .merge(sign_in_links::router())
         .merge(webhook_endpoints::router())

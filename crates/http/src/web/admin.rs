@@ -6,9 +6,9 @@
 use super::admin_quality::QualityFiguresCard;
 use super::dashboard::list;
 use super::figures::Figures;
+use super::reports_section::{CustomRange, ReportsSection, chosen_range};
 use super::rows::{
     CallRow, STATUSES, api_bounds, contacts_export_link, dollars, export_link, local, query,
-    range_of,
 };
 use super::{Nav, PageError, WebSession};
 use crate::request::parse_id;
@@ -30,6 +30,8 @@ struct AdminQuery {
     status: Option<String>,
     cursor: Option<String>,
     notice: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
 }
 
 pub struct TopDjRow {
@@ -129,12 +131,18 @@ pub struct AdminPage {
     pending: Vec<JobRow>,
     dead: Vec<JobRow>,
     quality: QualityFiguresCard,
+    reports: ReportsSection,
+    custom_range: CustomRange,
 }
 
 impl AdminPage {
     fn link(&self, cursor: &str) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         q.append_pair("range", self.range);
+        if self.range == "custom" {
+            q.append_pair("start_date", &self.start);
+            q.append_pair("end_date", &self.end);
+        }
         for (k, v) in [("dj_profile_id", &self.dj_filter), ("status", &self.status)] {
             if !v.is_empty() {
                 q.append_pair(k, v);
@@ -191,7 +199,14 @@ pub async fn page(
     let q: AdminQuery = query(raw.as_deref())?;
     let actor = &session.actor;
     let app = &state.app;
-    let (range_name, range) = range_of(q.range.as_deref(), app.now().0, TimeZone::UTC, "UTC")?;
+    let (range_name, range) = chosen_range(
+        q.range.as_deref(),
+        q.start_date.as_deref(),
+        q.end_date.as_deref(),
+        app.now().0,
+        TimeZone::UTC,
+        "UTC",
+    )?;
     let dj: Option<DjProfileId> = match q.dj_profile_id.as_deref().map(str::trim) {
         Some(s) if !s.is_empty() => Some(parse_id("dj_profile_id", s)?),
         _ => None,
@@ -211,6 +226,13 @@ pub async fn page(
     let pending_refunds = app.pending_refunds(actor).await?;
     let quality = QualityFiguresCard::of(&app.quality_figures(actor).await?);
     let (start, end) = api_bounds(&range);
+    let reports = ReportsSection::load(app, actor, None, &range).await?;
+    let custom_range = CustomRange {
+        action: "/admin",
+        start: start.clone(),
+        end: end.clone(),
+        profile_id: String::new(),
+    };
     let dj_options: Vec<(String, String)> = app
         .profile_names(actor)
         .await?
@@ -311,6 +333,8 @@ pub async fn page(
         ],
         pending: pending.into_iter().map(job_row).collect(),
         dead: dead.into_iter().map(job_row).collect(),
+        reports,
+        custom_range,
     })
 }
 

@@ -4,9 +4,8 @@
 //! the same one.
 
 use super::figures::Figures;
-use super::rows::{
-    CallRow, STATUSES, api_bounds, contacts_export_link, export_link, query, range_of, zone,
-};
+use super::reports_section::{CustomRange, ReportsSection, chosen_range};
+use super::rows::{CallRow, STATUSES, api_bounds, contacts_export_link, export_link, query, zone};
 use super::{Nav, PageError, WebSession};
 use crate::request::parse_id;
 use crate::state::HttpState;
@@ -28,6 +27,8 @@ struct DashboardQuery {
     dj_profile_id: Option<String>,
     status: Option<String>,
     cursor: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
 }
 
 pub struct ProfileOption {
@@ -53,6 +54,8 @@ pub struct DashboardPage {
     rows: Vec<CallRow>,
     show_dj: bool,
     next_cursor: Option<String>,
+    reports: ReportsSection,
+    custom_range: CustomRange,
 }
 
 impl DashboardPage {
@@ -60,6 +63,10 @@ impl DashboardPage {
     fn link(&self, cursor: &str) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         q.append_pair("range", self.range);
+        if self.range == "custom" {
+            q.append_pair("start_date", &self.start);
+            q.append_pair("end_date", &self.end);
+        }
         if !self.profile_id.is_empty() {
             q.append_pair("dj_profile_id", &self.profile_id);
         }
@@ -133,8 +140,14 @@ pub async fn page(
         None => ("All DJs".to_string(), "UTC".to_string()),
     };
     let (tz, tz_name) = zone(&tz_name);
-    let (range_name, range) =
-        range_of(q.range.as_deref(), state.app.now().0, tz.clone(), &tz_name)?;
+    let (range_name, range) = chosen_range(
+        q.range.as_deref(),
+        q.start_date.as_deref(),
+        q.end_date.as_deref(),
+        state.app.now().0,
+        tz.clone(),
+        &tz_name,
+    )?;
     let analytics = state
         .app
         .analytics(&session.actor, selected, &range)
@@ -154,6 +167,13 @@ pub async fn page(
     )
     .await?;
     let (start, end) = api_bounds(&range);
+    let reports = ReportsSection::load(&state.app, &session.actor, selected, &range).await?;
+    let custom_range = CustomRange {
+        action: "/dashboard",
+        start: start.clone(),
+        end: end.clone(),
+        profile_id: selected.map(|p| p.to_string()).unwrap_or_default(),
+    };
     Ok(DashboardPage {
         nav: Nav::of(&session),
         title,
@@ -176,6 +196,8 @@ pub async fn page(
         rows: calls.iter().map(|c| CallRow::of(c, &tz)).collect(),
         show_dj: selected.is_none(),
         next_cursor,
+        reports,
+        custom_range,
     })
 }
 

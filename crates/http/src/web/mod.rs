@@ -22,6 +22,7 @@ mod figures;
 mod live;
 mod login;
 mod page_error;
+mod reports_section;
 mod rows;
 mod session;
 mod sign_in_link;

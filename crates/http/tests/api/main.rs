@@ -20,4 +20,5 @@ mod numbers;
 mod openapi;
 mod ops;
 mod profiles;
+mod reports;
 mod sign_in_links;

@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// either a DJ's data (`…_tenant`) or platform data (`…_platform`) — and a second, read-only
 /// one on the opt-out list, through which a DJ sees whether their own contacts opted out.
 const POSTGRES_POLICIES: &[(&str, &str)] = &[
+    ("ad_spend", "ad_spend_tenant"),
     ("api_tokens", "api_tokens_platform"),
     ("call_events", "call_events_platform"),
     ("contacts", "contacts_tenant"),
@@ -41,6 +42,7 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("jobs", "jobs_platform"),
     ("messages", "messages_tenant"),
     ("number_purchase_lock", "number_purchase_lock_platform"),
+    ("numbers_shown", "numbers_shown_tenant"),
     ("number_assignments", "number_assignments_tenant"),
     ("number_purchases", "number_purchases_tenant"),
     ("payment_links", "payment_links_tenant"),

@@ -63,6 +63,10 @@ pub(super) async fn dni(
         ));
     }
     let found = state.app.dni_numbers(&ids).await?;
+    // The funnel's "numbers shown": an increment in memory, written in batches.
+    state
+        .app
+        .count_numbers_shown(found.iter().map(|(dj, _)| *dj));
     let body = state.dni_entries.answer(&state.app, found);
     Ok((
         [

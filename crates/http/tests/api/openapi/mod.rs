@@ -204,6 +204,14 @@ async fn answers_match_their_documented_schemas() {
             "/api/djdash/admin/opt-outs".into(),
         ),
         ("/api/djdash/dni", format!("/api/djdash/dni?ids={dj}")),
+        (
+            "/api/djdash/reports/sources",
+            "/api/djdash/reports/sources".into(),
+        ),
+        (
+            "/api/djdash/reports/funnel",
+            "/api/djdash/reports/funnel".into(),
+        ),
     ];
     for (template, concrete) in checks {
         let reply = get(&w.t, &concrete, &w.admin).await;

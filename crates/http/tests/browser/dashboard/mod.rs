@@ -16,6 +16,7 @@ mod charts;
 mod contacts;
 mod figures;
 mod phone;
+mod reports;
 mod sign_in_link;
 mod support;
 mod webhooks;
