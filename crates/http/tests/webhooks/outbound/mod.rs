@@ -7,6 +7,7 @@
 //! delivery for a name that resolves to a private address); the secret shown once.
 
 mod call_events;
+mod contacts;
 mod deliveries;
 mod payments;
 mod receiver;
