@@ -12,6 +12,7 @@ mod deliveries;
 mod payments;
 mod receiver;
 mod refusals;
+mod retention;
 mod texts;
 mod written_calls;
 
