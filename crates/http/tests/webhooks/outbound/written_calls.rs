@@ -54,9 +54,9 @@ async fn logged_calls(t: TestApp) {
         json!({"dj_profile_id": dj.to_string(), "caller_number": "+14155550123",
                "call_duration_seconds": 90, "call_status": status})
     };
-    let completed = log(&t, &t.service_key(), call("completed")).await;
+    let completed = log(&t, t.service_key(), call("completed")).await;
     let voicemail = log(&t, &token, call("voicemail")).await;
-    log(&t, &t.service_key(), call("ringing")).await;
+    log(&t, t.service_key(), call("ringing")).await;
 
     served.app.run_due_jobs().await;
     let got = receiver.wait_for(3).await;
