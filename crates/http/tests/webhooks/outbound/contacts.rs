@@ -11,6 +11,7 @@ use djcalls_store::webhooks::EVENT_JOB_KIND;
 
 djcalls_testkit::on_both_backends! { TestApp:
     contact_events_are_queued_with_the_call_and_reach_the_endpoint => contact_events;
+    a_payments_contact_event_is_queued_with_its_ledger_row => payment_contact_event;
 }
 
 /// The event types of the queued webhook event jobs.
@@ -89,4 +90,32 @@ async fn contact_events(t: TestApp) {
         bodies.iter().all(|b| b["data"]["contact_id"] == id),
         "{bodies:?}"
     );
+}
+
+async fn payment_contact_event(t: TestApp) {
+    let receiver = Receiver::start(200).await;
+    let served = beside(&t, true).await;
+    let (_, secret) = endpoint(&t, &served, &receiver.url, &["contact.updated"]).await;
+    let (call, reference) = super::payments::booked_call(&t).await;
+    let paid = json!({"id": "evt_contact_1", "type": "payment.succeeded",
+        "data": {"payment_id": "pay_contact_1", "amount_cents": 2_500, "currency": "usd",
+                 "reference": reference}});
+    super::payments::tipjar(&t, paid.clone()).await;
+    super::payments::tipjar(&t, paid).await; // a duplicate records nothing, raises nothing
+    let queued = queued_events(&t).await;
+    let payment_events = queued
+        .iter()
+        .filter(|p| p.contains("\"contact.updated\"") && p.contains("\"payment\""))
+        .count();
+    assert_eq!(payment_events, 1, "{queued:?}");
+
+    served.app.run_due_jobs().await;
+    let got = receiver.wait_for(1).await;
+    served.app.run_due_jobs().await;
+    assert_eq!(receiver.received().len(), 1);
+    assert!(got[0].verifies_with(&secret));
+    let body = got[0].json();
+    assert_eq!(body["type"], json!("contact.updated"));
+    assert_eq!(body["data"]["reason"], json!("payment"));
+    assert_eq!(body["data"]["call_id"], json!(call.to_string()));
 }
