@@ -278,7 +278,7 @@ impl App {
     }
 
     /// `contact.created` / `contact.updated` for a change that committed without its event
-    /// (the paths that do not enqueue it in their transaction yet: texts, opt-outs,
+    /// (the paths that do not enqueue it in their transaction yet: texts, opt-ins,
     /// PostgreSQL's one-statement `incoming`, the demo), queued in a transaction of its own by
     /// a spawned task, so it does not hold up the webhook or text that caused it. A crash
     /// between the commit and the task loses it.

@@ -15,7 +15,7 @@ djcalls_testkit::on_both_backends! { TestApp:
 }
 
 /// The event types of the queued webhook event jobs.
-async fn queued_events(t: &TestApp) -> Vec<String> {
+pub(super) async fn queued_events(t: &TestApp) -> Vec<String> {
     let jobs = t.db.store.pending_jobs(&Actor::System, 100).await.unwrap();
     jobs.iter()
         .filter(|j| j.kind == EVENT_JOB_KIND)
