@@ -122,7 +122,8 @@ impl App {
             transcription_text: None,
             tipjar_link_sent: false,
         };
-        let events = |call: &CallRecord, _: Option<&_>| self.written_call_webhook_jobs(call, now);
+        let events =
+            |call: &CallRecord, contact: Option<&_>| self.written_call_jobs(call, contact, now);
         match self
             .store
             .insert_call_with_jobs(actor, &call, now, &events)
@@ -133,7 +134,7 @@ impl App {
                     self.jobs_due_now();
                 }
                 self.announce(&record);
-                self.contact_of_call(contact);
+                self.count_contact_of_call(contact);
                 Ok(record)
             }
             Err(StoreError::Conflict(_)) => Err(AppError::Conflict {

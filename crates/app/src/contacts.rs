@@ -133,10 +133,16 @@ impl App {
         Ok(Some(ContactHistory { contact, calls }))
     }
 
-    /// A contact was created or changed, and the change committed. Today it is only counted
-    /// and logged (without the number); outbound `contact.created` / `contact.updated` events
-    /// hook in here.
+    /// A contact was created or changed, and the change committed without its contact event:
+    /// counted, logged (without the number), and the event raised after the commit.
     pub(crate) fn contact_touched(&self, touch: ContactTouch) {
+        self.count_contact_touch(&touch);
+        self.contact_webhook_event(touch);
+    }
+
+    /// A contact change that committed with its contact event enqueued in its transaction
+    /// ([`App::contact_webhook_job`]): counted and logged only.
+    pub(crate) fn count_contact_touch(&self, touch: &ContactTouch) {
         let (what, created) = match &touch {
             ContactTouch::Call(upsert) => ("call", upsert.created),
             ContactTouch::Payment { .. } => ("payment", false),
@@ -154,7 +160,13 @@ impl App {
         {
             tracing::debug!(contact_id = %upsert.contact_id, dj_profile_id = %upsert.dj_profile_id, "contact created");
         }
-        self.contact_webhook_event(touch);
+    }
+
+    /// [`App::count_contact_touch`] for the contact of a call recorded with its contact event.
+    pub(crate) fn count_contact_of_call(&self, contact: Option<ContactUpsert>) {
+        if let Some(contact) = contact {
+            self.count_contact_touch(&ContactTouch::Call(contact));
+        }
     }
 
     /// [`App::contact_touched`] for the contact a call recording found or made, if any.

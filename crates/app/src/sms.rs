@@ -53,17 +53,21 @@ impl App {
         if !seen_before && !from.is_empty() {
             match keyword {
                 Keyword::OptOut => {
-                    let event = self.opt_out_webhook_job(&from, "keyword", now);
+                    let touch = ContactTouch::OptOut {
+                        phone: PhoneNumber::from_trusted_e164(from.clone()),
+                        opted_out: true,
+                    };
+                    let events = [
+                        self.opt_out_webhook_job(&from, "keyword", now),
+                        self.contact_webhook_job(&touch, now),
+                    ];
                     if self
                         .store
-                        .record_opt_out_with(&from, "keyword", now, Some(&event))
+                        .record_opt_out_with(&from, "keyword", now, &events)
                         .await?
                     {
                         self.jobs_due_now();
-                        self.contact_touched(ContactTouch::OptOut {
-                            phone: PhoneNumber::from_trusted_e164(from.clone()),
-                            opted_out: true,
-                        });
+                        self.count_contact_touch(&touch);
                     }
                     tracing::info!(from = %djcalls_domain::phone::mask(&from), "sender opted out of texts");
                 }
@@ -142,17 +146,21 @@ impl App {
         if report.recipient_opted_out()
             && let Some(recipient) = recipient.or(to).filter(|r| !r.is_empty())
         {
-            let event = self.opt_out_webhook_job(&recipient, "status_callback", now);
+            let touch = ContactTouch::OptOut {
+                phone: PhoneNumber::from_trusted_e164(recipient.clone()),
+                opted_out: true,
+            };
+            let events = [
+                self.opt_out_webhook_job(&recipient, "status_callback", now),
+                self.contact_webhook_job(&touch, now),
+            ];
             if self
                 .store
-                .record_opt_out_with(&recipient, "status_callback", now, Some(&event))
+                .record_opt_out_with(&recipient, "status_callback", now, &events)
                 .await?
             {
                 self.jobs_due_now();
-                self.contact_touched(ContactTouch::OptOut {
-                    phone: PhoneNumber::from_trusted_e164(recipient.clone()),
-                    opted_out: true,
-                });
+                self.count_contact_touch(&touch);
             }
             tracing::info!(to = %djcalls_domain::phone::mask(&recipient), "recipient opted out (21610 in a delivery report)");
         }

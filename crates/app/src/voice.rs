@@ -2,12 +2,14 @@
 //! is recorded as an event and the call re-folded from all of its events, so duplicates and
 //! out-of-order deliveries never duplicate anything or move a call backwards.
 
+use crate::contacts::ContactTouch;
 use crate::outage::{Door, VOICE_DEADLINE};
 use crate::{App, AppError, AppResult};
 use djcalls_domain::voice::{CallDecision, CallFacts, VoiceEvent};
 use djcalls_domain::{CallId, DjProfileId, PhoneNumber};
 use djcalls_store::DbTime;
 use djcalls_store::calls::CallRecord;
+use djcalls_store::contacts::ContactUpsert;
 use djcalls_store::jobs::NewJob;
 use djcalls_store::voice::{IncomingRecorded, VoiceUpdate};
 use djcalls_telephony::CallSid;
@@ -26,9 +28,13 @@ impl App {
         let now = self.now();
         let update = self
             .store
-            .record_voice_event_jobs(call_sid.as_str(), delivery_key, event, at, |facts, call| {
-                self.jobs_for_call(facts, call, now)
-            })
+            .record_voice_event_jobs(
+                call_sid.as_str(),
+                delivery_key,
+                event,
+                at,
+                |facts, call, contact| self.jobs_for_call(facts, call, contact, now),
+            )
             .await?;
         self.announce_delivery(
             update.call.as_ref().map(|c| (c.id, c.dj_profile_id)),
@@ -36,7 +42,7 @@ impl App {
             update.followup_enqueued,
         );
         if update.new_event {
-            self.contact_of_call(update.contact);
+            self.count_contact_of_call(update.contact);
         }
         Ok(update)
     }
@@ -56,16 +62,22 @@ impl App {
         let now = self.now();
         let recorded = self
             .store
-            .record_incoming_jobs(call_sid.as_str(), delivery_key, event, at, |facts, call| {
-                self.jobs_for_call(facts, call, now)
-            })
+            .record_incoming_jobs(
+                call_sid.as_str(),
+                delivery_key,
+                event,
+                at,
+                |facts, call, contact| self.jobs_for_call(facts, call, contact, now),
+            )
             .await?;
         self.announce_delivery(
             recorded.call,
             recorded.new_event,
             recorded.followup_enqueued,
         );
-        if recorded.new_event {
+        if recorded.new_event && recorded.jobs_ran {
+            self.count_contact_of_call(recorded.contact);
+        } else if recorded.new_event {
             self.contact_of_call(recorded.contact);
         }
         self.routing
@@ -103,14 +115,22 @@ impl App {
     }
 
     /// Every job an updated call causes, enqueued in the transaction of the update: its
-    /// follow-up text, its outbound webhook events and, once it ended, its quality read.
-    fn jobs_for_call(&self, facts: &CallFacts, call: &CallRecord, now: DbTime) -> Vec<NewJob> {
+    /// follow-up text, its outbound webhook events and its contact's (for a new delivery),
+    /// and, once it ended, its quality read.
+    fn jobs_for_call(
+        &self,
+        facts: &CallFacts,
+        call: &CallRecord,
+        contact: Option<&ContactUpsert>,
+        now: DbTime,
+    ) -> Vec<NewJob> {
         let mut jobs: Vec<NewJob> = self
             .followup_job_for(facts, call, now)
             .into_iter()
             .collect();
         jobs.extend(self.call_webhook_jobs(facts, call, now));
         jobs.extend(self.quality_job_for(facts, call, now));
+        jobs.extend(contact.map(|c| self.contact_webhook_job(&ContactTouch::Call(*c), now)));
         jobs
     }
 

@@ -3,7 +3,7 @@
 
 use anyhow::bail;
 use clap::Args;
-use djcalls_conversions::{AdPlatforms, Ga4Config, MetaConfig, secret};
+use djcalls_conversions::{AdPlatforms, Ga4Config, MetaConfig, meta, secret};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct AdConversionArgs {
@@ -27,6 +27,10 @@ pub struct AdConversionArgs {
     /// Meta Graph API host (default https://graph.facebook.com).
     #[arg(long, env = "META_API_BASE_URL")]
     pub meta_api_base_url: Option<String>,
+    /// Graph API version of the Conversions API requests, `vNN.N` (default: the version this
+    /// build was checked against, `djcalls_conversions::meta::API_VERSION`).
+    #[arg(long, env = "META_API_VERSION")]
+    pub meta_api_version: Option<String>,
 }
 
 fn set(value: &Option<String>) -> Option<&str> {
@@ -52,8 +56,15 @@ pub fn platforms(args: &AdConversionArgs) -> anyhow::Result<AdPlatforms> {
         _ => bail!("GA4_MEASUREMENT_ID and GA4_API_SECRET go together"),
     };
     let meta_base = base_url("META_API_BASE_URL", &args.meta_api_base_url)?;
+    let meta_version = match set(&args.meta_api_version) {
+        None => meta::API_VERSION,
+        Some(v) if meta::is_api_version(v) => v,
+        Some(_) => bail!("META_API_VERSION must look like v26.0"),
+    };
     let meta = match (set(&args.meta_pixel_id), set(&args.meta_access_token)) {
-        (Some(id), Some(token)) => Some(MetaConfig::new(id, secret(token), meta_base.as_deref())),
+        (Some(id), Some(token)) => Some(
+            MetaConfig::new(id, secret(token), meta_base.as_deref()).with_api_version(meta_version),
+        ),
         (None, None) => None,
         _ => bail!("META_PIXEL_ID and META_ACCESS_TOKEN go together"),
     };
@@ -84,5 +95,22 @@ mod tests {
             ..AdConversionArgs::default()
         };
         assert!(platforms(&half).is_err());
+    }
+
+    #[test]
+    fn meta_api_version_is_a_setting_with_a_checked_default() {
+        let meta_args = |version: Option<&str>| AdConversionArgs {
+            meta_pixel_id: Some("1".into()),
+            meta_access_token: Some("t".into()),
+            meta_api_version: version.map(str::to_string),
+            ..AdConversionArgs::default()
+        };
+        let default = platforms(&meta_args(None)).unwrap().meta.unwrap();
+        assert_eq!(default.api_version, "v26.0");
+        let chosen = platforms(&meta_args(Some("v25.0"))).unwrap().meta.unwrap();
+        assert_eq!(chosen.api_version, "v25.0");
+        for bad in ["25.0", "v25", "v25.0/x", "latest"] {
+            assert!(platforms(&meta_args(Some(bad))).is_err(), "{bad}");
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! stripped of it ([`reqwest::Error::without_url`]).
 
 mod ga4;
-mod meta;
+pub mod meta;
 mod send;
 
 pub use ga4::{Ga4Config, Ga4Event, Ga4EventName};

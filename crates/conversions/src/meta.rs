@@ -13,10 +13,27 @@ use sha2::{Digest, Sha256};
 
 /// `META_API_BASE_URL` when unset.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
-/// The Graph API version events are sent to.
-pub const API_VERSION: &str = "v21.0";
+/// The Graph API version events are sent to unless `META_API_VERSION` says otherwise.
+///
+/// Source: Meta's own Business SDK, facebook/facebook-nodejs-business-sdk `src/api.js`
+/// (`FacebookAdsApi.VERSION`), which moved to `v26.0` on 2026-08-05 (v25.0 on 2026-03-10,
+/// v24.0 on 2025-10-23, v22.0 on 2025-02-13, v21.0 on 2024-10-09) — the newest version as of
+/// late 2026. v21.0 is no longer safe: a Graph API version works for two years after its
+/// successor (so v21.0 only until early 2027, per developers.facebook.com/docs/apps/versions),
+/// and the Conversions API is part of the Marketing API, whose versions are kept only 90 days
+/// after the next one (developers.facebook.com/docs/marketing-api/versions).
+pub const API_VERSION: &str = "v26.0";
 
-/// `META_PIXEL_ID`, `META_ACCESS_TOKEN`, `META_API_BASE_URL`.
+/// Whether `version` is spelled as a Graph API version path segment (`v26.0`).
+pub fn is_api_version(version: &str) -> bool {
+    let Some((major, minor)) = version.strip_prefix('v').and_then(|v| v.split_once('.')) else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit());
+    digits(major) && digits(minor)
+}
+
+/// `META_PIXEL_ID`, `META_ACCESS_TOKEN`, `META_API_BASE_URL`, `META_API_VERSION`.
 #[derive(Clone, Debug)]
 pub struct MetaConfig {
     pub pixel_id: String,
@@ -38,6 +55,13 @@ impl MetaConfig {
                 .to_string(),
             api_version: API_VERSION.to_string(),
         }
+    }
+
+    /// The same configuration sending to Graph API `version` (already checked with
+    /// [`is_api_version`]).
+    pub fn with_api_version(mut self, version: &str) -> Self {
+        self.api_version = version.to_string();
+        self
     }
 }
 

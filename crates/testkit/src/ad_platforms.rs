@@ -26,7 +26,7 @@ pub enum AdPlatform {
 /// One request the fake received.
 #[derive(Clone, Debug)]
 pub struct Received {
-    /// The request path (`/mp/collect`, `/v21.0/<pixel>/events`).
+    /// The request path (`/mp/collect`, `/v26.0/<pixel>/events`).
     pub path: String,
     pub query: HashMap<String, String>,
     pub body: Value,

@@ -189,7 +189,8 @@ impl App {
             tipjar_link_sent: false,
         };
         let now = self.now();
-        let events = |call: &CallRecord, _: Option<&_>| self.written_call_webhook_jobs(call, now);
+        let events =
+            |call: &CallRecord, contact: Option<&_>| self.written_call_jobs(call, contact, now);
         let Some((contact, enqueued)) = self
             .store
             .record_reconciled_call_with_jobs(&Actor::System, &new_call, now, &events)
@@ -201,7 +202,7 @@ impl App {
         if enqueued {
             self.jobs_due_now();
         }
-        self.contact_of_call(contact);
+        self.count_contact_of_call(contact);
         tracing::info!(
             call_sid = %call.sid,
             dj_profile_id = %tenure.dj_profile_id,

@@ -14,12 +14,13 @@
 //! call reconciliation (`fallback::ReconcileCalls`), whose dedupe key makes it one job per slot
 //! across all processes.
 
+mod housekeeping;
 mod kind;
+pub use housekeeping::{KEEP_DONE_JOBS, KEEP_WEBHOOK_DELIVERIES};
 
 pub use kind::JobKind;
 
 use crate::App;
-use djcalls_domain::rate_limit;
 use djcalls_domain::retry::backoff;
 use djcalls_store::DbTime;
 use djcalls_store::jobs::{Job, JobState, later};
@@ -42,8 +43,6 @@ pub const DEFAULT_POLL: Duration = Duration::from_secs(1);
 /// a round only finds jobs due at the same instant).
 const MAX_ROUNDS: usize = 1000;
 
-/// Finished jobs are kept this long (for the admin console), then pruned.
-const KEEP_DONE: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// How often the runner prunes finished jobs, rate-limit windows and expired sessions.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// How often the runner offers the periodic jobs of the current slot (call reconciliation);
@@ -186,23 +185,7 @@ async fn run_loop(
         }
         if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
             last_prune = Some(std::time::Instant::now());
-            let before = later(app.now(), -KEEP_DONE);
-            match app.store.prune_done_jobs(before).await {
-                Ok(0) => {}
-                Ok(pruned) => tracing::info!(pruned, "pruned finished jobs"),
-                Err(e) => tracing::warn!(error = %e, "pruning finished jobs failed"),
-            }
-            let over = later(app.now(), -rate_limit::LONGEST_WINDOW);
-            match app.store.prune_rate_limits(over).await {
-                Ok(0) => {}
-                Ok(pruned) => tracing::info!(pruned, "pruned rate-limit windows"),
-                Err(e) => tracing::warn!(error = %e, "pruning rate-limit windows failed"),
-            }
-            match app.store.delete_expired_web_sessions(app.now()).await {
-                Ok(0) => {}
-                Ok(deleted) => tracing::info!(deleted, "deleted expired dashboard sessions"),
-                Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),
-            }
+            app.prune_housekeeping().await;
         }
         if last_offer.is_none_or(|at| at.elapsed() >= OFFER_EVERY) {
             last_offer = Some(std::time::Instant::now());

@@ -13,5 +13,8 @@ pub(crate) fn ledger_jobs(app: &App, row: &LedgerRow) -> Vec<NewJob> {
     let mut jobs = Vec::new();
     jobs.extend(crate::webhooks::ledger_events(app, row));
     jobs.extend(crate::conversions::ledger_jobs(app, row));
+    // The caller's contact changed too (what they paid): `contact.updated`, with the row.
+    let touch = crate::contacts::ContactTouch::Payment { call: row.call_id };
+    jobs.push(app.contact_webhook_job(&touch, row.at));
     jobs
 }

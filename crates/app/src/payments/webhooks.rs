@@ -129,7 +129,8 @@ impl App {
                     "payment recorded"
                 );
                 if new {
-                    self.contact_touched(crate::contacts::ContactTouch::Payment {
+                    // Its `contact.updated` was enqueued with the ledger row.
+                    self.count_contact_touch(&crate::contacts::ContactTouch::Payment {
                         call: entry.call_id,
                     });
                 }
@@ -164,7 +165,7 @@ impl App {
                             amount_cents = amount.0,
                             "refund recorded"
                         );
-                        self.contact_touched(crate::contacts::ContactTouch::Payment {
+                        self.count_contact_touch(&crate::contacts::ContactTouch::Payment {
                             call: call_id,
                         });
                         Ok(WebhookOutcome::Refunded {

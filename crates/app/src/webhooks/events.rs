@@ -8,6 +8,7 @@ use djcalls_domain::CallStatus;
 use djcalls_domain::voice::CallFacts;
 use djcalls_store::DbTime;
 use djcalls_store::calls::CallRecord;
+use djcalls_store::contacts::ContactUpsert;
 use djcalls_store::jobs::NewJob;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -226,35 +227,63 @@ impl App {
     }
 }
 
+/// The contact event of a touch: `contact.created` for a call that made the contact,
+/// `contact.updated` for every other change.
+fn contact_event(touch: &ContactTouch) -> (EventType, Value) {
+    match touch {
+        ContactTouch::Call(upsert) => (
+            if upsert.created {
+                EventType::ContactCreated
+            } else {
+                EventType::ContactUpdated
+            },
+            json!({"contact_id": upsert.contact_id, "dj_profile_id": upsert.dj_profile_id,
+                   "reason": "call"}),
+        ),
+        ContactTouch::Payment { call } => (
+            EventType::ContactUpdated,
+            json!({"call_id": call, "reason": "payment"}),
+        ),
+        ContactTouch::Text { dj, phone } => (
+            EventType::ContactUpdated,
+            json!({"dj_profile_id": dj, "phone": phone.as_str(), "reason": "text"}),
+        ),
+        ContactTouch::OptOut { phone, opted_out } => (
+            EventType::ContactUpdated,
+            json!({"phone": phone.as_str(), "opted_out": opted_out, "reason": "opt_out"}),
+        ),
+    }
+}
+
 impl App {
-    /// `contact.created` / `contact.updated` for a change that committed
-    /// (`App::contact_touched`), queued in a transaction of its own by a spawned task: the
-    /// touch points are synchronous, and the event must not hold up the webhook or text that
-    /// caused it. One event per touch.
+    /// The job raising `touch`'s contact event, for the transaction that touches the contact
+    /// (one event per touch). With no endpoint enabled its insert writes nothing (the
+    /// `webhook_endpoints` check inside `jobs::enqueue`), so no endpoint costs no row.
+    pub(crate) fn contact_webhook_job(&self, touch: &ContactTouch, now: DbTime) -> NewJob {
+        let (kind, data) = contact_event(touch);
+        webhook_event_job(kind, &Uuid::now_v7().to_string(), data, now)
+    }
+
+    /// The jobs of a call written whole (logged, reconciled) and of its contact: its call
+    /// events and its contact event, for the transaction that writes them.
+    pub(crate) fn written_call_jobs(
+        &self,
+        call: &CallRecord,
+        contact: Option<&ContactUpsert>,
+        now: DbTime,
+    ) -> Vec<NewJob> {
+        let mut jobs = self.written_call_webhook_jobs(call, now);
+        jobs.extend(contact.map(|c| self.contact_webhook_job(&ContactTouch::Call(*c), now)));
+        jobs
+    }
+
+    /// `contact.created` / `contact.updated` for a change that committed without its event
+    /// (the paths that do not enqueue it in their transaction yet: texts, opt-ins,
+    /// PostgreSQL's one-statement `incoming`, the demo), queued in a transaction of its own by
+    /// a spawned task, so it does not hold up the webhook or text that caused it. A crash
+    /// between the commit and the task loses it.
     pub(crate) fn contact_webhook_event(&self, touch: ContactTouch) {
-        let (kind, data) = match touch {
-            ContactTouch::Call(upsert) => (
-                if upsert.created {
-                    EventType::ContactCreated
-                } else {
-                    EventType::ContactUpdated
-                },
-                json!({"contact_id": upsert.contact_id, "dj_profile_id": upsert.dj_profile_id,
-                       "reason": "call"}),
-            ),
-            ContactTouch::Payment { call } => (
-                EventType::ContactUpdated,
-                json!({"call_id": call, "reason": "payment"}),
-            ),
-            ContactTouch::Text { dj, phone } => (
-                EventType::ContactUpdated,
-                json!({"dj_profile_id": dj, "phone": phone.as_str(), "reason": "text"}),
-            ),
-            ContactTouch::OptOut { phone, opted_out } => (
-                EventType::ContactUpdated,
-                json!({"phone": phone.as_str(), "opted_out": opted_out, "reason": "opt_out"}),
-            ),
-        };
+        let (kind, data) = contact_event(&touch);
         let app = self.clone();
         let cause = Uuid::now_v7().to_string();
         tokio::spawn(async move { app.raise_webhook_event(kind, &cause, data).await });

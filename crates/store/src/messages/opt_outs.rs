@@ -10,7 +10,7 @@ impl Store {
         source: &str,
         now: DbTime,
     ) -> StoreResult<bool> {
-        self.record_opt_out_with(phone_number, source, now, None)
+        self.record_opt_out_with(phone_number, source, now, &[])
             .await
     }
 
@@ -21,7 +21,7 @@ impl Store {
         phone_number: &str,
         source: &str,
         now: DbTime,
-        job: Option<&crate::jobs::NewJob>,
+        jobs: &[crate::jobs::NewJob],
     ) -> StoreResult<bool> {
         Ok(in_tx!(self, &Actor::System, write, |conn| {
             let new = sqlx::query(
@@ -35,8 +35,10 @@ impl Store {
             .await?
             .rows_affected()
                 > 0;
-            if new && let Some(job) = job {
-                crate::jobs::enqueue(conn, job, now).await?;
+            if new {
+                for job in jobs {
+                    crate::jobs::enqueue(conn, job, now).await?;
+                }
             }
             new
         }))

@@ -32,6 +32,10 @@ pub struct IncomingRecorded {
     pub followup_enqueued: bool,
     /// The caller's contact, made or found in the same transaction as the call.
     pub contact: Option<ContactUpsert>,
+    /// True when the general path recorded it, so `jobs` saw the contact and what it raised
+    /// was enqueued in the transaction; false on PostgreSQL's one-statement path, which
+    /// enqueues nothing.
+    pub jobs_ran: bool,
 }
 
 /// What `djcalls_record_incoming` answers for one delivery.
@@ -78,7 +82,7 @@ impl Store {
     where
         F: Fn(&CallFacts, &CallRecord) -> Option<NewJob> + Send + Sync,
     {
-        self.record_incoming_jobs(call_sid, dedupe_key, event, at, |facts, call| {
+        self.record_incoming_jobs(call_sid, dedupe_key, event, at, |facts, call, _| {
             followup(facts, call).into_iter().collect()
         })
         .await
@@ -96,7 +100,7 @@ impl Store {
         jobs: F,
     ) -> StoreResult<IncomingRecorded>
     where
-        F: Fn(&CallFacts, &CallRecord) -> Vec<NewJob> + Send + Sync,
+        F: Fn(&CallFacts, &CallRecord, Option<&ContactUpsert>) -> Vec<NewJob> + Send + Sync,
     {
         let VoiceEvent::Incoming { virtual_number, .. } = event else {
             return Err(crate::StoreError::Corrupt(
@@ -128,6 +132,7 @@ impl Store {
                         new_event: true,
                         followup_enqueued: false,
                         contact,
+                        jobs_ran: false,
                     });
                 }
                 forwarding
@@ -189,5 +194,6 @@ fn from_general_path(forwarding: Option<VirtualNumber>, update: VoiceUpdate) -> 
         new_event: update.new_event,
         followup_enqueued: update.followup_enqueued,
         contact: update.contact,
+        jobs_ran: true,
     }
 }

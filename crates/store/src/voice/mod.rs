@@ -62,7 +62,7 @@ impl Store {
     where
         F: Fn(&CallFacts, &CallRecord) -> Option<NewJob> + Send + Sync,
     {
-        self.record_voice_event_jobs(call_sid, dedupe_key, event, at, |facts, call| {
+        self.record_voice_event_jobs(call_sid, dedupe_key, event, at, |facts, call, _| {
             followup(facts, call).into_iter().collect()
         })
         .await
@@ -70,7 +70,8 @@ impl Store {
 
     /// [`Store::record_voice_event_with`] with every job the updated call causes (the
     /// follow-up, outbound webhook events), each enqueued in the same transaction at most once
-    /// per dedupe key. `followup_enqueued` is then true when any of them was new.
+    /// per dedupe key. `followup_enqueued` is then true when any of them was new. `jobs` is
+    /// given the caller's contact when this delivery is new (a repeat touches nothing).
     pub async fn record_voice_event_jobs<F>(
         &self,
         call_sid: &str,
@@ -80,7 +81,7 @@ impl Store {
         jobs: F,
     ) -> StoreResult<VoiceUpdate>
     where
-        F: Fn(&CallFacts, &CallRecord) -> Vec<NewJob> + Send + Sync,
+        F: Fn(&CallFacts, &CallRecord, Option<&ContactUpsert>) -> Vec<NewJob> + Send + Sync,
     {
         let event_json =
             serde_json::to_string(event).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
@@ -234,7 +235,10 @@ impl Store {
                 None => None,
             };
             let mut followup_enqueued = false;
-            let caused = call.as_ref().map(|record| jobs(&facts, record));
+            let touched = contact.filter(|_| inserted.is_some());
+            let caused = call
+                .as_ref()
+                .map(|record| jobs(&facts, record, touched.as_ref()));
             for job in caused.iter().flatten() {
                 followup_enqueued |= crate::jobs::enqueue(conn, job, at).await?;
             }

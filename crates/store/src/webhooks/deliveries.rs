@@ -248,4 +248,19 @@ impl Store {
             updated
         }))
     }
+
+    /// Deletes the deliveries that finished (delivered, or failed for good) before `before`
+    /// and wait for no attempt; returns how many. The delivery log's retention.
+    pub async fn prune_webhook_deliveries(&self, before: DbTime) -> StoreResult<u64> {
+        Ok(in_tx!(self, &Actor::System, write, |conn| {
+            sqlx::query(
+                "DELETE FROM webhook_deliveries WHERE next_attempt_at IS NULL \
+                 AND coalesce(delivered_at, failed_at) < $1",
+            )
+            .bind(before)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        }))
+    }
 }

@@ -47,7 +47,7 @@ async fn one_purchase_each(t: TestApp) {
 
     let meta = w.fake.accepted(AdPlatform::Meta);
     assert_eq!(meta.len(), 1);
-    assert_eq!(meta[0].path, format!("/v21.0/{META_PIXEL_ID}/events"));
+    assert_eq!(meta[0].path, format!("/v26.0/{META_PIXEL_ID}/events"));
     assert_eq!(meta[0].query["access_token"], META_ACCESS_TOKEN);
     let event = &meta[0].body["data"][0];
     assert_eq!(event["event_name"], "Purchase");

@@ -7,10 +7,12 @@
 //! delivery for a name that resolves to a private address); the secret shown once.
 
 mod call_events;
+mod contacts;
 mod deliveries;
 mod payments;
 mod receiver;
 mod refusals;
+mod retention;
 mod texts;
 mod written_calls;
 

@@ -16,7 +16,7 @@ djcalls_testkit::on_both_backends! { TestApp:
 }
 
 /// A DJ's logged call with a payment link; returns (call, link reference).
-async fn booked_call(t: &TestApp) -> (CallId, String) {
+pub(super) async fn booked_call(t: &TestApp) -> (CallId, String) {
     let dj = DjProfileId(Uuid::new_v4());
     t.profile(dj, "dj-hooks-paid").await;
     let body: Value = t
@@ -43,7 +43,7 @@ async fn booked_call(t: &TestApp) -> (CallId, String) {
     (call, reference)
 }
 
-async fn tipjar(t: &TestApp, body: Value) {
+pub(super) async fn tipjar(t: &TestApp, body: Value) {
     let body = body.to_string();
     let secret = SecretString::from(SIMULATOR_WEBHOOK_SECRET.to_string());
     let signature = sign_tipjar_payload(&secret, t.app.now().0.as_second(), body.as_bytes());

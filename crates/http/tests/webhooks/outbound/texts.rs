@@ -1,6 +1,6 @@
 //! The events texts raise (SPEC §14), end to end: the follow-up text after a call raises
 //! `followup.sent` (with the text's record) and a STOP raises `lead.opted_out` (with the
-//! opt-out), each delivered once to the endpoint, signed.
+//! opt-out, with the contact's `contact.updated`), each delivered once to the endpoint, signed.
 
 use super::receiver::Receiver;
 use super::*;
@@ -72,6 +72,13 @@ async fn followup_and_stop(t: TestApp) {
 
     text_in(&t, &served, CALLER, &number, "STOP").await;
     text_in(&t, &served, CALLER, &number, "STOP").await; // already opted out: nothing new
+    // The opt-out's contact event was queued with it (the endpoint does not take that type).
+    let queued = super::contacts::queued_events(&t).await;
+    let opt_out_updates = queued
+        .iter()
+        .filter(|p| p.contains("\"contact.updated\"") && p.contains("\"opt_out\""))
+        .count();
+    assert_eq!(opt_out_updates, 1, "{queued:?}");
     served.app.run_due_jobs().await;
     let got = receiver.wait_for(2).await;
     served.app.run_due_jobs().await;
