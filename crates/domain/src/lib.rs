@@ -8,6 +8,7 @@ pub mod attribution;
 pub mod call;
 pub mod followup;
 pub mod followup_state;
+pub mod followup_template;
 pub mod forwarding;
 pub mod ids;
 pub mod money;
@@ -16,6 +17,7 @@ pub mod range;
 pub mod rate_limit;
 pub mod refund;
 pub mod retry;
+pub mod sms_segments;
 pub mod vocab;
 pub mod voice;
 
