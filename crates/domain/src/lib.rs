@@ -9,6 +9,7 @@ pub mod call;
 pub mod followup;
 pub mod followup_state;
 pub mod followup_template;
+pub mod followup_wait;
 pub mod forwarding;
 pub mod ids;
 pub mod money;
