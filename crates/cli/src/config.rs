@@ -58,7 +58,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         service_key,
         platform_cut: args.platform_cut_percent,
         platform_currency: args.platform_currency.clone(),
-        followup_min_talk_secs: args.followup_min_talk_seconds,
+        followup_min_talk_secs: args.followup.followup_min_talk_seconds,
         twilio_auth_token: SecretString::from(
             twilio_credentials(twilio)?
                 .map(|(_, token)| token)
@@ -87,6 +87,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         forwarding_countries,
         webhooks: args.webhooks.settings(),
         ad_conversions: crate::ad_conversions::platforms(&args.ad_conversions)?,
+        missed_call_text: args.followup.followup_missed_calls,
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)
