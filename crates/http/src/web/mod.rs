@@ -16,6 +16,7 @@ mod contacts;
 mod csrf;
 mod dashboard;
 mod figures;
+mod followup_form;
 mod live;
 mod login;
 mod page_error;
@@ -42,6 +43,10 @@ pub fn router() -> Router<HttpState> {
         .route("/dashboard/calls/{id}/row", get(call_page::row))
         .route("/dashboard/calls/{id}/recording", get(call_page::recording))
         .route("/dashboard/calls/{id}/booked", post(call_page::mark_booked))
+        .route(
+            "/dashboard/followup",
+            get(followup_form::page).post(followup_form::save),
+        )
         .route("/dashboard/contacts", get(contacts::list))
         .route("/dashboard/contacts/{id}", get(contacts::page))
         .route("/admin", get(admin::page))

@@ -14,6 +14,7 @@ mod access;
 mod charts;
 mod contacts;
 mod figures;
+mod followup;
 mod phone;
 mod sign_in_link;
 mod support;
