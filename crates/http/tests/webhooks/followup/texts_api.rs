@@ -72,7 +72,7 @@ async fn refusals_name_the_field(app: TestApp) {
         ),
     ];
     for (body, field, says) in cases {
-        let (status, answer) = put(&app, &key, &dj, body.clone()).await;
+        let (status, answer) = put(&app, key, &dj, body.clone()).await;
         assert_eq!(
             (status, answer["field"].as_str()),
             (400, Some(field)),
@@ -88,10 +88,10 @@ async fn refusals_name_the_field(app: TestApp) {
         );
     }
     // Unknown languages and kinds are refused by the shape.
-    let (status, _) = put(&app, &key, &dj, json!({"thanks": {"fr": "Merci {link}"}})).await;
+    let (status, _) = put(&app, key, &dj, json!({"thanks": {"fr": "Merci {link}"}})).await;
     assert_eq!(status, 400);
     // Nothing was stored: the defaults stand.
-    let (status, texts) = get(&app, &key, &dj).await;
+    let (status, texts) = get(&app, key, &dj).await;
     assert_eq!(status, 200, "{texts}");
     assert_eq!(texts["custom"], json!([]));
     assert_eq!(texts["thanks"], texts["defaults"]["thanks"]);
@@ -112,7 +112,7 @@ async fn refusals_name_the_field(app: TestApp) {
     assert_eq!(get(&app, &other_token, &dj).await.0, 403);
     let body = json!({"thanks": {"en": "Hi! {link}"}});
     assert_eq!(put(&app, &other_token, &dj, body.clone()).await.0, 403);
-    assert_eq!(get(&app, &key, &dj).await.1["custom"], json!([]));
+    assert_eq!(get(&app, key, &dj).await.1["custom"], json!([]));
     let own = app
         .user_token("sparkle@dj.test", Role::Dj, &[dj.parse().unwrap()])
         .await;
@@ -126,7 +126,7 @@ async fn a_saved_text_is_sent(app: TestApp) {
     let (dj, number) = dj(&app).await;
     let (status, saved) = put(
         &app,
-        &app.service_key(),
+        app.service_key(),
         &dj.to_string(),
         json!({"thanks": {"en": "{dj_name} here, great talking! Deposit: {link}"}}),
     )
