@@ -21,6 +21,7 @@
 //! where that could repeat a text, and Twilio offers no idempotency key to close it.
 
 use crate::App;
+use crate::followup_texts::Composed;
 use crate::jobs::{JobKind, JobOutcome};
 use base64::Engine as _;
 use djcalls_domain::followup::{self as rules, FollowupKind};
@@ -57,7 +58,7 @@ impl JobKind for FollowupSms {
 
     /// Decide, wait out quiet hours, claim, send, record.
     async fn run(self, app: &App, job: &Job) -> JobOutcome {
-        match app.try_followup(CallId(self.call_id)).await {
+        match app.try_followup(CallId(self.call_id), job.created_at).await {
             Ok(outcome) => outcome,
             Err(e) => {
                 tracing::warn!(job_id = %job.id, error = %e, "follow-up job hit a database error");
@@ -101,7 +102,11 @@ impl App {
             .ok()
     }
 
-    async fn try_followup(&self, call_id: CallId) -> Result<JobOutcome, StoreError> {
+    async fn try_followup(
+        &self,
+        call_id: CallId,
+        enqueued_at: DbTime,
+    ) -> Result<JobOutcome, StoreError> {
         let Some(call) = self.store.call(&Actor::System, call_id).await? else {
             return Ok(JobOutcome::Failed("call not found".to_string()));
         };
@@ -156,26 +161,15 @@ impl App {
             ));
         };
 
-        let inquiry = rules::inquiry_url(&profile.dj_slug);
-        let (body, link) = match kind {
-            FollowupKind::Thanks => {
-                let link = self
-                    .store
-                    .ensure_payment_link(
-                        call_id,
-                        call.dj_profile_id,
-                        &random_token(),
-                        &format!("ref_{}", random_token()),
-                        now,
-                    )
-                    .await?;
-                let url = format!("{}/pay/{}", self.settings.public_base_url, link.token);
-                (
-                    rules::thanks_text(&profile.dj_name, &url, &inquiry),
-                    Some(url),
-                )
+        let (body, link) = match self
+            .compose_followup(&call, &profile, kind, enqueued_at)
+            .await?
+        {
+            Composed::Text { body, link } => (body, link),
+            Composed::LookAgainAt(at) => {
+                tracing::info!(call_id = %call_id, until = %at.0, "follow-up waits for the call's insights");
+                return Ok(JobOutcome::Later(at));
             }
-            FollowupKind::Missed => (rules::missed_text(&profile.dj_name, &inquiry), None),
         };
 
         let claim = self
@@ -286,7 +280,7 @@ fn done(call_id: CallId, why: &'static str) -> JobOutcome {
 }
 
 /// 16 random bytes, base64url without padding (22 characters).
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 16];
     rand::fill(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)

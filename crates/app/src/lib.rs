@@ -20,6 +20,7 @@ pub mod error;
 pub mod export_pages;
 pub mod fallback;
 pub mod followup;
+pub mod followup_texts;
 pub mod jobs;
 pub mod limits;
 pub mod live;

@@ -194,10 +194,6 @@ pub struct ServiceArgs {
     #[arg(long, env = "DJCALLS_FRAME_ANCESTORS", default_value = "")]
     pub frame_ancestors: String,
 
-    /// An answered call must last longer than this for the follow-up SMS.
-    #[arg(long, env = "FOLLOWUP_MIN_TALK_SECONDS", default_value_t = 10)]
-    pub followup_min_talk_seconds: u32,
-
     /// Jobs (follow-up texts) this process runs at once; 0: none (other processes on the
     /// same PostgreSQL database run them).
     #[arg(long, env = "DJCALLS_JOB_WORKERS", default_value_t = 4)]
@@ -230,6 +226,9 @@ pub struct ServiceArgs {
     pub ad_conversions: crate::ad_conversions::AdConversionArgs,
     #[command(flatten)]
     pub call_quality: crate::call_quality::CallQualityArgs,
+
+    #[command(flatten)]
+    pub followup: crate::followup_args::FollowupArgs,
 }
 
 /// Payment links and webhooks (SPEC §1, §8).

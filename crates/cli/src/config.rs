@@ -58,7 +58,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
         service_key,
         platform_cut: args.platform_cut_percent,
         platform_currency: args.platform_currency.clone(),
-        followup_min_talk_secs: args.followup_min_talk_seconds,
+        followup_min_talk_secs: args.followup.followup_min_talk_seconds,
         twilio_auth_token: SecretString::from(
             twilio_credentials(twilio)?
                 .map(|(_, token)| token)
@@ -91,6 +91,7 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
             &args.call_quality,
             twilio_credentials(twilio)?,
         )?,
+        missed_call_text: args.followup.followup_missed_calls,
         // Follow-up and payment settings are read from the environment by the revenue issue's
         // configuration; until then the SPEC defaults apply.
         ..Settings::for_base_url(&public_base_url)

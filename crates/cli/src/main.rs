@@ -8,6 +8,7 @@ mod commands;
 mod config;
 mod connections;
 mod database;
+mod followup_args;
 mod logging;
 mod safety;
 mod webhook_args;

@@ -19,6 +19,10 @@ pub struct CallFigures {
     pub calls_with_duration: i64,
     pub tipjar_links_sent: i64,
     pub tipjar_payments_received: i64,
+    /// Calls whose missed-call text was sent (SPEC §13).
+    pub missed_call_texts_sent: i64,
+    /// Of those, calls paid for.
+    pub missed_call_text_payments: i64,
     pub recordings: i64,
     pub transcriptions: i64,
     pub revenue_cents: i64,
@@ -68,6 +72,10 @@ pub struct Analytics {
     pub avg_call_duration: i64,
     pub tipjar_links_sent: i64,
     pub tipjar_payments_received: i64,
+    /// Calls whose missed-call text was sent (`FOLLOWUP_MISSED_CALLS`, SPEC §13).
+    pub missed_call_texts_sent: i64,
+    /// Calls paid for after their missed-call text.
+    pub missed_call_text_payments: i64,
     pub recordings_count: i64,
     pub transcriptions_count: i64,
     pub transcription_success_rate: f64,
@@ -124,6 +132,8 @@ impl From<CallFigures> for Analytics {
             avg_call_duration: rounded_mean(f.duration_sum_secs, f.calls_with_duration),
             tipjar_links_sent: f.tipjar_links_sent,
             tipjar_payments_received: f.tipjar_payments_received,
+            missed_call_texts_sent: f.missed_call_texts_sent,
+            missed_call_text_payments: f.missed_call_text_payments,
             recordings_count: f.recordings,
             transcriptions_count: f.transcriptions,
             transcription_success_rate: percent(f.transcriptions, f.recordings),

@@ -91,38 +91,8 @@ pub const MAX_SEPTETS: usize = 306;
 /// A DJ name longer than this is cut (names are ours to show, not to spell in full).
 const MAX_NAME_CHARS: usize = 40;
 
-/// The GSM 03.38 basic character set (one septet each).
-const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-/// The extension table (two septets each: escape + character).
-const GSM7_EXTENDED: &str = "^{}\\[~]|€\u{c}";
-
-/// Septets `text` takes in GSM-7, or `None` when a character is outside the alphabet (the
-/// message would go out as UCS-2, 70 characters a segment).
-pub fn gsm7_septets(text: &str) -> Option<usize> {
-    text.chars().try_fold(0usize, |n, c| {
-        if GSM7_BASIC.contains(c) {
-            Some(n + 1)
-        } else if GSM7_EXTENDED.contains(c) {
-            Some(n + 2)
-        } else {
-            None
-        }
-    })
-}
-
-/// How many SMS segments `text` takes: GSM-7 (160, or 153 each when concatenated) or UCS-2
-/// (70, or 67 each).
-pub fn segments(text: &str) -> usize {
-    let (len, single, multi) = match gsm7_septets(text) {
-        Some(septets) => (septets, 160, 153),
-        None => (text.encode_utf16().count(), 70, 67),
-    };
-    if len <= single {
-        1
-    } else {
-        len.div_ceil(multi)
-    }
-}
+use crate::sms_segments::is_gsm7;
+pub use crate::sms_segments::{gsm7_septets, segments};
 
 /// Rewrites `text` into the GSM-7 alphabet: typographic quotes, dashes, ellipses and odd spaces
 /// become their plain forms, common accented letters lose their accents, and anything else
@@ -130,7 +100,7 @@ pub fn segments(text: &str) -> usize {
 pub fn to_gsm7(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if GSM7_BASIC.contains(c) || GSM7_EXTENDED.contains(c) {
+        if is_gsm7(c) {
             out.push(c);
             continue;
         }
@@ -178,7 +148,7 @@ pub fn to_gsm7(text: &str) -> String {
 }
 
 /// A DJ name fit for a text: GSM-7, single-spaced, at most `MAX_NAME_CHARS`, never empty.
-fn display_name(dj_name: &str) -> String {
+pub fn display_name(dj_name: &str) -> String {
     let plain = to_gsm7(dj_name);
     let words: Vec<&str> = plain.split_whitespace().collect();
     let mut name = words.join(" ");

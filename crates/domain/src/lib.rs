@@ -8,6 +8,8 @@ pub mod attribution;
 pub mod call;
 pub mod followup;
 pub mod followup_state;
+pub mod followup_template;
+pub mod followup_wait;
 pub mod forwarding;
 pub mod ids;
 pub mod money;
@@ -18,6 +20,7 @@ pub mod rate_limit;
 pub mod refund;
 pub mod reports;
 pub mod retry;
+pub mod sms_segments;
 pub mod vocab;
 pub mod voice;
 

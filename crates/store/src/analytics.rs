@@ -26,9 +26,12 @@ const COUNTS: &str = "SELECT \
     CAST(coalesce(sum(CASE WHEN c.call_duration_seconds > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS with_duration, \
     CAST(coalesce(sum(CASE WHEN c.tipjar_link_sent THEN 1 ELSE 0 END), 0) AS BIGINT) AS links_sent, \
     CAST(coalesce(sum(CASE WHEN c.tipjar_payment_received THEN 1 ELSE 0 END), 0) AS BIGINT) AS payments_received, \
+    CAST(coalesce(sum(CASE WHEN m.call_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS missed_texts, \
+    CAST(coalesce(sum(CASE WHEN m.call_id IS NOT NULL AND c.tipjar_payment_received THEN 1 ELSE 0 END), 0) AS BIGINT) AS missed_text_payments, \
     CAST(coalesce(sum(CASE WHEN c.recording_sid IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS recordings, \
     CAST(coalesce(sum(CASE WHEN c.transcription_status = 'completed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS transcriptions \
-    FROM dj_calls c WHERE ";
+    FROM dj_calls c \
+    LEFT JOIN followups m ON m.call_id = c.id AND m.kind = 'missed' AND m.state = 'sent' WHERE ";
 
 const REVENUE: &str = "SELECT \
     CAST(coalesce(sum(p.amount_cents), 0) AS BIGINT), \
@@ -52,6 +55,8 @@ struct Counts {
     with_duration: i64,
     links_sent: i64,
     payments_received: i64,
+    missed_texts: i64,
+    missed_text_payments: i64,
     recordings: i64,
     transcriptions: i64,
 }
@@ -140,6 +145,8 @@ impl Store {
             calls_with_duration: counts.with_duration,
             tipjar_links_sent: counts.links_sent,
             tipjar_payments_received: counts.payments_received,
+            missed_call_texts_sent: counts.missed_texts,
+            missed_call_text_payments: counts.missed_text_payments,
             recordings: counts.recordings,
             transcriptions: counts.transcriptions,
             revenue_cents: revenue.0,

@@ -8,6 +8,7 @@ mod click_limiter;
 pub mod clicks;
 pub mod contacts;
 pub mod contacts_export;
+pub mod followup_texts;
 pub mod numbers;
 pub mod profiles;
 pub mod reports;
@@ -24,6 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
         .merge(profiles::router())
+        .merge(followup_texts::router())
         .merge(admin::router())
         .merge(calls::router())
         .merge(contacts::router())

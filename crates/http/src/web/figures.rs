@@ -68,6 +68,12 @@ const CARDS: &[(&str, &str, &[Field])] = &[
         &[
             ("tipjarLinksSent", "Payment links sent", Fmt::Count),
             ("tipjarPaymentsReceived", "Payments received", Fmt::Count),
+            ("missedCallTextsSent", "Missed-call texts sent", Fmt::Count),
+            (
+                "missedCallTextPayments",
+                "Paid after a missed-call text",
+                Fmt::Count,
+            ),
         ],
     ),
     (

@@ -19,6 +19,7 @@ mod contacts;
 mod csrf;
 mod dashboard;
 mod figures;
+mod followup_form;
 mod live;
 mod login;
 mod page_error;
@@ -47,6 +48,10 @@ pub fn router() -> Router<HttpState> {
         .route("/dashboard/calls/{id}/recording", get(call_page::recording))
         .route("/dashboard/calls/{id}/booked", post(call_page::mark_booked))
         .route("/dashboard/calls/{id}/edit", post(call_edit::save))
+        .route(
+            "/dashboard/followup",
+            get(followup_form::page).post(followup_form::save),
+        )
         .route("/dashboard/contacts", get(contacts::list))
         .route("/dashboard/contacts/{id}", get(contacts::page))
         .route("/admin", get(admin::page))

@@ -114,6 +114,8 @@ fn expected_for_dj_a() -> Value {
         "avgCallDuration": 117,
         "tipjarLinksSent": 0,
         "tipjarPaymentsReceived": 2,
+        "missedCallTextsSent": 0,
+        "missedCallTextPayments": 0,
         "recordingsCount": 0,
         "transcriptionsCount": 0,
         "transcriptionSuccessRate": 0.0,
@@ -157,6 +159,9 @@ fn expected_for_the_platform() -> Value {
         "avgCallDuration": 105,
         "tipjarLinksSent": 0,
         "tipjarPaymentsReceived": 3,
+        // No missed-call texts here (webhooks/followup/languages.rs counts them).
+        "missedCallTextsSent": 0,
+        "missedCallTextPayments": 0,
         "recordingsCount": 0,
         "transcriptionsCount": 0,
         "transcriptionSuccessRate": 0.0,

@@ -35,6 +35,7 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("dj_profiles", "dj_profiles_tenant"),
     ("dj_virtual_numbers", "dj_virtual_numbers_tenant"),
     ("followups", "followups_tenant"),
+    ("followup_texts", "followup_texts_tenant"),
     (
         "foreign_currency_payments",
         "foreign_currency_payments_tenant",

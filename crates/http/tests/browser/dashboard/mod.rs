@@ -15,6 +15,7 @@ mod call_edit;
 mod charts;
 mod contacts;
 mod figures;
+mod followup;
 mod phone;
 mod reports;
 mod sign_in_link;

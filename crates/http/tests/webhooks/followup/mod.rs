@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod delivery;
+mod languages;
 mod replies;
 mod rules;
 pub(crate) mod support;
+mod texts_api;

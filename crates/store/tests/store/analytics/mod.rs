@@ -101,6 +101,8 @@ async fn by_hand(db: &TestDb) {
         tipjar_links_sent: 5,
         // a1, a2, a10: a9 was refunded in full, so it no longer counts as paid (SPEC §11).
         tipjar_payments_received: 3,
+        missed_call_texts_sent: 0,
+        missed_call_text_payments: 0,
         recordings_count: 6,
         transcriptions_count: 4,
         transcription_success_rate: 66.67,
@@ -161,6 +163,8 @@ async fn by_hand(db: &TestDb) {
         tipjar_links_sent: 6,
         // As DJ A's, less a9 (refunded in full).
         tipjar_payments_received: 4,
+        missed_call_texts_sent: 0,
+        missed_call_text_payments: 0,
         recordings_count: 7,
         transcriptions_count: 5,
         transcription_success_rate: 71.43,
