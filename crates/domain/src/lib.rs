@@ -16,6 +16,7 @@ pub mod range;
 pub mod rate_limit;
 pub mod refund;
 pub mod retry;
+pub mod transcript;
 pub mod vocab;
 pub mod voice;
 

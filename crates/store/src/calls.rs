@@ -59,6 +59,9 @@ pub struct CallRecord {
     /// change it.
     pub lead_score_set_by_person: bool,
     pub event_type_set_by_person: bool,
+    /// JSON list of the conversation's `djcalls_domain::transcript::TranscriptLine`s (answered
+    /// calls with Real-Time Transcription); `None` until a segment arrives.
+    pub transcript: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
@@ -66,7 +69,7 @@ pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_numb
     logged_call_sid, tipjar_link_sent, tipjar_link, tipjar_payment_received, tipjar_payment_amount_cents, \
     product_context, notes, source, answered, talk_seconds, voicemail_left, recording_sid, \
     recording_duration_seconds, transcription_status, transcription_text, attribution, \
-    created_at, updated_at, insights, lead_score_set_by_person, event_type_set_by_person";
+    created_at, updated_at, insights, lead_score_set_by_person, event_type_set_by_person, transcript";
 
 /// A call logged through the API (or by the demo): everything it may set at once.
 #[derive(Clone, Debug)]
