@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sign_in_links;
 pub mod sms;
+mod transcripts;
 pub mod voice;
 pub mod webhooks;
 

@@ -1,6 +1,7 @@
 //! The `djcalls` binary: parses the command line and environment, then hands over to a command.
 
 mod ad_conversions;
+mod call_capture;
 mod cli;
 mod commands;
 mod config;

@@ -3,6 +3,7 @@
 
 use djcalls_app::admin::PendingRefundListing;
 use djcalls_app::records::{CallRecord, ForeignCurrencyPayment, Job, OptOut, Profile};
+use djcalls_domain::transcript::TranscriptLine;
 use djcalls_domain::{CallSource, CallStatus, Cents, LeadScore};
 use djcalls_insights::Insights;
 use jiff::Timestamp;
@@ -55,6 +56,11 @@ pub struct CallJson {
     pub updated_at: Timestamp,
     /// What the call's transcript says (SPEC §12); `null` until there is a transcript.
     pub insights: Option<Insights>,
+    /// The conversation of an answered call, line by line in the order spoken (SPEC §12);
+    /// absent when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub transcript: Vec<TranscriptLine>,
 }
 
 impl From<CallRecord> for CallJson {
@@ -102,6 +108,11 @@ impl From<CallRecord> for CallJson {
                 .insights
                 .as_deref()
                 .and_then(|i| serde_json::from_str(i).ok()),
+            transcript: c
+                .transcript
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod realtime_transcription;
 pub mod sids;
 pub mod signature;
 pub mod simulate;
+pub mod simulate_transcription;
 pub mod simulated;
 pub mod statuses;
 pub mod twiml;
