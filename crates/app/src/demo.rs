@@ -245,6 +245,10 @@ impl App {
             .insert_call_and_contact(&Actor::System, &call, DbTime(at))
             .await?;
         self.contact_of_call(contact);
+        if let Some(sid) = record.call_sid.as_deref().filter(|_| answered) {
+            self.seed_demo_conversation(sid, usize::from(record.id.0.as_bytes()[15]), at)
+                .await?;
+        }
         let mut paid = false;
         if booked || (link_sent && rng.random_bool(0.1)) {
             let amount =

@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod conversions;
 mod cursor;
 pub mod demo;
+mod demo_transcripts;
 pub mod error;
 pub mod export_pages;
 pub mod fallback;

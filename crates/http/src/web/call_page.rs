@@ -1,7 +1,7 @@
 //! One call: `GET /dashboard/calls/{id}` (timeline, recording, transcript, details, follow-up,
 //! mark as booked), its list row for live updates, and its recording for the session.
 
-use super::call_insights::InsightsCard;
+use super::call_insights::{ConversationLine, InsightsCard, conversation};
 use super::contacts::ContactRow;
 use super::rows::{CallRow, RowFragment, dollars, local, zone};
 use super::{Nav, PageError, WebSession, csrf};
@@ -41,6 +41,8 @@ struct CallPage {
     history: Vec<CallRow>,
     /// What the transcript says (SPEC §12).
     insights: Option<InsightsCard>,
+    /// The conversation of an answered call (SPEC §12).
+    conversation: Vec<ConversationLine>,
 }
 
 /// The call's id from the path; an unparsable one is a missing page, not a form error.
@@ -172,6 +174,7 @@ pub async fn page(
         contact,
         history: history_rows,
         insights: InsightsCard::of(call.insights.as_deref()),
+        conversation: conversation(call.transcript.as_deref()),
         call,
     }
     .into_response())
