@@ -49,11 +49,14 @@ mod tests {
 
     #[test]
     fn transcription_follows_recording_unless_set() {
+        let capture = |record_calls, transcribe_calls| CallCaptureArgs {
+            record_calls,
+            transcribe_calls,
+        };
         assert!(parse(&[]).transcribe_calls());
-        assert!(!parse(&["--record-calls", "false"]).transcribe_calls());
-        assert!(
-            parse(&["--record-calls", "false", "--transcribe-calls", "true"]).transcribe_calls()
-        );
+        assert!(!capture(false, None).transcribe_calls());
+        assert!(capture(false, Some(true)).transcribe_calls());
         assert!(!parse(&["--transcribe-calls", "false"]).transcribe_calls());
+        assert!(parse(&["--transcribe-calls", "yes"]).transcribe_calls());
     }
 }

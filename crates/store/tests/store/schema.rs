@@ -29,7 +29,10 @@ use std::collections::{BTreeMap, BTreeSet};
 const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("api_tokens", "api_tokens_platform"),
     ("call_events", "call_events_platform"),
-    ("call_transcript_segments", "call_transcript_segments_platform"),
+    (
+        "call_transcript_segments",
+        "call_transcript_segments_platform",
+    ),
     ("contacts", "contacts_tenant"),
     ("dj_calls", "dj_calls_tenant"),
     ("dj_profiles", "dj_profiles_tenant"),
