@@ -249,6 +249,10 @@ impl App {
             let events = crate::demo_timeline::demo_events(&call, ring);
             self.store.insert_seeded_call_events(sid, &events).await?;
         }
+        if let Some(sid) = record.call_sid.as_deref().filter(|_| answered) {
+            self.seed_demo_conversation(sid, usize::from(record.id.0.as_bytes()[15]), at)
+                .await?;
+        }
         let mut paid = false;
         if booked || (link_sent && rng.random_bool(0.1)) {
             let amount =

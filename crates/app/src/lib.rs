@@ -16,6 +16,7 @@ pub mod conversions;
 mod cursor;
 pub mod demo;
 mod demo_timeline;
+mod demo_transcripts;
 pub mod error;
 pub mod export_pages;
 pub mod fallback;
@@ -34,6 +35,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sign_in_links;
 pub mod sms;
+mod transcripts;
 pub mod voice;
 pub mod webhooks;
 

@@ -39,6 +39,9 @@ pub struct Settings {
     pub platform_number: Option<PhoneNumber>,
     /// Record bridged calls, with the recording notice first (`RECORD_CALLS`).
     pub record_calls: bool,
+    /// Transcribe answered calls with Twilio Real-Time Transcription (`TRANSCRIBE_CALLS`,
+    /// default: `RECORD_CALLS`; SPEC §12).
+    pub transcribe_calls: bool,
     /// Ask Twilio for the caller's name (`VoiceCallerIdLookup`, billed per call).
     pub caller_name_lookup: bool,
     pub number_purchase: NumberPurchase,
@@ -100,6 +103,7 @@ impl Settings {
             twilio_auth_token: SecretString::from(SIMULATOR_AUTH_TOKEN.to_string()),
             platform_number: None,
             record_calls: true,
+            transcribe_calls: true,
             caller_name_lookup: false,
             number_purchase: NumberPurchase::Pool,
             number_cooling_days: 30,

@@ -197,7 +197,8 @@ impl App {
                 PhoneNumber::from_trusted_e164(f.real_phone_number),
                 PhoneNumber::from_trusted_e164(f.virtual_number),
                 self.settings.record_calls,
-            ),
+            )
+            .with_transcription(self.settings.transcribe_calls),
             None => CallDecision::not_in_service(),
         })
     }

@@ -79,49 +79,7 @@ pub use crate::bench_args::{BenchArgs, BenchCase};
 #[derive(Subcommand, Debug)]
 pub enum SimulateCommand {
     /// One inbound call: answered, missed, voicemail or busy.
-    Call(SimulateCallArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct SimulateCallArgs {
-    /// The virtual number called (E.164 or US national).
-    #[arg(long)]
-    pub to: String,
-    /// The caller's number.
-    #[arg(long, default_value = "+14155550123")]
-    pub from: String,
-    #[arg(long, value_enum, default_value = "answered")]
-    pub outcome: OutcomeArg,
-    /// Seconds of conversation (answered calls).
-    #[arg(long, default_value_t = 95)]
-    pub talk_seconds: u32,
-    /// Seconds the DJ's phone rang.
-    #[arg(long, default_value_t = 8)]
-    pub ring_seconds: u32,
-    /// Seconds of voicemail (voicemail calls).
-    #[arg(long, default_value_t = 20)]
-    pub voicemail_seconds: u32,
-    /// Where the server listens.
-    #[arg(
-        long,
-        env = "DJCALLS_SERVER_URL",
-        default_value = "http://127.0.0.1:3000"
-    )]
-    pub server: String,
-    /// The server's PUBLIC_BASE_URL, which signatures cover (default: --server).
-    #[arg(long, env = "PUBLIC_BASE_URL")]
-    pub public_base_url: Option<String>,
-    /// The token the server checks signatures with (default: the simulator's).
-    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
-    pub twilio_auth_token: Option<String>,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum OutcomeArg {
-    Answered,
-    Missed,
-    Voicemail,
-    Busy,
+    Call(crate::commands::simulate::SimulateCallArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -296,9 +254,8 @@ pub struct TwilioArgs {
     )]
     pub twilio_api_base_url: String,
 
-    /// Record bridged calls (the caller hears a recording notice first).
-    #[arg(long, env = "RECORD_CALLS", default_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
-    pub record_calls: bool,
+    #[command(flatten)]
+    pub capture: crate::call_capture::CallCaptureArgs,
 
     /// Ask Twilio for the caller's name on each call (billed per call by Twilio).
     #[arg(long, env = "TWILIO_CALLER_NAME_LOOKUP", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]

@@ -65,7 +65,8 @@ pub fn settings(args: &ServiceArgs) -> anyhow::Result<Settings> {
                 .unwrap_or_else(|| SIMULATOR_AUTH_TOKEN.to_string()),
         ),
         platform_number,
-        record_calls: twilio.record_calls,
+        record_calls: twilio.capture.record_calls,
+        transcribe_calls: twilio.capture.transcribe_calls(),
         caller_name_lookup: twilio.caller_name_lookup,
         number_purchase: match twilio.number_purchase {
             NumberPurchaseArg::Pool => NumberPurchase::Pool,
@@ -332,7 +333,7 @@ mod tests {
                 twilio_auth_token: None,
                 twilio_phone_number: None,
                 twilio_api_base_url: "https://api.twilio.com".into(),
-                record_calls: true,
+                capture: Default::default(),
                 caller_name_lookup: false,
                 number_purchase: NumberPurchaseArg::Pool,
                 number_purchase_max: 10,

@@ -2,6 +2,7 @@
 
 mod ad_conversions;
 mod bench_args;
+mod call_capture;
 mod call_quality;
 mod cli;
 mod commands;

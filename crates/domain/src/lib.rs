@@ -21,6 +21,7 @@ pub mod refund;
 pub mod reports;
 pub mod retry;
 pub mod sms_segments;
+pub mod transcript;
 pub mod vocab;
 pub mod voice;
 

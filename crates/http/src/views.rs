@@ -4,6 +4,7 @@
 use djcalls_app::admin::PendingRefundListing;
 use djcalls_app::records::{CallRecord, ForeignCurrencyPayment, Job, OptOut, Profile};
 use djcalls_domain::quality::CallQuality;
+use djcalls_domain::transcript::TranscriptLine;
 use djcalls_domain::{CallSource, CallStatus, Cents, LeadScore};
 use djcalls_insights::Insights;
 use jiff::Timestamp;
@@ -58,6 +59,11 @@ pub struct CallJson {
     pub insights: Option<Insights>,
     /// How the call went, from Twilio Voice Insights (SPEC §12); `null` until read.
     pub quality: Option<CallQuality>,
+    /// The conversation of an answered call, line by line in the order spoken (SPEC §12);
+    /// absent when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub transcript: Vec<TranscriptLine>,
 }
 
 impl From<CallRecord> for CallJson {
@@ -106,6 +112,11 @@ impl From<CallRecord> for CallJson {
                 .as_deref()
                 .and_then(|i| serde_json::from_str(i).ok()),
             quality: c.quality.quality(),
+            transcript: c
+                .transcript
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default(),
         }
     }
 }

@@ -70,6 +70,9 @@ pub struct CallRecord {
     /// What Twilio Voice Insights said about the call (SPEC §12), once read.
     #[sqlx(flatten)]
     pub quality: QualityColumns,
+    /// JSON list of the conversation's `djcalls_domain::transcript::TranscriptLine`s (answered
+    /// calls with Real-Time Transcription); `None` until a segment arrives.
+    pub transcript: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
@@ -79,7 +82,7 @@ pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_numb
     recording_duration_seconds, transcription_status, transcription_text, attribution, \
     created_at, updated_at, insights, lead_score_set_by_person, event_type_set_by_person, \
     quality_disconnected_by, quality_post_dial_delay_ms, quality_mos, quality_jitter_ms, \
-    quality_packet_loss_percent";
+    quality_packet_loss_percent, transcript";
 
 /// A call logged through the API (or by the demo): everything it may set at once.
 #[derive(Clone, Debug)]

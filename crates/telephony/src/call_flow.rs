@@ -2,7 +2,7 @@
 //! `PUBLIC_BASE_URL`), how recordings and transcriptions are asked for, the whisper.
 
 use crate::paths;
-use crate::twiml::{Dial, DialRecording, Method, Number, Record, Response, Say};
+use crate::twiml::{Dial, DialRecording, Method, Number, Record, Response, Say, Transcription};
 use djcalls_domain::voice::CallDecision;
 
 /// The TwiML that carries out `decision`; callbacks point at `public_base_url`.
@@ -15,11 +15,20 @@ pub fn call_flow_twiml(decision: &CallDecision, public_base_url: &str) -> Respon
             caller_id,
             ring_timeout_secs,
             record,
+            transcribe,
         } => {
             let record = *record;
-            let response = announcements
+            let mut response = announcements
                 .iter()
                 .fold(Response::new(), |r, text| r.say(Say::new(text.as_str())));
+            if *transcribe {
+                // Both sides of the conversation, final results only (SPEC §12).
+                response = response.start_transcription(Transcription {
+                    status_callback_url: Some(url(paths::CALL_TRANSCRIPTION)),
+                    track: Some("both_tracks".to_string()),
+                    partial_results: Some(false),
+                });
+            }
             response.dial(Dial {
                 action: Some(url(paths::CALL_DIAL_STATUS)),
                 method: Some(Method::Post),
@@ -106,6 +115,23 @@ mod tests {
         let xml = call_flow_twiml(&decision, "https://x.test").to_xml();
         assert!(xml.contains(r#"<Dial timeout="20" callerId="+14155550199" answerOnBridge="true"><Number>+14155550100</Number></Dial>"#), "{xml}");
         assert!(!xml.contains("x.test"), "no URL of the service: {xml}");
+    }
+
+    #[test]
+    fn a_transcribed_forward_starts_the_transcription_of_both_tracks_before_the_dial() {
+        let number = djcalls_domain::PhoneNumber::from_trusted_e164;
+        let decision = CallDecision::forward(
+            "DJ Mo",
+            number("+14155550100"),
+            number("+14155550199"),
+            false,
+        )
+        .with_transcription(true);
+        let xml = call_flow_twiml(&decision, "https://x.test").to_xml();
+        let start = r#"<Start><Transcription statusCallbackUrl="https://x.test/api/djdash/calls/transcription" track="both_tracks" partialResults="false"/></Start>"#;
+        assert!(xml.contains(start), "{xml}");
+        assert!(xml.find(start) < xml.find("<Dial"), "{xml}");
+        assert!(xml.contains("This call may be recorded"), "{xml}");
     }
 
     #[test]

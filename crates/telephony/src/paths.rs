@@ -8,6 +8,8 @@ pub const CALL_DIAL_STATUS: &str = "/api/djdash/calls/dial-status";
 pub const CALL_STATUS: &str = "/api/djdash/calls/webhook";
 pub const CALL_VOICEMAIL: &str = "/api/djdash/calls/voicemail";
 pub const CALL_RECORDING: &str = "/api/djdash/calls/recording";
+/// Real-Time Transcription's `statusCallbackUrl` (SPEC §12).
+pub const CALL_TRANSCRIPTION: &str = "/api/djdash/calls/transcription";
 pub const SMS_INCOMING: &str = "/api/djdash/sms/incoming";
 pub const SMS_STATUS: &str = "/api/djdash/sms/status";
 

@@ -6,7 +6,9 @@ use crate::error::TwilioError;
 use crate::paths;
 use crate::sids::{AccountSid, CallSid, RecordingSid};
 use crate::signature::{SIGNATURE_HEADER, compute_signature};
+use crate::simulate_transcription;
 use djcalls_domain::PhoneNumber;
+use djcalls_domain::transcript::TranscriptLine;
 
 /// How the simulated call ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +34,9 @@ pub struct CallScenario {
     pub talk_secs: u32,
     pub voicemail_secs: u32,
     pub transcript: String,
+    /// The conversation of an answered call, posted as Real-Time Transcription callbacks
+    /// while the call is bridged (none when empty).
+    pub conversation: Vec<TranscriptLine>,
     pub call_sid: CallSid,
     pub account_sid: AccountSid,
     /// Where Twilio keeps recordings (`RecordingUrl` points under it).
@@ -60,6 +65,7 @@ impl CallScenario {
             talk_secs: 95,
             voicemail_secs: 20,
             transcript: DEFAULT_TRANSCRIPT.to_owned(),
+            conversation: Vec::new(),
             call_sid: CallSid::generate(),
             // A fixed, obviously fake account; set the real one when the server checks it.
             account_sid: AccountSid::parse(SIMULATED_ACCOUNT_SID)
@@ -91,6 +97,12 @@ impl CallScenario {
     /// recording and transcription SIDs are fresh on every call of this method.
     pub fn deliveries(&self) -> Vec<WebhookDelivery> {
         let mut out = vec![self.delivery(paths::CALL_INCOMING, "ringing", &[])];
+        if self.outcome == CallOutcome::Answered && !self.conversation.is_empty() {
+            // Twilio transcribes while the call is bridged, before `<Dial action>` fires.
+            for params in simulate_transcription::transcription_params(&self.conversation) {
+                out.push(self.delivery(simulate_transcription::PATH, "in-progress", &params));
+            }
+        }
 
         let (dial_status, dial_secs, bridged) = match self.outcome {
             CallOutcome::Answered => ("completed", self.talk_secs, "true"),

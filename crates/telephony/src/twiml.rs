@@ -61,6 +61,8 @@ pub enum Verb {
     Redirect(Redirect),
     /// `<Message>`: a reply to an inbound text.
     Message(Message),
+    /// `<Start><Transcription/></Start>`: Real-Time Transcription of the call from here on.
+    StartTranscription(Transcription),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +127,19 @@ pub struct Gather {
     pub prompts: Vec<Verb>,
 }
 
+/// `<Transcription>` inside `<Start>`; attribute names as in Twilio's `<Transcription>` noun
+/// (<https://www.twilio.com/docs/voice/twiml/transcription>; twilio-python's
+/// `twiml/voice_response.py` `Transcription` takes the same: `status_callback_url`, `track`,
+/// `partial_results`, `language_code`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Transcription {
+    pub status_callback_url: Option<String>,
+    /// `inbound_track`, `outbound_track` or `both_tracks`.
+    pub track: Option<String>,
+    /// Whether Twilio also posts interim (non-final) results.
+    pub partial_results: Option<bool>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub body: String,
@@ -169,6 +184,10 @@ impl Response {
 
     pub fn gather(self, gather: Gather) -> Self {
         self.verb(Verb::Gather(gather))
+    }
+
+    pub fn start_transcription(self, transcription: Transcription) -> Self {
+        self.verb(Verb::StartTranscription(transcription))
     }
 
     pub fn hangup(self) -> Self {

@@ -23,6 +23,25 @@ pub fn parse_form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
+/// `pairs` as `W`, after checking the `required` parameters are there and not blank.
+pub(crate) fn parse_pairs<W: DeserializeOwned>(
+    required: &'static [&'static str],
+    pairs: &[(String, String)],
+) -> Result<W, WebhookError> {
+    for &name in required {
+        if !pairs.iter().any(|(k, v)| k == name && !v.trim().is_empty()) {
+            return Err(WebhookError::MissingParameter(name));
+        }
+    }
+    let mut map = serde_json::Map::new();
+    for (key, value) in pairs {
+        map.entry(key.clone())
+            .or_insert_with(|| serde_json::Value::String(value.clone()));
+    }
+    serde_json::from_value(serde_json::Value::Object(map))
+        .map_err(|e| WebhookError::Malformed(e.to_string()))
+}
+
 /// A payload Twilio posts to one of our webhook URLs.
 pub trait Webhook: DeserializeOwned {
     /// Parameters without which the payload means nothing.
@@ -31,18 +50,7 @@ pub trait Webhook: DeserializeOwned {
     /// Parses decoded form pairs. For a repeated key the first value wins; unknown keys are
     /// ignored.
     fn from_pairs(pairs: &[(String, String)]) -> Result<Self, WebhookError> {
-        for &name in Self::REQUIRED {
-            if !pairs.iter().any(|(k, v)| k == name && !v.trim().is_empty()) {
-                return Err(WebhookError::MissingParameter(name));
-            }
-        }
-        let mut map = serde_json::Map::new();
-        for (key, value) in pairs {
-            map.entry(key.clone())
-                .or_insert_with(|| serde_json::Value::String(value.clone()));
-        }
-        serde_json::from_value(serde_json::Value::Object(map))
-            .map_err(|e| WebhookError::Malformed(e.to_string()))
+        parse_pairs(Self::REQUIRED, pairs)
     }
 
     /// Parses a raw form-encoded body.

@@ -5,7 +5,7 @@ mod bench;
 mod demo;
 mod fallback;
 mod serve;
-mod simulate;
+pub(crate) mod simulate;
 
 use crate::cli::{Command, FallbackCommand, SimulateCommand, TokenCommand, UserCommand};
 

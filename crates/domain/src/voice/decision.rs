@@ -34,6 +34,8 @@ pub enum CallDecision {
         ring_timeout_secs: u32,
         /// Record the conversation (both sides, from the answer).
         record: bool,
+        /// Transcribe the conversation as it happens (both tracks; SPEC §12).
+        transcribe: bool,
     },
     /// The static fallback for when the whole service is down (served from any static host):
     /// say the announcements, then ring the DJ (showing `caller_id`). Nothing may call back into
@@ -76,6 +78,35 @@ impl CallDecision {
             caller_id: virtual_number,
             ring_timeout_secs: RING_TIMEOUT_SECS,
             record,
+            transcribe: false,
+        }
+    }
+
+    /// The same forward, with the conversation transcribed when `transcribe` (the caller hears
+    /// the recording notice first, as for a recording).
+    pub fn with_transcription(self, transcribe: bool) -> Self {
+        match self {
+            CallDecision::Forward {
+                mut announcements,
+                dj_number,
+                caller_id,
+                ring_timeout_secs,
+                record,
+                ..
+            } => {
+                if transcribe && !record {
+                    announcements.insert(0, RECORDING_NOTICE.to_string());
+                }
+                CallDecision::Forward {
+                    announcements,
+                    dj_number,
+                    caller_id,
+                    ring_timeout_secs,
+                    record,
+                    transcribe,
+                }
+            }
+            other => other,
         }
     }
 

@@ -1,7 +1,8 @@
 //! The call page's insights card (SPEC §12): what the transcript says, and why the lead score
-//! is what it is.
+//! is what it is; and the conversation itself, caller and DJ lines.
 
 use super::rows::dollars;
+use djcalls_domain::transcript::{Speaker, TranscriptLine};
 use djcalls_insights::Insights;
 
 pub struct InsightsCard {
@@ -45,4 +46,31 @@ impl InsightsCard {
             keywords: i.keywords.join(", "),
         })
     }
+}
+
+/// One line of the conversation on the call page.
+pub struct ConversationLine {
+    /// `caller` or `dj` (the stored name, for styling and tests).
+    pub speaker: &'static str,
+    /// Who said it, for people.
+    pub label: &'static str,
+    pub text: String,
+}
+
+/// The conversation of a call's stored transcript JSON, in the order spoken; empty without.
+pub fn conversation(json: Option<&str>) -> Vec<ConversationLine> {
+    let lines: Vec<TranscriptLine> = json
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default();
+    lines
+        .into_iter()
+        .map(|line| ConversationLine {
+            speaker: line.speaker.as_str(),
+            label: match line.speaker {
+                Speaker::Caller => "Caller",
+                Speaker::Dj => "DJ",
+            },
+            text: line.text,
+        })
+        .collect()
 }

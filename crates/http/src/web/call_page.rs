@@ -2,7 +2,7 @@
 //! mark as booked, quality, the correction form of `call_edit`), its list row for live updates, and its recording for the session.
 
 use super::call_edit::CallEditForm;
-use super::call_insights::InsightsCard;
+use super::call_insights::{ConversationLine, InsightsCard, conversation};
 use super::call_quality::QualityCard;
 use super::contacts::ContactRow;
 use super::rows::{CallRow, RowFragment, dollars, local, zone};
@@ -47,6 +47,8 @@ struct CallPage {
     quality: Option<QualityCard>,
     /// The correction form: event type, lead score, notes.
     edit: CallEditForm,
+    /// The conversation of an answered call (SPEC §12).
+    conversation: Vec<ConversationLine>,
 }
 
 /// The call's id from the path; an unparsable one is a missing page, not a form error.
@@ -180,6 +182,7 @@ pub async fn page(
         insights: InsightsCard::of(call.insights.as_deref()),
         quality: QualityCard::of(&call),
         edit: CallEditForm::of(&call),
+        conversation: conversation(call.transcript.as_deref()),
         call,
     }
     .into_response())

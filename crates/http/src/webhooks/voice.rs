@@ -16,7 +16,10 @@ use djcalls_telephony::webhooks::{
     CallStatusCallback, DialAction, GatherDigits, IncomingCall, RecordingStatusCallback, Signed,
     TranscriptionCallback,
 };
-use djcalls_telephony::{Webhook, call_flow_twiml, paths, twiml, whisper_answer, whisper_prompt};
+use djcalls_telephony::{
+    RealtimeTranscriptionCallback, Webhook, call_flow_twiml, paths, twiml, whisper_answer,
+    whisper_prompt,
+};
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes(router: OpenApiRouter<HttpState>) -> OpenApiRouter<HttpState> {
@@ -45,6 +48,11 @@ pub fn routes(router: OpenApiRouter<HttpState>) -> OpenApiRouter<HttpState> {
             paths::CALL_RECORDING,
             "Twilio: recording status callback",
             post(callback::<RecordingStatusCallback>),
+        ),
+        (
+            paths::CALL_TRANSCRIPTION,
+            "Twilio: Real-Time Transcription status callback (a segment of an answered call)",
+            post(transcription),
         ),
         (
             paths::VOICEMAIL_COMPLETE,
@@ -161,4 +169,24 @@ async fn whisper(State(state): State<HttpState>, _form: TwilioForm<Signed>) -> R
 
 async fn whisper_accept(form: TwilioForm<GatherDigits>) -> Response {
     xml(whisper_answer(form.webhook.digits.as_deref()))
+}
+
+/// Real-Time Transcription (SPEC §12): a final segment is recorded (a malformed
+/// `TranscriptionData` was already refused with 400 by the extractor); partial results,
+/// `transcription-started`/`-stopped`/`-error` are accepted and change nothing.
+async fn transcription(
+    State(state): State<HttpState>,
+    form: TwilioForm<RealtimeTranscriptionCallback>,
+) -> Response {
+    let Some(segment) = form.webhook.final_segment() else {
+        return StatusCode::OK.into_response();
+    };
+    match state
+        .app
+        .transcript_segment(&form.webhook.call_sid, &segment)
+        .await
+    {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(e) => failed(e),
+    }
 }

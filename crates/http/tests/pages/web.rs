@@ -330,6 +330,8 @@ async fn mark_as_booked_changes_the_call() {
 
 #[path = "web/admin_and_live.rs"]
 mod admin_and_live;
+#[path = "web/call_conversation.rs"]
+mod call_conversation;
 #[path = "web/call_corrections.rs"]
 mod call_corrections;
 #[path = "web/contacts.rs"]

@@ -1,13 +1,17 @@
 //! The voice pipeline's persistence: append a verified webhook as an event and re-fold its
 //! call, in one transaction per delivery, serialised per call. `incoming`, the hot path, has
 //! its own door (`incoming.rs`) that does the common case in one round trip on PostgreSQL.
+//! Transcript segments of answered calls have theirs (`transcript.rs`).
 
 mod batch;
 mod incoming;
 mod insights;
 mod seeded;
+mod transcript;
 pub(crate) use batch::IncomingBatcher;
 pub use incoming::IncomingRecorded;
+use transcript::TranscriptConn;
+pub use transcript::TranscriptUpdate;
 
 use crate::calls::CallRecord;
 use crate::contacts::{ContactUpsert, upsert_contact};
@@ -194,32 +198,14 @@ impl Store {
                     )
                 }
             };
-            // The transcript's insights, in the same transaction as the transcript; the call's
-            // lead score and event type follow them unless a person set them.
+            // Segments of the conversation that came first, then the words' insights, in the
+            // same transaction; lead score and event type follow unless a person set them.
             let call = match call {
-                Some(record) if record.transcription_text.is_some() => {
-                    let zone: String =
-                        sqlx::query_scalar("SELECT timezone FROM dj_profiles WHERE id = $1")
-                            .bind(record.dj_profile_id.0)
-                            .fetch_one(&mut *conn)
-                            .await?;
-                    match insights::analysed(&record, &zone) {
-                        Some(found) => Some(
-                            sqlx::query_as::<_, CallRecord>(sql_with(
-                                CALL_COLUMNS,
-                                insights::UPDATE_SQL,
-                            ))
-                            .bind(record.id.0)
-                            .bind(&found.json)
-                            .bind(found.lead_score.as_str())
-                            .bind(found.event_type)
-                            .fetch_one(&mut *conn)
-                            .await?,
-                        ),
-                        None => Some(record),
-                    }
+                Some(record) => {
+                    let record = conn.with_transcript(record).await?;
+                    Some(conn.with_insights(record).await?)
                 }
-                other => other,
+                None => None,
             };
             let contact = match &call {
                 Some(record) => {

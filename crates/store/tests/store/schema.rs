@@ -30,6 +30,10 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("ad_spend", "ad_spend_tenant"),
     ("api_tokens", "api_tokens_platform"),
     ("call_events", "call_events_platform"),
+    (
+        "call_transcript_segments",
+        "call_transcript_segments_platform",
+    ),
     ("contacts", "contacts_tenant"),
     ("dj_calls", "dj_calls_tenant"),
     ("dj_profiles", "dj_profiles_tenant"),

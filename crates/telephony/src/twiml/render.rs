@@ -94,6 +94,22 @@ impl Verb {
                 out.push_str("</Gather>");
             }
             Verb::Hangup => out.push_str("<Hangup/>"),
+            Verb::StartTranscription(transcription) => {
+                out.push_str("<Start>");
+                open(
+                    out,
+                    "Transcription",
+                    &[
+                        (
+                            "statusCallbackUrl",
+                            transcription.status_callback_url.clone(),
+                        ),
+                        ("track", transcription.track.clone()),
+                        ("partialResults", flag(transcription.partial_results)),
+                    ],
+                );
+                out.push_str("/></Start>");
+            }
             Verb::Message(message) => text_element(out, "Message", &[], &message.body),
             Verb::Redirect(redirect) => text_element(
                 out,

@@ -58,6 +58,18 @@ fn genuine_bodies(number: &PhoneNumber, stripe_ref: &str, tipjar_ref: &str) -> V
                 ["RecordingSid", "RecordingUrl", "RecordingDuration"].contains(&k.as_str())
             }),
     );
+    // A segment of an answered call's conversation (kept even before its call is known).
+    let mut answered = scenario(CallOutcome::Answered, number);
+    answered.conversation = djcalls_telephony::simulate_transcription::parse_conversation(
+        "caller: We are planning a wedding.",
+    )
+    .unwrap();
+    let segment = answered
+        .deliveries()
+        .into_iter()
+        .find(|d| d.params.iter().any(|(k, _)| k == "TranscriptionData"))
+        .unwrap()
+        .params;
     let sms_sid = format!("SM{}", uuid::Uuid::new_v4().simple());
     ROUTES
         .iter()
@@ -65,6 +77,7 @@ fn genuine_bodies(number: &PhoneNumber, stripe_ref: &str, tipjar_ref: &str) -> V
             paths::WHISPER => Body::Form(incoming.clone()),
             paths::WHISPER_ANSWER => Body::Form(digits.clone()),
             paths::VOICEMAIL_COMPLETE => Body::Form(recorded.clone()),
+            paths::CALL_TRANSCRIPTION => Body::Form(segment.clone()),
             paths::SMS_INCOMING => Body::Form(pairs(&[
                 ("MessageSid", &sms_sid),
                 ("SmsSid", &sms_sid),

@@ -52,6 +52,12 @@ pub const ROUTES: &[Route] = &[
         false,
     ),
     route(
+        "paths::CALL_TRANSCRIPTION",
+        paths::CALL_TRANSCRIPTION,
+        Scheme::Twilio,
+        true,
+    ),
+    route(
         "paths::CALL_DIAL_STATUS",
         paths::CALL_DIAL_STATUS,
         Scheme::Twilio,

@@ -9,4 +9,5 @@ mod sequences;
 mod signatures;
 mod squatting;
 pub(crate) mod support;
+mod transcripts;
 mod twiml;

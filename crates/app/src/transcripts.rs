@@ -1,0 +1,31 @@
+//! Real-Time Transcription of answered calls (SPEC §12): each final segment Twilio posts is
+//! recorded once per sequence id and the call's transcript and insights re-made from all of
+//! them (`Store::record_transcript_segment`). Segments of a call not known yet are kept and
+//! applied when the call's row is written.
+
+use crate::{App, AppResult};
+use djcalls_domain::transcript::TranscriptSegment;
+use djcalls_telephony::CallSid;
+
+impl App {
+    /// Records one final segment of `call_sid`'s conversation (already redacted). Unlike the
+    /// other voice callbacks, nobody is on the line waiting: a database failure is an error,
+    /// and Twilio delivers the segment again.
+    pub async fn transcript_segment(
+        &self,
+        call_sid: &CallSid,
+        segment: &TranscriptSegment,
+    ) -> AppResult<()> {
+        let update = self
+            .store
+            .record_transcript_segment(call_sid.as_str(), segment, self.now())
+            .await?;
+        if let Some(call) = update.call.as_ref().filter(|_| update.new_segment) {
+            self.live.publish(crate::live::CallChanged {
+                call_id: call.id,
+                dj_profile_id: call.dj_profile_id,
+            });
+        }
+        Ok(())
+    }
+}
