@@ -34,6 +34,10 @@ pub struct FunnelStage {
     pub label: &'static str,
     pub value: i64,
     pub shown: String,
+    /// The stage's bar, as a percentage of the first stage (none for revenue).
+    pub bar: Option<f64>,
+    /// "38% of clicks": the share of the stage before that passed this one.
+    pub of_previous: Option<String>,
 }
 
 pub struct ReportsSection {
@@ -69,26 +73,49 @@ impl SourceLine {
 }
 
 fn stages(f: &Funnel) -> Vec<FunnelStage> {
-    let stage = |key, label, value: i64| FunnelStage {
-        key,
-        label,
-        value,
-        shown: value.to_string(),
-    };
-    vec![
-        stage("numbersShown", "Numbers shown", f.numbers_shown),
-        stage("clicks", "Clicks", f.clicks),
-        stage("calls", "Calls", f.calls),
-        stage("answered", "Answered", f.answered),
-        stage("conversations", "Conversations", f.conversations),
-        stage("linksSent", "Payment links sent", f.links_sent),
-        stage("linksOpened", "Links opened", f.links_opened),
-        stage("paid", "Paid", f.paid),
-        FunnelStage {
-            shown: Cents(f.revenue_cents).to_string(),
-            ..stage("revenueCents", "Revenue", f.revenue_cents)
-        },
-    ]
+    let counts = [
+        ("numbersShown", "Numbers shown", f.numbers_shown),
+        ("clicks", "Clicks", f.clicks),
+        ("calls", "Calls", f.calls),
+        ("answered", "Answered", f.answered),
+        ("conversations", "Conversations", f.conversations),
+        ("linksSent", "Payment links sent", f.links_sent),
+        ("linksOpened", "Links opened", f.links_opened),
+        ("paid", "Paid", f.paid),
+    ];
+    let first = counts[0].2;
+    let mut out: Vec<FunnelStage> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &(key, label, value))| FunnelStage {
+            key,
+            label,
+            value,
+            shown: value.to_string(),
+            bar: Some(share(value, first).unwrap_or(0.0)),
+            of_previous: i
+                .checked_sub(1)
+                .map(|p| counts[p])
+                .and_then(|(_, before, previous)| {
+                    share(value, previous)
+                        .map(|pct| format!("{pct:.0}% of {}", before.to_lowercase()))
+                }),
+        })
+        .collect();
+    out.push(FunnelStage {
+        key: "revenueCents",
+        label: "Revenue",
+        value: f.revenue_cents,
+        shown: Cents(f.revenue_cents).to_string(),
+        bar: None,
+        of_previous: None,
+    });
+    out
+}
+
+/// `part` as a percentage of `whole`, one decimal; none when `whole` is 0.
+fn share(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
 impl ReportsSection {
@@ -141,4 +168,50 @@ pub fn chosen_range(
     let range = DateRange::parse(Some(&start), Some(&end), Some(tz_name))
         .map_err(|e| PageError::bad_request(format!("{e}.")))?;
     Ok(("custom", range))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn funnel_bars_are_shares_of_the_first_stage_and_say_what_passed_the_one_before() {
+        let f = Funnel {
+            numbers_shown: 200,
+            clicks: 50,
+            calls: 20,
+            answered: 15,
+            conversations: 10,
+            links_sent: 10,
+            links_opened: 4,
+            paid: 0,
+            revenue_cents: 0,
+        };
+        let s = stages(&f);
+        let bars: Vec<Option<f64>> = s.iter().map(|s| s.bar).collect();
+        assert_eq!(
+            bars,
+            [
+                Some(100.0),
+                Some(25.0),
+                Some(10.0),
+                Some(7.5),
+                Some(5.0),
+                Some(5.0),
+                Some(2.0),
+                Some(0.0),
+                None
+            ]
+        );
+        assert_eq!(s[0].of_previous, None);
+        assert_eq!(s[1].of_previous.as_deref(), Some("25% of numbers shown"));
+        assert_eq!(s[3].of_previous.as_deref(), Some("75% of calls"));
+        let empty = stages(&Funnel::default());
+        assert!(
+            empty
+                .iter()
+                .take(8)
+                .all(|s| s.bar == Some(0.0) && s.of_previous.is_none())
+        );
+    }
 }

@@ -74,6 +74,25 @@ async fn assert_reports_match_the_api(page: &Page, t: &TestApp, token: &str, roo
         )
         .await;
     assert_eq!(stages, funnel);
+    // The funnel's bars: each stage's share of the numbers shown, drawn to scale.
+    let bars = page
+        .eval(
+            "return Object.fromEntries(Array.from(document.querySelectorAll('[data-bar]'))\
+             .map(e => [e.dataset.bar, Number(e.getAttribute('width'))]));",
+        )
+        .await;
+    let bars = bars.as_object().unwrap();
+    assert_eq!(bars.len(), 8, "one bar per counted stage: {bars:?}");
+    let first = funnel["numbersShown"].as_f64().unwrap();
+    for (stage, width) in bars {
+        let value = funnel[stage].as_f64().unwrap();
+        let expected = if first > 0.0 {
+            (value * 1000.0 / first).round() / 10.0
+        } else {
+            0.0
+        };
+        assert_eq!(width.as_f64().unwrap(), expected, "{stage}");
+    }
 }
 
 /// Sets the two date inputs and applies them with the form's button.
