@@ -33,16 +33,11 @@ impl DniEntries {
         // A UUID's hyphenated lowercase text sorts as its bytes do: the map's order.
         found.sort_by_key(|(dj, _)| *dj);
         let issued = app.click_token_issue();
-        let mut body = String::with_capacity(32 + found.len() * 192);
-        body.push_str(r#"{"success":true,"numbers":{"#);
-        for (i, (dj, number)) in found.into_iter().enumerate() {
-            if i > 0 {
-                body.push(',');
-            }
-            body.push_str(&self.entry(app, dj, number, issued));
-        }
-        body.push_str("}}");
-        body
+        let entries: Vec<Arc<str>> = found
+            .into_iter()
+            .map(|(dj, number)| self.entry(app, dj, number, issued))
+            .collect();
+        body(&entries)
     }
 
     fn entry(&self, app: &App, dj: DjProfileId, number: PhoneNumber, issued: i64) -> Arc<str> {
@@ -55,7 +50,7 @@ impl DniEntries {
                 return Arc::clone(&e.json);
             }
         }
-        let json: Arc<str> = render(app, dj, &number, issued).into();
+        let json: Arc<str> = render(dj, &number, app.click_token_at(dj, issued)).into();
         let mut rendered = self.rendered.write().unwrap_or_else(|e| e.into_inner());
         if rendered.len() >= PRUNE_AT {
             rendered.retain(|_, e| e.issued == issued);
@@ -72,13 +67,79 @@ impl DniEntries {
     }
 }
 
-fn render(app: &App, dj: DjProfileId, number: &PhoneNumber, issued: i64) -> String {
+/// The answer's body: the entries (in id order) inside `{"success":true,"numbers":{…}}`.
+fn body(entries: &[Arc<str>]) -> String {
+    let mut body = String::with_capacity(32 + entries.iter().map(|e| e.len() + 1).sum::<usize>());
+    body.push_str(r#"{"success":true,"numbers":{"#);
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(entry);
+    }
+    body.push_str("}}");
+    body
+}
+
+/// One DJ's entry, `"<id>":{…}`.
+fn render(dj: DjProfileId, number: &PhoneNumber, click_token: String) -> String {
     let entry = DniNumberJson {
         virtual_number: number.as_str().to_string(),
         display_number: number.display(),
-        click_token: app.click_token_at(dj, issued),
+        click_token,
     };
     let id = serde_json::to_string(&dj.to_string()).unwrap_or_default();
     let value = serde_json::to_string(&entry).unwrap_or_default();
     format!("{id}:{value}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::dni::DniJson;
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Joined entries are byte for byte what serialising the answer's type gives.
+    #[test]
+    fn the_joined_entries_are_the_serialised_answer() {
+        let djs = [
+            (
+                DjProfileId(uuid::Uuid::from_u128(0xb)),
+                "+12125550100",
+                "60.tok-b",
+            ),
+            (
+                DjProfileId(uuid::Uuid::from_u128(0xa)),
+                "+13125550111",
+                "60.tok-a",
+            ),
+        ];
+        let mut sorted = djs;
+        sorted.sort_by_key(|(dj, _, _)| *dj);
+        let entries: Vec<Arc<str>> = sorted
+            .iter()
+            .map(|(dj, n, t)| render(*dj, &PhoneNumber::from_trusted_e164(*n), (*t).into()).into())
+            .collect();
+        let numbers: BTreeMap<String, DniNumberJson> = djs
+            .iter()
+            .map(|(dj, n, t)| {
+                let number = PhoneNumber::from_trusted_e164(*n);
+                (
+                    dj.to_string(),
+                    DniNumberJson {
+                        virtual_number: number.as_str().to_string(),
+                        display_number: number.display(),
+                        click_token: (*t).into(),
+                    },
+                )
+            })
+            .collect();
+        let expected = serde_json::to_string(&DniJson {
+            success: true,
+            numbers,
+        })
+        .unwrap();
+        assert_eq!(body(&entries), expected);
+        assert_eq!(body(&[]), r#"{"success":true,"numbers":{}}"#);
+    }
 }
