@@ -6,6 +6,7 @@
 //! Hand-drawn rather than a vendored chart library: two bar charts need ~150 lines, render
 //! with no script (the live dashboard swaps server-rendered HTML), and stay readable in tests.
 
+use super::figures::grouped;
 use djcalls_domain::analytics::DayFigures;
 
 /// viewBox size and the plot area inside it.
@@ -288,18 +289,6 @@ fn money(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs() as i64;
     format!("{sign}${}.{:02}", grouped(abs / 100), abs % 100)
-}
-
-fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 fn round1(x: f64) -> f64 {

@@ -116,7 +116,8 @@ fn format(value: &Value, fmt: Fmt) -> String {
     }
 }
 
-fn grouped(n: i64) -> String {
+/// `n` with thousands separated by commas: 1,234,567.
+pub(super) fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
