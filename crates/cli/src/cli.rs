@@ -47,6 +47,25 @@ pub enum Command {
     Fallback(FallbackCommand),
     /// Record the calls Twilio connected while the service was down, from its call log.
     Reconcile(ReconcileArgs),
+    /// Check or repair the analytics summaries.
+    #[command(subcommand)]
+    Analytics(AnalyticsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AnalyticsCommand {
+    /// Compare every analytics summary with a full recount of the calls, payments and
+    /// follow-ups; exits non-zero when any differs.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Recompute every analytics summary from the calls (after restoring an old backup, or
+    /// when verify found a difference). On PostgreSQL, writes to calls wait until it is done.
+    Rebuild {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -86,6 +86,50 @@ pub struct Analytics {
     pub calls_by_day: Vec<DayFigures>,
 }
 
+impl CallFigures {
+    /// The figures of two disjoint sets of calls together: counts and sums add, event types
+    /// and days merge by key. Keys whose calls net to zero are dropped, as a count over the
+    /// calls would never show them.
+    pub fn merge(mut self, other: CallFigures) -> CallFigures {
+        self.total_calls += other.total_calls;
+        self.booked_calls += other.booked_calls;
+        self.answered_calls += other.answered_calls;
+        self.voicemails += other.voicemails;
+        self.hot += other.hot;
+        self.warm += other.warm;
+        self.cold += other.cold;
+        self.duration_sum_secs += other.duration_sum_secs;
+        self.calls_with_duration += other.calls_with_duration;
+        self.tipjar_links_sent += other.tipjar_links_sent;
+        self.tipjar_payments_received += other.tipjar_payments_received;
+        self.missed_call_texts_sent += other.missed_call_texts_sent;
+        self.missed_call_text_payments += other.missed_call_text_payments;
+        self.recordings += other.recordings;
+        self.transcriptions += other.transcriptions;
+        self.revenue_cents += other.revenue_cents;
+        self.platform_cut_cents += other.platform_cut_cents;
+        self.dj_revenue_cents += other.dj_revenue_cents;
+        let mut types: BTreeMap<Option<String>, i64> = BTreeMap::new();
+        for (t, n) in self.event_types.into_iter().chain(other.event_types) {
+            *types.entry(t).or_insert(0) += n;
+        }
+        self.event_types = types.into_iter().filter(|(_, n)| *n != 0).collect();
+        let mut days: BTreeMap<String, DayFigures> = BTreeMap::new();
+        for d in self.days.into_iter().chain(other.days) {
+            let e = days.entry(d.date.clone()).or_insert_with(|| DayFigures {
+                date: d.date.clone(),
+                ..DayFigures::default()
+            });
+            e.calls += d.calls;
+            e.answered += d.answered;
+            e.booked += d.booked;
+            e.revenue_cents += d.revenue_cents;
+        }
+        self.days = days.into_values().filter(|d| d.calls != 0).collect();
+        self
+    }
+}
+
 /// `part / whole × 100`, rounded half up to 2 decimals; 0 when `whole` is 0.
 pub fn percent(part: i64, whole: i64) -> f64 {
     if whole <= 0 {

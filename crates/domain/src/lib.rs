@@ -20,6 +20,7 @@ pub mod rate_limit;
 pub mod refund;
 pub mod reports;
 pub mod retry;
+pub mod rollup_plan;
 pub mod sms_segments;
 pub mod transcript;
 pub mod vocab;

@@ -44,10 +44,11 @@ pub async fn enter_pg(
 pub async fn begin_pg(
     primary: &PgPool,
     replica: Option<&PgPool>,
+    begin: &'static str,
 ) -> sqlx::Result<Transaction<'static, Postgres>> {
     match replica {
         Some(replica) => replica.begin_with("BEGIN READ ONLY").await,
-        None => primary.begin().await,
+        None => primary.begin_with(begin).await,
     }
 }
 
@@ -56,20 +57,25 @@ pub async fn begin_pg(
 /// routed to the read replica when there is one: for reads that may lag a little.
 macro_rules! in_tx {
     ($store:expr, $actor:expr, write, |$conn:ident| $body:expr) => {
-        in_tx!(@run $store, $actor, "BEGIN IMMEDIATE", false, true, |$conn| $body)
+        in_tx!(@run $store, $actor, "BEGIN", "BEGIN IMMEDIATE", false, true, |$conn| $body)
+    };
+    // A write whose statements all see one snapshot (PostgreSQL REPEATABLE READ; SQLite's
+    // write transactions are serializable anyway): for moving rows from one table to another.
+    ($store:expr, $actor:expr, snapshot_write, |$conn:ident| $body:expr) => {
+        in_tx!(@run $store, $actor, "BEGIN ISOLATION LEVEL REPEATABLE READ", "BEGIN IMMEDIATE", false, true, |$conn| $body)
     };
     ($store:expr, $actor:expr, read, |$conn:ident| $body:expr) => {
-        in_tx!(@run $store, $actor, "BEGIN", false, false, |$conn| $body)
+        in_tx!(@run $store, $actor, "BEGIN", "BEGIN", false, false, |$conn| $body)
     };
     ($store:expr, $actor:expr, replica, |$conn:ident| $body:expr) => {
-        in_tx!(@run $store, $actor, "BEGIN", true, false, |$conn| $body)
+        in_tx!(@run $store, $actor, "BEGIN", "BEGIN", true, false, |$conn| $body)
     };
-    (@run $store:expr, $actor:expr, $sqlite_begin:literal, $replica:literal, $writes:literal, |$conn:ident| $body:expr) => {{
+    (@run $store:expr, $actor:expr, $pg_begin:literal, $sqlite_begin:literal, $replica:literal, $writes:literal, |$conn:ident| $body:expr) => {{
         let store: &$crate::Store = &$store;
         match &store.pool {
             $crate::Pool::Pg(pool) => {
                 let replica = if $replica { store.replica.as_ref() } else { None };
-                let mut tx = $crate::tx::begin_pg(pool, replica).await?;
+                let mut tx = $crate::tx::begin_pg(pool, replica, $pg_begin).await?;
                 $crate::tx::enter_pg(&mut tx, store.app_role.as_deref(), $actor, $replica).await?;
                 let out = {
                     let $conn: &mut sqlx::PgConnection = &mut tx;

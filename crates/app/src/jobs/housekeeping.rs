@@ -1,5 +1,6 @@
-//! What the job runner deletes once an hour: finished jobs, the outbound webhook delivery
-//! log, rate-limit windows and expired dashboard sessions, each after its retention.
+//! What the job runner does besides jobs: it folds analytics deltas every second, and once an
+//! hour deletes finished jobs, the outbound webhook delivery log, rate-limit windows and
+//! expired dashboard sessions, each after its retention.
 
 use crate::App;
 use djcalls_domain::rate_limit;
@@ -14,6 +15,16 @@ pub const KEEP_DONE_JOBS: SignedDuration = SignedDuration::from_hours(7 * 24);
 pub const KEEP_WEBHOOK_DELIVERIES: SignedDuration = SignedDuration::from_hours(30 * 24);
 
 impl App {
+    /// Moves pending analytics deltas into the summaries (readers are exact either way; this
+    /// keeps what they add up small). Failures are logged: the next round tries again.
+    pub async fn fold_analytics(&self) {
+        match self.store.fold_analytics().await {
+            Ok(0) => {}
+            Ok(folded) => tracing::debug!(folded, "folded analytics deltas"),
+            Err(e) => tracing::warn!(error = %e, "folding analytics deltas failed"),
+        }
+    }
+
     /// Deletes what has outlived its retention, as of the app's clock. Failures are logged:
     /// the next round tries again.
     pub async fn prune_housekeeping(&self) {

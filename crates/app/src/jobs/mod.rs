@@ -45,6 +45,8 @@ const MAX_ROUNDS: usize = 1000;
 
 /// How often the runner prunes finished jobs, rate-limit windows and expired sessions.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// How often the runner folds analytics deltas into the summaries (`Store::fold_analytics`).
+const FOLD_EVERY: Duration = Duration::from_secs(1);
 /// How often the runner offers the periodic jobs of the current slot (call reconciliation);
 /// a slot is 15 minutes, and offering one twice queues it once.
 const OFFER_EVERY: Duration = Duration::from_secs(60);
@@ -174,6 +176,7 @@ async fn run_loop(
     let mut in_flight: JoinSet<()> = JoinSet::new();
     let mut last_prune: Option<std::time::Instant> = None;
     let mut last_offer: Option<std::time::Instant> = None;
+    let mut last_fold: Option<std::time::Instant> = None;
     tracing::info!(
         concurrency,
         poll_ms = poll.as_millis(),
@@ -192,6 +195,10 @@ async fn run_loop(
             if let Err(e) = app.offer_call_reconciliation().await {
                 tracing::warn!(error = %e, "offering the call reconciliation failed");
             }
+        }
+        if last_fold.is_none_or(|at| at.elapsed() >= FOLD_EVERY) {
+            last_fold = Some(std::time::Instant::now());
+            app.fold_analytics().await;
         }
         while in_flight.try_join_next().is_some() {}
         let free = concurrency.saturating_sub(in_flight.len());

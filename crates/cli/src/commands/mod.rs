@@ -1,13 +1,16 @@
 //! One module per subcommand; `run` dispatches.
 
 mod accounts;
+mod analytics;
 mod bench;
 mod demo;
 mod fallback;
 mod serve;
 pub(crate) mod simulate;
 
-use crate::cli::{Command, FallbackCommand, SimulateCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    AnalyticsCommand, Command, FallbackCommand, SimulateCommand, TokenCommand, UserCommand,
+};
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
@@ -50,5 +53,11 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             fallback::export(&database, &dir).await
         }
         Command::Reconcile(args) => fallback::reconcile(args).await,
+        Command::Analytics(AnalyticsCommand::Verify { database }) => {
+            analytics::verify(&database).await
+        }
+        Command::Analytics(AnalyticsCommand::Rebuild { database }) => {
+            analytics::rebuild(&database).await
+        }
     }
 }

@@ -56,6 +56,7 @@ mod refund_first;
 mod replica;
 mod rls;
 mod roles;
+mod rollups;
 mod schema;
 mod volume;
 mod webhooks;

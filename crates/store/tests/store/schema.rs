@@ -1,6 +1,6 @@
 //! The two migration trees (`migrations/sqlite`, `migrations/postgres`) must describe one
-//! schema: a fresh database of each kind is migrated and their catalogs are compared — tables,
-//! columns, nullability, which columns are generated, primary keys, unique constraints and
+//! schema: a fresh database of each kind is migrated and their catalogs are compared — tables
+//! and views, columns, nullability, which columns are generated, primary keys, unique constraints and
 //! named indexes (name, columns in order with their direction, unique, partial).
 //!
 //! Differences accepted by design, so not compared:
@@ -13,7 +13,8 @@
 //! - names of the indexes behind `PRIMARY KEY` / `UNIQUE` (`<table>_pkey`, `<table>_<col>_key`
 //!   vs `sqlite_autoindex_<table>_<n>`): their columns are compared instead;
 //! - on SQLite a `PRIMARY KEY` column counts as `NOT NULL`, as PostgreSQL makes it;
-//! - PostgreSQL-only objects: the function `djcalls_can_see` and the row-level-security
+//! - PostgreSQL-only objects: functions (`djcalls_can_see`, the analytics triggers' helpers;
+//!   SQLite's triggers are written out instead) and the row-level-security
 //!   policies listed in [`POSTGRES_POLICIES`] (checked to be exactly those). Roles are the
 //!   operator's, never the migrations' (`store/src/setup.rs`).
 //!
@@ -28,6 +29,18 @@ use std::collections::{BTreeMap, BTreeSet};
 /// one on the opt-out list, through which a DJ sees whether their own contacts opted out.
 const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("ad_spend", "ad_spend_tenant"),
+    ("analytics_deltas", "analytics_deltas_tenant"),
+    ("analytics_dj_blocks", "analytics_dj_blocks_tenant"),
+    ("analytics_dj_days", "analytics_dj_days_tenant"),
+    ("analytics_dj_hours", "analytics_dj_hours_tenant"),
+    (
+        "analytics_platform_days",
+        "analytics_platform_days_platform",
+    ),
+    (
+        "analytics_platform_hours",
+        "analytics_platform_hours_platform",
+    ),
     ("api_tokens", "api_tokens_platform"),
     ("call_events", "call_events_platform"),
     (
@@ -136,7 +149,7 @@ async fn postgres_schema(pool: &PgPool) -> Schema {
 async fn sqlite_schema(pool: &SqlitePool) -> Schema {
     let mut schema = Schema::default();
     let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'",
     )
     .fetch_all(pool)
     .await

@@ -1,5 +1,7 @@
-//! SPEC §6 figures, computed by the database over any number of calls: counts and sums in
-//! SQL, only grouped rows (one per day, event type or DJ) come back. Day buckets are the one
+//! SPEC §6 figures counted from the calls themselves: counts and sums in SQL, only grouped
+//! rows (one per day, event type or DJ) come back. The summaries (`super::rollup`) answer
+//! whole buckets; this answers the pieces of a range smaller than a bucket, and is the full
+//! recount that `analytics verify` and the property tests compare the summaries with. Day buckets are the one
 //! place the dialects differ: PostgreSQL converts with `AT TIME ZONE`; SQLite, which has no
 //! time-zone database, adds the zone's UTC offset per offset segment (see `domain::range`).
 
@@ -101,8 +103,9 @@ fn after(prefix: &str, suffix: &str) -> AssertSqlSafe<String> {
 type DayCounts = (String, i64, i64, i64);
 
 impl Store {
-    /// Everything SPEC §6 needs for `profile` (or the whole platform) in `range`.
-    pub async fn call_figures(
+    /// Everything SPEC §6 needs for `profile` (or the whole platform) in `range`, counted
+    /// from the calls.
+    pub async fn call_figures_recount(
         &self,
         actor: &Actor,
         profile: Option<DjProfileId>,
@@ -157,8 +160,8 @@ impl Store {
         })
     }
 
-    /// The DJs with the most revenue (then the most calls) in `range`.
-    pub async fn top_djs(
+    /// The DJs with the most revenue (then the most calls) in `range`, counted from the calls.
+    pub async fn top_djs_recount(
         &self,
         actor: &Actor,
         range: &DateRange,

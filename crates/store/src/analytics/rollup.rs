@@ -1,0 +1,391 @@
+//! SPEC §6 read from the summaries: whole UTC days from the day tables, local days from the
+//! hour tables (by hour, or by quarter of an hour for zones such as +05:30), the pieces of a
+//! range smaller than a day counted from the calls (`recount`). Each read adds the deltas not
+//! yet folded in the same statement, so it sees every committed write exactly once.
+
+use super::measures::{
+    BLOCK_MEASURES, Binds, MEASURES, Measures, QUARTER_MEASURES, list, sums, within,
+};
+use super::recount::TopDj;
+use crate::{Store, StoreResult};
+use djcalls_domain::analytics::{CallFigures, DayFigures};
+use djcalls_domain::range::{DateRange, offset_segments};
+use djcalls_domain::rollup_plan::{self, DAY_MICROS, HOUR_MICROS, Span, date_of_day, day_unit};
+use djcalls_domain::{Actor, DjProfileId};
+use jiff::Timestamp;
+use sqlx::AssertSqlSafe;
+use std::collections::HashMap;
+
+/// Whose summaries a read uses.
+#[derive(Clone, Copy)]
+enum Scope {
+    Dj(uuid::Uuid),
+    Platform,
+}
+
+impl Scope {
+    fn of(profile: Option<DjProfileId>) -> Scope {
+        profile.map_or(Scope::Platform, |p| Scope::Dj(p.0))
+    }
+    fn days_table(self) -> &'static str {
+        match self {
+            Scope::Dj(_) => "analytics_dj_days",
+            Scope::Platform => "analytics_platform_days",
+        }
+    }
+    fn hours_table(self) -> &'static str {
+        match self {
+            Scope::Dj(_) => "analytics_dj_hours",
+            Scope::Platform => "analytics_platform_hours",
+        }
+    }
+    /// The predicate that keeps one DJ's rows (bound as `$1`), or nothing for the platform.
+    fn mine(self) -> &'static str {
+        match self {
+            Scope::Dj(_) => "dj_profile_id = $1 AND ",
+            Scope::Platform => "",
+        }
+    }
+    fn binds(self) -> Binds {
+        Binds::after(match self {
+            Scope::Dj(_) => 1,
+            Scope::Platform => 0,
+        })
+    }
+    fn profile(self) -> Option<uuid::Uuid> {
+        match self {
+            Scope::Dj(id) => Some(id),
+            Scope::Platform => None,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TypeTotals {
+    event_type: String,
+    #[sqlx(flatten)]
+    m: Measures,
+}
+
+/// Runs `$sql` (a `String`) as `query_as::<_, $row>` with the scope's profile then `$binds`.
+macro_rules! fetch_all {
+    ($self:expr, $actor:expr, $row:ty, $sql:expr, $profile:expr, $binds:expr) => {{
+        let sql: String = $sql;
+        let binds: &[i64] = &$binds;
+        let profile: Option<uuid::Uuid> = $profile;
+        in_tx!($self, $actor, replica, |conn| {
+            let mut q = sqlx::query_as::<_, $row>(AssertSqlSafe(sql.clone()));
+            if let Some(id) = profile {
+                q = q.bind(id);
+            }
+            for v in binds {
+                q = q.bind(*v);
+            }
+            q.fetch_all(&mut *conn).await?
+        })
+    }};
+}
+
+fn edge(range: &DateRange, (start, end): (Timestamp, Timestamp)) -> DateRange {
+    DateRange {
+        start: Some(start),
+        end: Some(end),
+        tz: range.tz.clone(),
+        tz_name: range.tz_name.clone(),
+    }
+}
+
+impl Store {
+    /// Everything SPEC §6 needs for `profile` (or the whole platform) in `range`.
+    pub async fn call_figures(
+        &self,
+        actor: &Actor,
+        profile: Option<DjProfileId>,
+        range: &DateRange,
+    ) -> StoreResult<CallFigures> {
+        let split = rollup_plan::split(range.start, range.end, DAY_MICROS);
+        let mut figures = CallFigures::default();
+        if let Some(days) = split.whole {
+            let scope = Scope::of(profile);
+            figures = self.summed(actor, scope, days).await?;
+            figures.days = match self.local_days(actor, scope, days.times(24), range).await? {
+                Some(days) => days,
+                // A zone whose offset changes inside a quarter of an hour: count its days.
+                None => {
+                    let whole = DateRange {
+                        start: days.from.map(|d| at(d * DAY_MICROS)),
+                        end: days.to.map(|d| at(d * DAY_MICROS)),
+                        ..edge(range, (Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH))
+                    };
+                    self.call_figures_recount(actor, profile, &whole)
+                        .await?
+                        .days
+                }
+            };
+        }
+        for piece in split.raw {
+            let counted = self
+                .call_figures_recount(actor, profile, &edge(range, piece))
+                .await?;
+            figures = figures.merge(counted);
+        }
+        Ok(figures)
+    }
+
+    /// The figures of whole UTC days `days`, from the day table and the pending deltas.
+    async fn summed(&self, actor: &Actor, scope: Scope, days: Span) -> StoreResult<CallFigures> {
+        let mut binds = scope.binds();
+        let day_range = within("day", &[days], 1, &mut binds);
+        let hour_range = within("hour", &[days], 24, &mut binds);
+        let (mine, measures) = (scope.mine(), list(&MEASURES, ""));
+        let sql = format!(
+            "SELECT t.event_type, {sums} FROM ( \
+               SELECT event_type, {measures} FROM {table} WHERE {mine}{day_range} \
+               UNION ALL \
+               SELECT event_type, {measures} FROM analytics_deltas WHERE {mine}{hour_range} \
+             ) t GROUP BY t.event_type",
+            sums = sums(&MEASURES, "t."),
+            table = scope.days_table(),
+        );
+        let rows = fetch_all!(self, actor, TypeTotals, sql, scope.profile(), binds.values);
+        let mut f = CallFigures::default();
+        for TypeTotals { event_type, m } in rows {
+            f.total_calls += m.calls;
+            f.booked_calls += m.booked;
+            f.answered_calls += m.answered;
+            f.voicemails += m.voicemails;
+            f.hot += m.hot;
+            f.warm += m.warm;
+            f.cold += m.cold;
+            f.duration_sum_secs += m.duration_sum;
+            f.calls_with_duration += m.with_duration;
+            f.tipjar_links_sent += m.links_sent;
+            f.tipjar_payments_received += m.payments_received;
+            f.missed_call_texts_sent += m.missed_texts;
+            f.missed_call_text_payments += m.missed_text_payments;
+            f.recordings += m.recordings;
+            f.transcriptions += m.transcriptions;
+            f.revenue_cents += m.revenue_cents;
+            f.platform_cut_cents += m.platform_cut_cents;
+            f.dj_revenue_cents += m.dj_share_cents;
+            if m.calls != 0 {
+                let label = (!event_type.is_empty()).then_some(event_type);
+                f.event_types.push((label, m.calls));
+            }
+        }
+        Ok(f)
+    }
+
+    /// Calls, answered, booked and revenue per local day of `range.tz` over whole UTC hours
+    /// `hours`, or `None` when the zone's offsets are not whole quarters of an hour there.
+    async fn local_days(
+        &self,
+        actor: &Actor,
+        scope: Scope,
+        hours: Span,
+        range: &DateRange,
+    ) -> StoreResult<Option<Vec<DayFigures>>> {
+        let Some((lo, hi)) = self.hour_bounds(actor, scope, hours).await? else {
+            return Ok(Some(Vec::new()));
+        };
+        let segments = offset_segments(&range.tz, at(lo * HOUR_MICROS), at(hi * HOUR_MICROS));
+        let Some(unit) = day_unit(&segments) else {
+            return Ok(None);
+        };
+        let mut binds = scope.binds();
+        let in_range = within("hour", &[hours], 1, &mut binds);
+        let mine = scope.mine();
+        let table = scope.hours_table();
+        let mut units = Vec::new();
+        if unit == HOUR_MICROS {
+            let whole: Vec<String> = QUARTER_MEASURES
+                .iter()
+                .map(|(q, _)| format!("{q}_q0 + {q}_q1 + {q}_q2 + {q}_q3 AS {q}"))
+                .collect();
+            units.push(format!(
+                "SELECT hour AS n, {} FROM {table} WHERE {mine}{in_range}",
+                whole.join(", ")
+            ));
+            units.push(format!(
+                "SELECT hour, {} FROM analytics_deltas WHERE {mine}{in_range}",
+                list(&QUARTER_MEASURES.map(|(_, d)| d), "")
+            ));
+        } else {
+            for k in 0..4 {
+                let part: Vec<String> = QUARTER_MEASURES
+                    .iter()
+                    .map(|(q, _)| format!("{q}_q{k} AS {q}"))
+                    .collect();
+                units.push(format!(
+                    "SELECT hour * 4 + {k} AS n, {} FROM {table} WHERE {mine}{in_range}",
+                    part.join(", ")
+                ));
+            }
+            units.push(format!(
+                "SELECT hour * 4 + quarter, {} FROM analytics_deltas WHERE {mine}{in_range}",
+                list(&QUARTER_MEASURES.map(|(_, d)| d), "")
+            ));
+        }
+        let seg_values: Vec<String> = segments
+            .iter()
+            .map(|s| {
+                format!(
+                    "({}, {}, {})",
+                    binds.push(s.start_micros / unit),
+                    binds.push(s.end_micros / unit),
+                    binds.push(i64::from(s.offset_secs))
+                )
+            })
+            .collect();
+        let sql = format!(
+            "WITH seg(s, e, off) AS (VALUES {seg}) \
+             SELECT (u.n * {unit_secs} + seg.off) / 86400 AS day, \
+               CAST(sum(u.calls) AS BIGINT), CAST(sum(u.answered) AS BIGINT), \
+               CAST(sum(u.booked) AS BIGINT), CAST(sum(u.revenue) AS BIGINT) \
+             FROM ({units}) u JOIN seg ON u.n >= seg.s AND u.n < seg.e \
+             GROUP BY day ORDER BY day",
+            seg = seg_values.join(", "),
+            unit_secs = unit / 1_000_000,
+            units = units.join(" UNION ALL "),
+        );
+        let rows = fetch_all!(
+            self,
+            actor,
+            (i64, i64, i64, i64, i64),
+            sql,
+            scope.profile(),
+            binds.values
+        );
+        Ok(Some(
+            rows.into_iter()
+                .filter(|(_, calls, ..)| *calls != 0)
+                .map(|(day, calls, answered, booked, revenue_cents)| DayFigures {
+                    date: date_of_day(day),
+                    calls,
+                    answered,
+                    booked,
+                    revenue_cents,
+                })
+                .collect(),
+        ))
+    }
+
+    /// `hours` with its open sides closed at the first and last hour that has figures, or
+    /// `None` when there are none.
+    async fn hour_bounds(
+        &self,
+        actor: &Actor,
+        scope: Scope,
+        hours: Span,
+    ) -> StoreResult<Option<(i64, i64)>> {
+        if let Span {
+            from: Some(lo),
+            to: Some(hi),
+        } = hours
+        {
+            return Ok(Some((lo, hi)));
+        }
+        let (mine, table) = (scope.mine(), scope.hours_table());
+        let sql = format!(
+            "SELECT (SELECT min(hour) FROM {table} WHERE {mine}1 = 1), \
+                    (SELECT max(hour) FROM {table} WHERE {mine}1 = 1), \
+                    (SELECT min(hour) FROM analytics_deltas WHERE {mine}1 = 1), \
+                    (SELECT max(hour) FROM analytics_deltas WHERE {mine}1 = 1)"
+        );
+        type Bounds = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+        let rows = fetch_all!(self, actor, Bounds, sql, scope.profile(), Vec::<i64>::new());
+        let Some((a, b, c, d)) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let (Some(first), Some(last)) =
+            (a.into_iter().chain(c).min(), b.into_iter().chain(d).max())
+        else {
+            return Ok(None);
+        };
+        let lo = hours.from.unwrap_or(first);
+        let hi = hours.to.unwrap_or(last + 1);
+        Ok((lo < hi).then_some((lo, hi)))
+    }
+
+    /// The DJs with the most revenue (then the most calls, then by slug) in `range`.
+    pub async fn top_djs(
+        &self,
+        actor: &Actor,
+        range: &DateRange,
+        limit: i64,
+    ) -> StoreResult<Vec<TopDj>> {
+        let split = rollup_plan::split(range.start, range.end, DAY_MICROS);
+        let mut totals: HashMap<uuid::Uuid, [i64; 4]> = HashMap::new();
+        if let Some(days) = split.whole {
+            let (blocks, rest) = rollup_plan::blocks(days);
+            let mut binds = Binds::after(0);
+            let in_blocks = within("block", blocks.as_slice(), 1, &mut binds);
+            let in_days = within("day", &rest, 1, &mut binds);
+            let in_hours = within("hour", &[days], 24, &mut binds);
+            let m = list(&BLOCK_MEASURES, "");
+            let sql = format!(
+                "SELECT t.dj_profile_id, {sums} FROM ( \
+                   SELECT dj_profile_id, {m} FROM analytics_dj_blocks WHERE {in_blocks} \
+                   UNION ALL SELECT dj_profile_id, {m} FROM analytics_dj_days WHERE {in_days} \
+                   UNION ALL SELECT dj_profile_id, {m} FROM analytics_deltas WHERE {in_hours} \
+                 ) t GROUP BY t.dj_profile_id",
+                sums = sums(&BLOCK_MEASURES, "t."),
+            );
+            type Row = (uuid::Uuid, i64, i64, i64, i64);
+            for (id, calls, booked, revenue, cut) in
+                fetch_all!(self, actor, Row, sql, None, binds.values)
+            {
+                let t = totals.entry(id).or_default();
+                *t = [t[0] + calls, t[1] + booked, t[2] + revenue, t[3] + cut];
+            }
+        }
+        for piece in split.raw {
+            for dj in self
+                .top_djs_recount(actor, &edge(range, piece), i64::MAX)
+                .await?
+            {
+                let t = totals.entry(dj.dj_profile_id.0).or_default();
+                *t = [
+                    t[0] + dj.calls,
+                    t[1] + dj.booked,
+                    t[2] + dj.revenue_cents,
+                    t[3] + dj.platform_cut_cents,
+                ];
+            }
+        }
+        let names = fetch_all!(
+            self,
+            actor,
+            (uuid::Uuid, String, String),
+            "SELECT id, dj_name, dj_slug FROM dj_profiles".to_string(),
+            None,
+            Vec::<i64>::new()
+        );
+        let mut top: Vec<TopDj> = names
+            .into_iter()
+            .filter_map(|(id, dj_name, dj_slug)| {
+                let [calls, booked, revenue_cents, platform_cut_cents] = *totals.get(&id)?;
+                (calls > 0).then_some(TopDj {
+                    dj_profile_id: DjProfileId(id),
+                    dj_name,
+                    dj_slug,
+                    calls,
+                    booked,
+                    revenue_cents,
+                    platform_cut_cents,
+                })
+            })
+            .collect();
+        top.sort_by(|a, b| {
+            (b.revenue_cents, b.calls)
+                .cmp(&(a.revenue_cents, a.calls))
+                .then_with(|| a.dj_slug.cmp(&b.dj_slug))
+        });
+        top.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(top)
+    }
+}
+
+fn at(micros: i64) -> Timestamp {
+    Timestamp::from_microsecond(micros).unwrap_or(Timestamp::MAX)
+}
