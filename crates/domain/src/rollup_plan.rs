@@ -108,16 +108,19 @@ pub fn blocks(days: Span) -> (Option<Span>, Vec<Span>) {
     (Some(Span { from, to }), rest)
 }
 
-/// The bucket local days are summed from, over these offset segments: hours when every
-/// offset and change is on the hour, quarters when they are on a quarter, else `None`.
+/// The bucket local days are summed from, over these offset segments: UTC days for UTC,
+/// hours when every offset and change is on the hour, quarters when they are on a quarter,
+/// else `None`.
 pub fn day_unit(segments: &[OffsetSegment]) -> Option<i64> {
-    [HOUR_MICROS, QUARTER_MICROS].into_iter().find(|unit| {
-        segments.iter().all(|s| {
-            (i64::from(s.offset_secs) * 1_000_000) % unit == 0
-                && s.start_micros.rem_euclid(*unit) == 0
-                && s.end_micros.rem_euclid(*unit) == 0
+    [DAY_MICROS, HOUR_MICROS, QUARTER_MICROS]
+        .into_iter()
+        .find(|unit| {
+            segments.iter().all(|s| {
+                (i64::from(s.offset_secs) * 1_000_000) % unit == 0
+                    && s.start_micros.rem_euclid(*unit) == 0
+                    && s.end_micros.rem_euclid(*unit) == 0
+            })
         })
-    })
 }
 
 /// The days since 1970-01-01 as a date.
@@ -262,6 +265,8 @@ mod tests {
             seg(-4 * 3600, "2026-03-08T07:00:00Z", "2026-04-01T00:00:00Z"),
         ];
         assert_eq!(day_unit(&new_york), Some(HOUR_MICROS));
+        let utc = [seg(0, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z")];
+        assert_eq!(day_unit(&utc), Some(DAY_MICROS));
         let kolkata = [seg(19_800, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z")];
         assert_eq!(day_unit(&kolkata), Some(QUARTER_MICROS));
         let kathmandu = [seg(20_700, "2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z")];

@@ -161,11 +161,20 @@ pub(super) const SUMMARY_TABLES: [&str; 6] = [
 
 impl Store {
     /// Folds every pending delta into the summaries; returns how many were folded. Another
-    /// process folding at the same time makes this one return 0 at once.
+    /// process folding at the same time makes this one stop at once: it holds the lock, or it
+    /// committed after this one's snapshot began (PostgreSQL then refuses this one's
+    /// repeatable-read writes, and nothing of it is kept).
     pub async fn fold_analytics(&self) -> StoreResult<u64> {
         let mut folded = 0;
         loop {
-            let n = self.fold_batch().await?;
+            let n = match self.fold_batch().await {
+                Err(crate::StoreError::Database(sqlx::Error::Database(e)))
+                    if e.code().as_deref() == Some("40001") =>
+                {
+                    return Ok(folded);
+                }
+                other => other?,
+            };
             folded += n;
             if n < FOLD_BATCH as u64 {
                 return Ok(folded);

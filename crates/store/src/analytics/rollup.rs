@@ -108,7 +108,7 @@ impl Store {
         if let Some(days) = split.whole {
             let scope = Scope::of(profile);
             figures = self.summed(actor, scope, days).await?;
-            figures.days = match self.local_days(actor, scope, days.times(24), range).await? {
+            figures.days = match self.local_days(actor, scope, days, range).await? {
                 Some(days) => days,
                 // A zone whose offset changes inside a quarter of an hour: count its days.
                 None => {
@@ -176,18 +176,21 @@ impl Store {
         Ok(f)
     }
 
-    /// Calls, answered, booked and revenue per local day of `range.tz` over whole UTC hours
-    /// `hours`, or `None` when the zone's offsets are not whole quarters of an hour there.
+    /// Calls, answered, booked and revenue per local day of `range.tz` over whole UTC days
+    /// `days`, or `None` when the zone's offsets are not whole quarters of an hour there.
     async fn local_days(
         &self,
         actor: &Actor,
         scope: Scope,
-        hours: Span,
+        days: Span,
         range: &DateRange,
     ) -> StoreResult<Option<Vec<DayFigures>>> {
+        let hours = days.times(24);
         let Some((lo, hi)) = self.hour_bounds(actor, scope, hours).await? else {
             return Ok(Some(Vec::new()));
         };
+        // Whole days either way: the span's bounds are days, the data's are rounded out.
+        let (lo, hi) = (lo.div_euclid(24) * 24, (hi + 23).div_euclid(24) * 24);
         let segments = offset_segments(&range.tz, at(lo * HOUR_MICROS), at(hi * HOUR_MICROS));
         let Some(unit) = day_unit(&segments) else {
             return Ok(None);
@@ -197,7 +200,19 @@ impl Store {
         let mine = scope.mine();
         let table = scope.hours_table();
         let mut units = Vec::new();
-        if unit == HOUR_MICROS {
+        let per_unit = list(&QUARTER_MEASURES.map(|(_, d)| d), "");
+        if unit == DAY_MICROS {
+            // UTC: the day table's rows are already local days.
+            let in_days = within("day", &[days], 1, &mut binds);
+            units.push(format!(
+                "SELECT day AS n, calls, answered, booked, revenue_cents AS revenue \
+                 FROM {} WHERE {mine}{in_days}",
+                scope.days_table()
+            ));
+            units.push(format!(
+                "SELECT hour / 24, {per_unit} FROM analytics_deltas WHERE {mine}{in_range}"
+            ));
+        } else if unit == HOUR_MICROS {
             let whole: Vec<String> = QUARTER_MEASURES
                 .iter()
                 .map(|(q, _)| format!("{q}_q0 + {q}_q1 + {q}_q2 + {q}_q3 AS {q}"))
@@ -207,8 +222,7 @@ impl Store {
                 whole.join(", ")
             ));
             units.push(format!(
-                "SELECT hour, {} FROM analytics_deltas WHERE {mine}{in_range}",
-                list(&QUARTER_MEASURES.map(|(_, d)| d), "")
+                "SELECT hour, {per_unit} FROM analytics_deltas WHERE {mine}{in_range}"
             ));
         } else {
             for k in 0..4 {
@@ -222,8 +236,7 @@ impl Store {
                 ));
             }
             units.push(format!(
-                "SELECT hour * 4 + quarter, {} FROM analytics_deltas WHERE {mine}{in_range}",
-                list(&QUARTER_MEASURES.map(|(_, d)| d), "")
+                "SELECT hour * 4 + quarter, {per_unit} FROM analytics_deltas WHERE {mine}{in_range}"
             ));
         }
         let seg_values: Vec<String> = segments

@@ -200,22 +200,27 @@ async fn random_changes(db: &TestDb) {
     for (i, p) in djs.iter().enumerate() {
         create_profile(store, *p, &format!("dj-{i}"), &format!("DJ {i}")).await;
     }
-    let folder = {
-        let store = store.clone();
-        tokio::spawn(async move {
-            for _ in 0..40 {
-                store.fold_analytics().await.expect("fold");
-                tokio::task::yield_now().await;
-            }
+    // Two folders, as two serving processes run them.
+    let folders: Vec<_> = (0..2)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for _ in 0..40 {
+                    store.fold_analytics().await.expect("fold");
+                    tokio::task::yield_now().await;
+                }
+            })
         })
-    };
+        .collect();
     let workers: Vec<_> = (0..WORKERS)
         .map(|w| tokio::spawn(worker(store.clone(), djs.clone(), 0x0907_0000 + w)))
         .collect();
     for w in workers {
         w.await.expect("worker");
     }
-    folder.await.expect("folder");
+    for folder in folders {
+        folder.await.expect("folder");
+    }
 
     assert_exact(store, &djs, "with deltas pending").await;
     assert!(
@@ -252,6 +257,17 @@ async fn random_changes(db: &TestDb) {
             .rows_affected(),
     };
     assert!(tampered > 0);
+    // The answers come from the summaries: tampered ones show.
+    let all = range(None, None, None);
+    let summed = store
+        .call_figures(&admin(), Some(djs[0]), &all)
+        .await
+        .unwrap();
+    let counted = store
+        .call_figures_recount(&admin(), Some(djs[0]), &all)
+        .await
+        .unwrap();
+    assert_ne!(summed.total_calls, counted.total_calls);
     let checks = store.verify_analytics().await.unwrap();
     let found = checks
         .iter()
