@@ -79,8 +79,9 @@ impl Store {
         }
     }
 
-    /// Calls, answered, booked, paid and revenue per source over `profile`'s calls in `range`.
-    pub async fn source_figures(
+    /// Calls, answered, booked, paid and revenue per source over `profile`'s calls in `range`,
+    /// counted from the calls (`analytics::sources` reads whole days from the summaries).
+    pub async fn source_figures_recount(
         &self,
         actor: &Actor,
         profile: Option<DjProfileId>,

@@ -15,6 +15,9 @@ CREATE TABLE analytics_deltas (
   hour                 bigint NOT NULL,
   quarter              smallint NOT NULL,
   event_type           text NOT NULL,
+  source               text NOT NULL,
+  medium               text NOT NULL,
+  campaign             text NOT NULL,
   calls                bigint NOT NULL DEFAULT 0,
   booked               bigint NOT NULL DEFAULT 0,
   answered             bigint NOT NULL DEFAULT 0,
@@ -118,6 +121,35 @@ CREATE TABLE analytics_platform_hours (
   PRIMARY KEY (hour)
 );
 
+-- Per DJ, UTC day and source (SPEC §15: utm_source/medium/campaign, '' when absent):
+-- the revenue-by-source report.
+CREATE TABLE analytics_dj_source_days (
+  dj_profile_id uuid NOT NULL,
+  day           bigint NOT NULL,
+  source        text NOT NULL,
+  medium        text NOT NULL,
+  campaign      text NOT NULL,
+  calls         bigint NOT NULL,
+  answered      bigint NOT NULL,
+  booked        bigint NOT NULL,
+  paid          bigint NOT NULL,
+  revenue_cents bigint NOT NULL,
+  PRIMARY KEY (dj_profile_id, day, source, medium, campaign)
+);
+
+CREATE TABLE analytics_platform_source_days (
+  day           bigint NOT NULL,
+  source        text NOT NULL,
+  medium        text NOT NULL,
+  campaign      text NOT NULL,
+  calls         bigint NOT NULL,
+  answered      bigint NOT NULL,
+  booked        bigint NOT NULL,
+  paid          bigint NOT NULL,
+  revenue_cents bigint NOT NULL,
+  PRIMARY KEY (day, source, medium, campaign)
+);
+
 -- A DJ sees only their own summaries; platform-wide ones only the platform.
 ALTER TABLE analytics_deltas ENABLE ROW LEVEL SECURITY;
 ALTER TABLE analytics_deltas FORCE ROW LEVEL SECURITY;
@@ -135,6 +167,14 @@ ALTER TABLE analytics_dj_hours ENABLE ROW LEVEL SECURITY;
 ALTER TABLE analytics_dj_hours FORCE ROW LEVEL SECURITY;
 CREATE POLICY analytics_dj_hours_tenant ON analytics_dj_hours
   USING (djcalls_can_see(dj_profile_id)) WITH CHECK (djcalls_can_see(dj_profile_id));
+ALTER TABLE analytics_dj_source_days ENABLE ROW LEVEL SECURITY;
+ALTER TABLE analytics_dj_source_days FORCE ROW LEVEL SECURITY;
+CREATE POLICY analytics_dj_source_days_tenant ON analytics_dj_source_days
+  USING (djcalls_can_see(dj_profile_id)) WITH CHECK (djcalls_can_see(dj_profile_id));
+ALTER TABLE analytics_platform_source_days ENABLE ROW LEVEL SECURITY;
+ALTER TABLE analytics_platform_source_days FORCE ROW LEVEL SECURITY;
+CREATE POLICY analytics_platform_source_days_platform ON analytics_platform_source_days
+  USING (coalesce(current_setting('app.role', true), '') IN ('service', 'admin', 'system'));
 ALTER TABLE analytics_platform_days ENABLE ROW LEVEL SECURITY;
 ALTER TABLE analytics_platform_days FORCE ROW LEVEL SECURITY;
 CREATE POLICY analytics_platform_days_platform ON analytics_platform_days
@@ -150,17 +190,34 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT floor(extract(epoch FROM t) / 3600)::bigint 
 CREATE FUNCTION djcalls_analytics_quarter(t timestamptz) RETURNS smallint
 LANGUAGE sql IMMUTABLE AS $$ SELECT (floor(extract(epoch FROM t) / 900)::bigint % 4)::smallint $$;
 
+-- A call's source as SPEC §15 keys it ('' for absent): `direct` without a click, `google` /
+-- `cpc` for a click with only a gclid.
+CREATE FUNCTION djcalls_analytics_source_key(attribution text,
+  OUT source text, OUT medium text, OUT campaign text)
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN attribution IS NULL THEN 'direct'
+              WHEN f.us IS NULL AND f.g IS NOT NULL THEN 'google' ELSE coalesce(f.us, '') END,
+         CASE WHEN attribution IS NULL THEN ''
+              WHEN f.us IS NULL AND f.g IS NOT NULL THEN coalesce(f.um, 'cpc')
+              ELSE coalesce(f.um, '') END,
+         CASE WHEN attribution IS NULL THEN '' ELSE coalesce(f.uc, '') END
+  FROM (SELECT nullif(a->>'utm_source', '') AS us, nullif(a->>'utm_medium', '') AS um,
+               nullif(a->>'utm_campaign', '') AS uc, nullif(a->>'gclid', '') AS g
+        FROM (SELECT attribution::json AS a) j) f
+$$;
+
 -- One call's contribution, times `sign`: its figures, its payments, its missed-call text.
 CREATE FUNCTION djcalls_analytics_contribution(c dj_calls, sign bigint)
 RETURNS TABLE (
   dj_profile_id uuid, hour bigint, quarter smallint, event_type text,
-  calls bigint, booked bigint, answered bigint, voicemails bigint, hot bigint, warm bigint,
+  source text, medium text, campaign text, calls bigint, booked bigint, answered bigint, voicemails bigint, hot bigint, warm bigint,
   cold bigint, duration_sum bigint, with_duration bigint, links_sent bigint,
   payments_received bigint, missed_texts bigint, missed_text_payments bigint, recordings bigint,
   transcriptions bigint, revenue_cents bigint, platform_cut_cents bigint, dj_share_cents bigint)
 LANGUAGE sql STABLE AS $$
   SELECT c.dj_profile_id, djcalls_analytics_hour(c."timestamp"),
     djcalls_analytics_quarter(c."timestamp"), coalesce(c.event_type, ''),
+    k.source, k.medium, k.campaign,
     sign,
     sign * (CASE WHEN c.is_booked THEN 1 ELSE 0 END),
     sign * (CASE WHEN c.answered THEN 1 ELSE 0 END),
@@ -182,7 +239,8 @@ LANGUAGE sql STABLE AS $$
                CAST(coalesce(sum(dj_share_cents), 0) AS BIGINT) AS share
         FROM payments WHERE call_id = c.id) p,
        (SELECT EXISTS (SELECT 1 FROM followups f WHERE f.call_id = c.id
-                       AND f.kind = 'missed' AND f.state = 'sent') AS sent) m
+                       AND f.kind = 'missed' AND f.state = 'sent') AS sent) m,
+       djcalls_analytics_source_key(c.attribution) k
 $$;
 
 -- Every call's contribution as it stands: the truth `analytics verify` and `rebuild` read.
@@ -193,14 +251,16 @@ CREATE FUNCTION djcalls_analytics_calls_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, calls, booked,
+    INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, source, medium,
+      campaign, calls, booked,
       answered, voicemails, hot, warm, cold, duration_sum, with_duration, links_sent,
       payments_received, missed_texts, missed_text_payments, recordings, transcriptions,
       revenue_cents, platform_cut_cents, dj_share_cents)
     SELECT x.* FROM new_rows n, djcalls_analytics_contribution(n, 1) x;
   ELSIF TG_OP = 'UPDATE' THEN
     -- Only calls whose figures changed: a note or a transcript edit writes nothing here.
-    INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, calls, booked,
+    INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, source, medium,
+      campaign, calls, booked,
       answered, voicemails, hot, warm, cold, duration_sum, with_duration, links_sent,
       payments_received, missed_texts, missed_text_payments, recordings, transcriptions,
       revenue_cents, platform_cut_cents, dj_share_cents)
@@ -209,13 +269,16 @@ BEGIN
                UNION ALL SELECT * FROM djcalls_analytics_contribution(n, 1)) x
     WHERE (o.dj_profile_id, o."timestamp", o.event_type, o.is_booked, o.answered,
            o.voicemail_left, o.lead_score, o.call_duration_seconds, o.tipjar_link_sent,
-           o.tipjar_payment_received, o.recording_sid IS NULL, o.transcription_status)
+           o.tipjar_payment_received, o.recording_sid IS NULL, o.transcription_status,
+           o.attribution)
       IS DISTINCT FROM
           (n.dj_profile_id, n."timestamp", n.event_type, n.is_booked, n.answered,
            n.voicemail_left, n.lead_score, n.call_duration_seconds, n.tipjar_link_sent,
-           n.tipjar_payment_received, n.recording_sid IS NULL, n.transcription_status);
+           n.tipjar_payment_received, n.recording_sid IS NULL, n.transcription_status,
+           n.attribution);
   ELSE
-    INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, calls, booked,
+    INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, source, medium,
+      campaign, calls, booked,
       answered, voicemails, hot, warm, cold, duration_sum, with_duration, links_sent,
       payments_received, missed_texts, missed_text_payments, recordings, transcriptions,
       revenue_cents, platform_cut_cents, dj_share_cents)
@@ -239,12 +302,12 @@ CREATE TRIGGER analytics_calls_deleted AFTER DELETE ON dj_calls
 CREATE FUNCTION djcalls_analytics_payment_delta(call uuid, sign bigint, amount bigint,
   cut bigint, share bigint) RETURNS void
 LANGUAGE sql AS $$
-  INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, revenue_cents,
-    platform_cut_cents, dj_share_cents)
+  INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, source, medium,
+    campaign, revenue_cents, platform_cut_cents, dj_share_cents)
   SELECT c.dj_profile_id, djcalls_analytics_hour(c."timestamp"),
     djcalls_analytics_quarter(c."timestamp"), coalesce(c.event_type, ''),
-    sign * amount, sign * cut, sign * share
-  FROM dj_calls c WHERE c.id = call
+    k.source, k.medium, k.campaign, sign * amount, sign * cut, sign * share
+  FROM dj_calls c, djcalls_analytics_source_key(c.attribution) k WHERE c.id = call
 $$;
 
 CREATE FUNCTION djcalls_analytics_payments_changed() RETURNS trigger
@@ -267,12 +330,13 @@ CREATE TRIGGER analytics_payments_changed AFTER INSERT OR UPDATE OR DELETE ON pa
 -- A missed-call text counts once it is sent (and towards a payment that followed it).
 CREATE FUNCTION djcalls_analytics_missed_delta(call uuid, sign bigint) RETURNS void
 LANGUAGE sql AS $$
-  INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, missed_texts,
-    missed_text_payments)
+  INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, source, medium,
+    campaign, missed_texts, missed_text_payments)
   SELECT c.dj_profile_id, djcalls_analytics_hour(c."timestamp"),
     djcalls_analytics_quarter(c."timestamp"), coalesce(c.event_type, ''),
+    k.source, k.medium, k.campaign,
     sign, sign * (CASE WHEN c.tipjar_payment_received THEN 1 ELSE 0 END)
-  FROM dj_calls c WHERE c.id = call
+  FROM dj_calls c, djcalls_analytics_source_key(c.attribution) k WHERE c.id = call
 $$;
 
 CREATE FUNCTION djcalls_analytics_followups_changed() RETURNS trigger

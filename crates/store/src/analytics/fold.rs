@@ -2,7 +2,7 @@
 //! time (a PostgreSQL advisory lock; SQLite's single writer), in one snapshot, so every delta
 //! is added exactly once: a delta not yet committed when the fold began stays for the next.
 
-use super::measures::{BLOCK_MEASURES, MEASURES, QUARTER_MEASURES, list, sums};
+use super::measures::{BLOCK_MEASURES, MEASURES, QUARTER_MEASURES, SOURCE_MEASURES, list, sums};
 use crate::{Pool, Store, StoreResult};
 use djcalls_domain::Actor;
 use djcalls_domain::rollup_plan::BLOCK_DAYS;
@@ -102,6 +102,18 @@ fn by_quarter() -> Vec<(String, String)> {
     columns
 }
 
+const SOURCE: (&str, &str) = ("source", "source");
+const MEDIUM: (&str, &str) = ("medium", "medium");
+const CAMPAIGN: (&str, &str) = ("campaign", "campaign");
+
+/// The revenue-by-source figures (SPEC §15); `paid` counts calls paid for.
+fn by_source() -> Vec<(String, String)> {
+    SOURCE_MEASURES
+        .iter()
+        .map(|(name, delta)| (name.to_string(), format!("CAST(sum({delta}) AS BIGINT)")))
+        .collect()
+}
+
 /// Every summary table.
 pub(super) fn summaries() -> Vec<Summary> {
     let block = format!("hour / {}", 24 * BLOCK_DAYS);
@@ -128,6 +140,16 @@ pub(super) fn summaries() -> Vec<Summary> {
             &[("hour", "hour")],
             by_quarter(),
         ),
+        Summary::new(
+            "analytics_dj_source_days",
+            &[dj, ("day", "hour / 24"), SOURCE, MEDIUM, CAMPAIGN],
+            by_source(),
+        ),
+        Summary::new(
+            "analytics_platform_source_days",
+            &[("day", "hour / 24"), SOURCE, MEDIUM, CAMPAIGN],
+            by_source(),
+        ),
     ]
 }
 
@@ -142,21 +164,25 @@ pub(super) fn fold_statements() -> Vec<String> {
 pub(super) fn recount_into_deltas() -> String {
     let m = list(&MEASURES, "");
     format!(
-        "INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, {m}) \
-         SELECT dj_profile_id, hour, quarter, event_type, {sums} FROM analytics_call_measures \
-         GROUP BY dj_profile_id, hour, quarter, event_type",
+        "INSERT INTO analytics_deltas \
+           (dj_profile_id, hour, quarter, event_type, source, medium, campaign, {m}) \
+         SELECT dj_profile_id, hour, quarter, event_type, source, medium, campaign, {sums} \
+         FROM analytics_call_measures \
+         GROUP BY dj_profile_id, hour, quarter, event_type, source, medium, campaign",
         sums = sums(&MEASURES, ""),
     )
 }
 
 /// The summary tables, emptied by `rebuild`.
-pub(super) const SUMMARY_TABLES: [&str; 6] = [
+pub(super) const SUMMARY_TABLES: [&str; 8] = [
     "analytics_deltas",
     "analytics_dj_days",
     "analytics_platform_days",
     "analytics_dj_blocks",
     "analytics_dj_hours",
     "analytics_platform_hours",
+    "analytics_dj_source_days",
+    "analytics_platform_source_days",
 ];
 
 impl Store {

@@ -40,6 +40,15 @@ pub(super) const QUARTER_MEASURES: [(&str, &str); 4] = [
     ("revenue", "revenue_cents"),
 ];
 
+/// The figures of the source tables, each from the deltas' figure of the second name.
+pub(super) const SOURCE_MEASURES: [(&str, &str); 5] = [
+    ("calls", "calls"),
+    ("answered", "answered"),
+    ("booked", "booked"),
+    ("paid", "payments_received"),
+    ("revenue_cents", "revenue_cents"),
+];
+
 /// One row of figures, as `MEASURES` names them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub(super) struct Measures {

@@ -4,10 +4,30 @@
 //! pending deltas, and counts only the pieces of a range smaller than a day from the calls
 //! (`recount`); `verify` compares the summaries with a full recount.
 
+/// Runs `$sql` (a `String`) as `query_as::<_, $row>` with the scope's profile then `$binds`.
+macro_rules! fetch_all {
+    ($self:expr, $actor:expr, $row:ty, $sql:expr, $profile:expr, $binds:expr) => {{
+        let sql: String = $sql;
+        let binds: &[i64] = &$binds;
+        let profile: Option<uuid::Uuid> = $profile;
+        in_tx!($self, $actor, replica, |conn| {
+            let mut q = sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql.clone()));
+            if let Some(id) = profile {
+                q = q.bind(id);
+            }
+            for v in binds {
+                q = q.bind(*v);
+            }
+            q.fetch_all(&mut *conn).await?
+        })
+    }};
+}
+
 mod fold;
 mod measures;
 mod recount;
 mod rollup;
+mod sources;
 mod verify;
 
 pub use recount::TopDj;

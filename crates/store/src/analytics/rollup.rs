@@ -13,46 +13,45 @@ use djcalls_domain::range::{DateRange, offset_segments};
 use djcalls_domain::rollup_plan::{self, DAY_MICROS, HOUR_MICROS, Span, date_of_day, day_unit};
 use djcalls_domain::{Actor, DjProfileId};
 use jiff::Timestamp;
-use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 
 /// Whose summaries a read uses.
 #[derive(Clone, Copy)]
-enum Scope {
+pub(super) enum Scope {
     Dj(uuid::Uuid),
     Platform,
 }
 
 impl Scope {
-    fn of(profile: Option<DjProfileId>) -> Scope {
+    pub(super) fn of(profile: Option<DjProfileId>) -> Scope {
         profile.map_or(Scope::Platform, |p| Scope::Dj(p.0))
     }
-    fn days_table(self) -> &'static str {
+    pub(super) fn days_table(self) -> &'static str {
         match self {
             Scope::Dj(_) => "analytics_dj_days",
             Scope::Platform => "analytics_platform_days",
         }
     }
-    fn hours_table(self) -> &'static str {
+    pub(super) fn hours_table(self) -> &'static str {
         match self {
             Scope::Dj(_) => "analytics_dj_hours",
             Scope::Platform => "analytics_platform_hours",
         }
     }
     /// The predicate that keeps one DJ's rows (bound as `$1`), or nothing for the platform.
-    fn mine(self) -> &'static str {
+    pub(super) fn mine(self) -> &'static str {
         match self {
             Scope::Dj(_) => "dj_profile_id = $1 AND ",
             Scope::Platform => "",
         }
     }
-    fn binds(self) -> Binds {
+    pub(super) fn binds(self) -> Binds {
         Binds::after(match self {
             Scope::Dj(_) => 1,
             Scope::Platform => 0,
         })
     }
-    fn profile(self) -> Option<uuid::Uuid> {
+    pub(super) fn profile(self) -> Option<uuid::Uuid> {
         match self {
             Scope::Dj(id) => Some(id),
             Scope::Platform => None,
@@ -67,26 +66,7 @@ struct TypeTotals {
     m: Measures,
 }
 
-/// Runs `$sql` (a `String`) as `query_as::<_, $row>` with the scope's profile then `$binds`.
-macro_rules! fetch_all {
-    ($self:expr, $actor:expr, $row:ty, $sql:expr, $profile:expr, $binds:expr) => {{
-        let sql: String = $sql;
-        let binds: &[i64] = &$binds;
-        let profile: Option<uuid::Uuid> = $profile;
-        in_tx!($self, $actor, replica, |conn| {
-            let mut q = sqlx::query_as::<_, $row>(AssertSqlSafe(sql.clone()));
-            if let Some(id) = profile {
-                q = q.bind(id);
-            }
-            for v in binds {
-                q = q.bind(*v);
-            }
-            q.fetch_all(&mut *conn).await?
-        })
-    }};
-}
-
-fn edge(range: &DateRange, (start, end): (Timestamp, Timestamp)) -> DateRange {
+pub(super) fn edge(range: &DateRange, (start, end): (Timestamp, Timestamp)) -> DateRange {
     DateRange {
         start: Some(start),
         end: Some(end),

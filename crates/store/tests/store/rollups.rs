@@ -2,7 +2,7 @@
 //! refunds (before and after their payment), missed-call texts and folds run concurrently;
 //! then every answer from the summaries equals a recount of the calls, for open, date and
 //! odd-instant ranges in zones with whole-hour, half-hour, 45-minute and half-hour-DST
-//! offsets, for each DJ and the platform, before and after folding; `verify` finds nothing,
+//! offsets, for each DJ and the platform, revenue by source included, before and after folding; `verify` finds nothing,
 //! and `rebuild` after tampering restores the truth.
 
 use crate::common::*;
@@ -40,11 +40,51 @@ fn instant(rng: &mut Rng) -> String {
     )
 }
 
-async fn worker(store: Store, djs: Vec<DjProfileId>, seed: u64) {
+/// Sets a call's attribution as a click would (SPEC §15's source keys), through SQL: only
+/// the voice pipeline writes it.
+async fn attribute(raw: &Raw, call: uuid::Uuid, attribution: Option<&str>) {
+    let sql = "UPDATE dj_calls SET attribution = $1 WHERE id = $2";
+    match raw {
+        Raw::Pg(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("SELECT set_config('app.role', 'system', true)")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let n = sqlx::query(sql)
+                .bind(attribution)
+                .bind(call)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            assert_eq!(n.rows_affected(), 1);
+            tx.commit().await.unwrap();
+        }
+        Raw::Lite(pool) => {
+            let n = sqlx::query(sql)
+                .bind(attribution)
+                .bind(call)
+                .execute(pool)
+                .await
+                .unwrap();
+            assert_eq!(n.rows_affected(), 1);
+        }
+    }
+}
+
+const ATTRIBUTIONS: [Option<&str>; 5] = [
+    None,
+    Some(r#"{"utm_source":"google","utm_medium":"cpc","utm_campaign":"weddings"}"#),
+    Some(r#"{"gclid":"abc"}"#),
+    Some(r#"{"utm_source":"instagram"}"#),
+    Some(r#"{"page_url":"https://djdash.test/dj/x"}"#),
+];
+
+async fn worker(store: Store, raw: Raw, djs: Vec<DjProfileId>, seed: u64) {
     let mut rng = Rng::new(seed);
     let mut calls = Vec::new();
     for step in 0..STEPS {
-        let choice = if calls.is_empty() { 0 } else { rng.below(8) };
+        let choice = if calls.is_empty() { 0 } else { rng.below(9) };
         match choice {
             0..=2 => {
                 let profile = djs[rng.below(djs.len() as u64) as usize];
@@ -94,6 +134,12 @@ async fn worker(store: Store, djs: Vec<DjProfileId>, seed: u64) {
                     )
                     .await;
                 }
+            }
+            7 => {
+                let target: &djcalls_store::calls::CallRecord =
+                    &calls[rng.below(calls.len() as u64) as usize];
+                let attribution = ATTRIBUTIONS[rng.below(5) as usize];
+                attribute(&raw, target.id.0, attribution).await;
             }
             6 => {
                 // A refund that arrives before its payment, then the payment.
@@ -181,6 +227,24 @@ async fn assert_exact(store: &Store, djs: &[DjProfileId], when: &str) {
                 r.tz_name
             );
         }
+        for profile in djs.iter().map(|d| Some(*d)).chain([None]) {
+            let actor = profile.map_or(admin.clone(), |p| dj(&[p]));
+            let mut summed = store
+                .source_figures(&actor, profile, &r)
+                .await
+                .expect("sources");
+            let mut counted = store
+                .source_figures_recount(&actor, profile, &r)
+                .await
+                .expect("counted");
+            summed.sort_by(|a, b| a.key.cmp(&b.key));
+            counted.sort_by(|a, b| a.key.cmp(&b.key));
+            assert_eq!(
+                summed, counted,
+                "{when}: sources of {profile:?} over {:?}..{:?}",
+                r.start, r.end
+            );
+        }
         let top = store.top_djs(&admin, &r, 10).await.expect("top");
         let top_counted = store
             .top_djs_recount(&admin, &r, 10)
@@ -212,9 +276,11 @@ async fn random_changes(db: &TestDb) {
             })
         })
         .collect();
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|w| tokio::spawn(worker(store.clone(), djs.clone(), 0x0907_0000 + w)))
-        .collect();
+    let mut workers = Vec::new();
+    for w in 0..WORKERS {
+        let (store, raw, djs) = (store.clone(), raw(db).await, djs.clone());
+        workers.push(tokio::spawn(worker(store, raw, djs, 0x0907_0000 + w)));
+    }
     for w in workers {
         w.await.expect("worker");
     }

@@ -34,12 +34,20 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("analytics_dj_days", "analytics_dj_days_tenant"),
     ("analytics_dj_hours", "analytics_dj_hours_tenant"),
     (
+        "analytics_dj_source_days",
+        "analytics_dj_source_days_tenant",
+    ),
+    (
         "analytics_platform_days",
         "analytics_platform_days_platform",
     ),
     (
         "analytics_platform_hours",
         "analytics_platform_hours_platform",
+    ),
+    (
+        "analytics_platform_source_days",
+        "analytics_platform_source_days_platform",
     ),
     ("api_tokens", "api_tokens_platform"),
     ("call_events", "call_events_platform"),
