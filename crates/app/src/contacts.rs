@@ -163,7 +163,6 @@ impl App {
             self.count_contact_touch(&ContactTouch::Call(contact));
         }
     }
-
 }
 
 /// The store's filter for `query` within `profile` (already scoped to the actor).

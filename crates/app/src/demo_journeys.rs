@@ -21,7 +21,12 @@ use rand::rngs::StdRng;
 const SOURCES: [(Option<&str>, Option<&str>, Option<&str>, bool); 6] = [
     (Some("google"), Some("cpc"), Some("wedding-djs"), true),
     (Some("google"), Some("cpc"), Some("party-djs"), true),
-    (Some("facebook"), Some("paid_social"), Some("spring-weddings"), false),
+    (
+        Some("facebook"),
+        Some("paid_social"),
+        Some("spring-weddings"),
+        false,
+    ),
     (Some("instagram"), Some("social"), None, false),
     (Some("djdash"), Some("referral"), None, false),
     (None, None, None, false),
@@ -135,7 +140,11 @@ impl App {
         };
         let length = SignedDuration::from_secs(i64::from(call.call_duration_seconds.unwrap_or(0)));
         let sent_at = call.timestamp.0 + length + SignedDuration::from_mins(1);
-        let token = format!("demo{:016x}{:016x}", rng.random::<u64>(), rng.random::<u64>());
+        let token = format!(
+            "demo{:016x}{:016x}",
+            rng.random::<u64>(),
+            rng.random::<u64>()
+        );
         self.store
             .ensure_payment_link(
                 call.id,

@@ -4,8 +4,8 @@
 //! come through the webhooks (`record_voice_event`).
 
 use crate::{DbTime, Store, StoreResult};
-use djcalls_domain::{Actor, CallId};
 use djcalls_domain::voice::VoiceEvent;
+use djcalls_domain::{Actor, CallId};
 use uuid::Uuid;
 
 impl Store {

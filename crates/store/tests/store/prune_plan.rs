@@ -76,7 +76,11 @@ async fn prune_uses_its_index(db: &TestDb) {
     // A prune whose cutoff only the oldest deliveries passed: ~2 % of the log is due, as in
     // the hourly run.
     let cutoff = DbTime(now.0 - SignedDuration::from_hours(27 * 24));
-    let plan = store.explain_webhook_prune(cutoff).await.unwrap().join("\n");
+    let plan = store
+        .explain_webhook_prune(cutoff)
+        .await
+        .unwrap()
+        .join("\n");
     let scans_table = plan.contains("Seq Scan on webhook_deliveries")
         || plan
             .lines()

@@ -101,7 +101,10 @@ async fn demo_history(app: TestApp) {
         .funnel_report(&Actor::Service, Some(sparkle), &range)
         .await
         .unwrap();
-    assert!(funnel.clicks > funnel.calls && funnel.calls > 0, "{funnel:?}");
+    assert!(
+        funnel.clicks > funnel.calls && funnel.calls > 0,
+        "{funnel:?}"
+    );
     assert!(funnel.numbers_shown > funnel.clicks, "{funnel:?}");
     assert!(funnel.links_opened > 0 && funnel.paid > 0, "{funnel:?}");
 }

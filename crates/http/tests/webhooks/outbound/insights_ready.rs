@@ -61,7 +61,11 @@ async fn insights_ready(t: TestApp) {
     send(&served, &voice).await;
     assert_eq!(insights_queued(&t).await, 0, "no words yet");
     send(&served, &segments).await;
-    assert_eq!(insights_queued(&t).await, 1, "queued with the segments' insights");
+    assert_eq!(
+        insights_queued(&t).await,
+        1,
+        "queued with the segments' insights"
+    );
     send(&served, &segments).await; // Twilio repeats them: nothing new
     assert_eq!(insights_queued(&t).await, 1);
 
@@ -70,7 +74,11 @@ async fn insights_ready(t: TestApp) {
     let deliveries = live.deliveries();
     let talk_ends = deliveries.iter().rposition(is_segment).unwrap() + 1;
     send(&served, &deliveries[..talk_ends]).await;
-    assert_eq!(insights_queued(&t).await, 1, "a call in progress raises none");
+    assert_eq!(
+        insights_queued(&t).await,
+        1,
+        "a call in progress raises none"
+    );
     send(&served, &deliveries[talk_ends..]).await;
     assert_eq!(insights_queued(&t).await, 2);
 
@@ -80,7 +88,10 @@ async fn insights_ready(t: TestApp) {
     assert_eq!(receiver.received().len(), 2, "one per call");
     assert!(got.iter().all(|r| r.verifies_with(&secret)));
     let calls = t.calls_of(dj).await;
-    let mut ids: Vec<Value> = got.iter().map(|r| r.json()["data"]["call_id"].clone()).collect();
+    let mut ids: Vec<Value> = got
+        .iter()
+        .map(|r| r.json()["data"]["call_id"].clone())
+        .collect();
     ids.sort_by_key(|v| v.to_string());
     let mut expected: Vec<Value> = calls.iter().map(|c| c["id"].clone()).collect();
     expected.sort_by_key(|v| v.to_string());
