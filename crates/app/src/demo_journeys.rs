@@ -16,20 +16,41 @@ use jiff::{SignedDuration, Timestamp};
 use rand::RngExt;
 use rand::rngs::StdRng;
 
-/// Where the demo's visitors come from: `(utm_source, utm_medium, utm_campaign, has a gclid)`;
-/// `None` source: a visitor who came straight to the page.
-const SOURCES: [(Option<&str>, Option<&str>, Option<&str>, bool); 6] = [
-    (Some("google"), Some("cpc"), Some("wedding-djs"), true),
-    (Some("google"), Some("cpc"), Some("party-djs"), true),
-    (
+/// Where a demo visitor came from (a click's UTM fields).
+struct Source {
+    source: Option<&'static str>,
+    medium: Option<&'static str>,
+    campaign: Option<&'static str>,
+    gclid: bool,
+}
+
+const fn source(
+    source: Option<&'static str>,
+    medium: Option<&'static str>,
+    campaign: Option<&'static str>,
+    gclid: bool,
+) -> Source {
+    Source {
+        source,
+        medium,
+        campaign,
+        gclid,
+    }
+}
+
+/// Where the demo's visitors come from; no source: a visitor who came straight to the page.
+const SOURCES: [Source; 6] = [
+    source(Some("google"), Some("cpc"), Some("wedding-djs"), true),
+    source(Some("google"), Some("cpc"), Some("party-djs"), true),
+    source(
         Some("facebook"),
         Some("paid_social"),
         Some("spring-weddings"),
         false,
     ),
-    (Some("instagram"), Some("social"), None, false),
-    (Some("djdash"), Some("referral"), None, false),
-    (None, None, None, false),
+    source(Some("instagram"), Some("social"), None, false),
+    source(Some("djdash"), Some("referral"), None, false),
+    source(None, None, None, false),
 ];
 
 /// The DJ's pages a visitor clicks from.
@@ -66,7 +87,12 @@ impl App {
         at: Timestamp,
         shown: &mut ShownTally,
     ) -> AppResult<()> {
-        let (source, medium, campaign, gclid) = SOURCES[rng.random_range(0..SOURCES.len())];
+        let Source {
+            source,
+            medium,
+            campaign,
+            gclid,
+        } = SOURCES[rng.random_range(0..SOURCES.len())];
         let page = PAGES[rng.random_range(0..PAGES.len())];
         let click = NewClick {
             page_url: Some(format!("https://djdash.net/dj/{slug}{page}")),
