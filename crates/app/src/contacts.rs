@@ -2,9 +2,10 @@
 //! The store makes the contact in the transaction that records the call (every path: the voice
 //! webhooks, the API log, reconciliation, the demo); its figures are computed when read.
 //!
-//! [`App::contact_touched`] is the one place told that a contact was created or changed — by a
-//! call, a payment or refund, a text, an opt-out or opt-in — after the change committed: the
-//! hook for outbound `contact.created` / `contact.updated` events.
+//! Every change to a contact — a call, a payment or refund, a text, an opt-out or opt-in —
+//! enqueues its outbound `contact.created` / `contact.updated` event in the transaction that
+//! makes the change ([`App::contact_webhook_job`]); [`App::count_contact_touch`] counts it once
+//! it committed.
 
 use crate::{App, AppError, AppResult};
 use djcalls_domain::range::DateRange;
@@ -46,7 +47,7 @@ pub struct ContactQuery {
     pub phone_digits: Option<String>,
 }
 
-/// Why a contact changed, for [`App::contact_touched`]. Numbers are [`PhoneNumber`]s, whose
+/// Why a contact changed (its event's `reason`). Numbers are [`PhoneNumber`]s, whose
 /// `Debug` masks them, so logging a touch never logs a number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContactTouch {
@@ -133,15 +134,8 @@ impl App {
         Ok(Some(ContactHistory { contact, calls }))
     }
 
-    /// A contact was created or changed, and the change committed without its contact event:
-    /// counted, logged (without the number), and the event raised after the commit.
-    pub(crate) fn contact_touched(&self, touch: ContactTouch) {
-        self.count_contact_touch(&touch);
-        self.contact_webhook_event(touch);
-    }
-
-    /// A contact change that committed with its contact event enqueued in its transaction
-    /// ([`App::contact_webhook_job`]): counted and logged only.
+    /// A contact change that committed, with its contact event enqueued in its transaction
+    /// ([`App::contact_webhook_job`]): counted (`djcalls_contacts_touched_total`) and logged.
     pub(crate) fn count_contact_touch(&self, touch: &ContactTouch) {
         let (what, created) = match &touch {
             ContactTouch::Call(upsert) => ("call", upsert.created),
@@ -162,17 +156,11 @@ impl App {
         }
     }
 
-    /// [`App::count_contact_touch`] for the contact of a call recorded with its contact event.
+    /// [`App::count_contact_touch`] for the contact of a recorded call (with its contact event
+    /// enqueued; the demo seed records without events).
     pub(crate) fn count_contact_of_call(&self, contact: Option<ContactUpsert>) {
         if let Some(contact) = contact {
             self.count_contact_touch(&ContactTouch::Call(contact));
-        }
-    }
-
-    /// [`App::contact_touched`] for the contact a call recording found or made, if any.
-    pub(crate) fn contact_of_call(&self, contact: Option<ContactUpsert>) {
-        if let Some(contact) = contact {
-            self.contact_touched(ContactTouch::Call(contact));
         }
     }
 }

@@ -1,6 +1,9 @@
-//! The demo's world: three DJs with logins and ~90 days of realistic calls and payments,
-//! written through the same store calls the service uses, so every figure is real.
+//! The demo's world: three DJs with logins and ~90 days of realistic calls and payments, the
+//! widget clicks and texts around them (`demo_journeys.rs`), written oldest first through the
+//! same store calls the service uses, so every figure is real. The demo raises no outbound
+//! webhook events.
 
+use crate::demo_journeys::ShownTally;
 use crate::{App, AppResult};
 use djcalls_domain::{
     Actor, CallId, CallSource, CallStatus, Cents, DjProfileId, LeadScore, PhoneNumber, Role,
@@ -136,20 +139,34 @@ impl App {
                 dj_name: Some(dj.name),
             });
             profiles.push((id, dj.name, number.virtual_number.clone()));
-            for day in 0..90i64 {
+            let mut shown = ShownTally::default();
+            // Oldest first, as they happened: a contact is made by its first call.
+            for day in (0..90i64).rev() {
                 let count =
                     rng.random_range(0..=dj.calls_per_day * 2) / 2 + u32::from(day % 7 == 5);
-                for _ in 0..count {
-                    let offset =
-                        SignedDuration::from_secs(day * 86_400 + rng.random_range(0..86_400));
-                    let at = now.checked_sub(offset).unwrap_or(now);
+                let mut offsets: Vec<i64> = (0..count)
+                    .map(|_| day * 86_400 + rng.random_range(0..86_400))
+                    .collect();
+                offsets.sort_unstable_by(|a, b| b.cmp(a));
+                for offset in offsets {
+                    let at = now
+                        .checked_sub(SignedDuration::from_secs(offset))
+                        .unwrap_or(now);
+                    self.seed_click_before_call(&mut rng, id, dj.slug, at, &mut shown)
+                        .await?;
                     let (paid, _) = self
                         .seed_call(&mut rng, id, dj, &number.virtual_number, at)
                         .await?;
                     calls += 1;
                     payments += usize::from(paid);
                 }
+                let day_start = now
+                    .checked_sub(SignedDuration::from_secs((day + 1) * 86_400))
+                    .unwrap_or(now);
+                self.seed_clicks_without_calls(&mut rng, id, dj.slug, day_start, count, &mut shown)
+                    .await?;
             }
+            self.seed_numbers_shown(shown).await?;
         }
         // Spare numbers, so the admin console shows a pool with room to grow.
         for area_code in DEMO_SPARE_AREA_CODES {
@@ -220,7 +237,8 @@ impl App {
             caller_number: PhoneNumber::parse(&caller).ok().map(|n| n.as_str().to_string()),
             caller_name: None,
             timestamp: DbTime(at),
-            page_url: Some(format!("https://djdash.net/dj/{}", dj.slug)),
+            // From the click the call follows, if any (`attribute_seeded_call`), as on Twilio.
+            page_url: None,
             event_type: EVENT_TYPES[rng.random_range(0..EVENT_TYPES.len())].map(str::to_string),
             lead_score: lead,
             is_booked: false,
@@ -244,7 +262,14 @@ impl App {
             .store
             .insert_call_and_contact(&Actor::System, &call, DbTime(at))
             .await?;
-        self.contact_of_call(contact);
+        self.count_contact_of_call(contact);
+        self.store.attribute_seeded_call(record.id).await?;
+        let pays = booked || (link_sent && rng.random_bool(0.1));
+        if link_sent {
+            let opened = pays || rng.random_bool(0.35);
+            self.seed_followup_text(rng, &record, dj.name, opened)
+                .await?;
+        }
         if let Some(sid) = &call.call_sid {
             let events = crate::demo_timeline::demo_events(&call, ring);
             self.store.insert_seeded_call_events(sid, &events).await?;
@@ -254,12 +279,13 @@ impl App {
                 .await?;
         }
         let mut paid = false;
-        if booked || (link_sent && rng.random_bool(0.1)) {
+        if pays {
             let amount =
                 Cents(rng.random_range(5..=50) * 1_000 + [0, 2_500, 9_990][rng.random_range(0..3)]);
             let payment_id = format!("pi_demo_{}", Uuid::new_v4().simple());
+            // After the link was opened (within 2 h of the text).
             let paid_at = at
-                .checked_add(SignedDuration::from_hours(rng.random_range(1..48)))
+                .checked_add(SignedDuration::from_hours(rng.random_range(3..48)))
                 .unwrap_or(at);
             self.store
                 .record_payment(

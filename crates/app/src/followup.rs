@@ -209,7 +209,14 @@ impl App {
                     FollowupKind::Thanks => "followup",
                     FollowupKind::Missed => "missed",
                 };
-                let event = self.followup_webhook_job(&call, sid.as_str(), kind.as_str(), now);
+                let text = crate::contacts::ContactTouch::Text {
+                    dj: call.dj_profile_id,
+                    phone: caller.clone(),
+                };
+                let events = [
+                    self.followup_webhook_job(&call, sid.as_str(), kind.as_str(), now),
+                    self.contact_webhook_job(&text, now),
+                ];
                 // If this fails the claim stays `claimed` and no retry resends (module docs).
                 self.store
                     .record_followup_sent_with(
@@ -224,14 +231,11 @@ impl App {
                             tipjar_link: link.as_deref(),
                         },
                         now,
-                        &[event],
+                        &events,
                     )
                     .await?;
                 self.jobs_due_now();
-                self.contact_touched(crate::contacts::ContactTouch::Text {
-                    dj: call.dj_profile_id,
-                    phone: caller.clone(),
-                });
+                self.count_contact_touch(&text);
                 tracing::info!(call_id = %call_id, message_sid = %sid, kind = kind.as_str(), "follow-up sent");
                 Ok(JobOutcome::Done)
             }
@@ -239,13 +243,22 @@ impl App {
                 self.store
                     .settle_followup(call_id, FollowupState::Failed, now)
                     .await?;
-                self.store
-                    .record_opt_out(caller.as_str(), "twilio_21610", now)
-                    .await?;
-                self.contact_touched(crate::contacts::ContactTouch::OptOut {
+                let touch = crate::contacts::ContactTouch::OptOut {
                     phone: caller.clone(),
                     opted_out: true,
-                });
+                };
+                let events = [
+                    self.opt_out_webhook_job(caller.as_str(), "twilio_21610", now),
+                    self.contact_webhook_job(&touch, now),
+                ];
+                if self
+                    .store
+                    .record_opt_out_with(caller.as_str(), "twilio_21610", now, &events)
+                    .await?
+                {
+                    self.jobs_due_now();
+                    self.count_contact_touch(&touch);
+                }
                 tracing::info!(call_id = %call_id, "caller has opted out at Twilio (21610); marked, not retried");
                 Ok(JobOutcome::Done)
             }

@@ -15,6 +15,7 @@ pub mod contacts;
 pub mod conversions;
 mod cursor;
 pub mod demo;
+mod demo_journeys;
 mod demo_timeline;
 mod demo_transcripts;
 pub mod error;

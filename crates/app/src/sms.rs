@@ -72,11 +72,14 @@ impl App {
                     tracing::info!(from = %djcalls_domain::phone::mask(&from), "sender opted out of texts");
                 }
                 Keyword::OptIn => {
-                    if self.store.clear_opt_out(&from).await? {
-                        self.contact_touched(ContactTouch::OptOut {
-                            phone: PhoneNumber::from_trusted_e164(from.clone()),
-                            opted_out: false,
-                        });
+                    let touch = ContactTouch::OptOut {
+                        phone: PhoneNumber::from_trusted_e164(from.clone()),
+                        opted_out: false,
+                    };
+                    let events = [self.contact_webhook_job(&touch, now)];
+                    if self.store.clear_opt_out_with(&from, now, &events).await? {
+                        self.jobs_due_now();
+                        self.count_contact_touch(&touch);
                     }
                     tracing::info!(from = %djcalls_domain::phone::mask(&from), "sender opted back in to texts");
                 }
@@ -89,9 +92,13 @@ impl App {
             Keyword::Help => "help",
             Keyword::Other => "lead",
         };
+        let text_from = |dj| ContactTouch::Text {
+            dj,
+            phone: PhoneNumber::from_trusted_e164(from.clone()),
+        };
         let (new, dj) = self
             .store
-            .record_inbound_message(
+            .record_inbound_message_with(
                 &djcalls_store::messages::InboundMessage {
                     message_sid: sms.message_sid,
                     from: &from,
@@ -100,13 +107,12 @@ impl App {
                     kind,
                 },
                 now,
+                |dj| vec![self.contact_webhook_job(&text_from(dj), now)],
             )
             .await?;
         if new && let Some(dj) = dj {
-            self.contact_touched(ContactTouch::Text {
-                dj,
-                phone: PhoneNumber::from_trusted_e164(from.clone()),
-            });
+            self.jobs_due_now();
+            self.count_contact_touch(&text_from(dj));
         }
         if new && keyword == Keyword::Other {
             tracing::info!(dj_profile_id = ?dj.map(|d| d.to_string()), "text from a lead kept");

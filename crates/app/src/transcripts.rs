@@ -1,7 +1,9 @@
 //! Real-Time Transcription of answered calls (SPEC §12): each final segment Twilio posts is
 //! recorded once per sequence id and the call's transcript and insights re-made from all of
-//! them (`Store::record_transcript_segment`). Segments of a call not known yet are kept and
-//! applied when the call's row is written.
+//! them (`Store::record_transcript_segment_with`). Segments of a call not known yet are kept and
+//! applied when the call's row is written. A segment that changes the insights of a call that
+//! is over raises its `insights.ready` (once per call, `App::insights_ready_job`) in the same
+//! transaction.
 
 use crate::{App, AppResult};
 use djcalls_domain::transcript::TranscriptSegment;
@@ -16,10 +18,16 @@ impl App {
         call_sid: &CallSid,
         segment: &TranscriptSegment,
     ) -> AppResult<()> {
+        let now = self.now();
         let update = self
             .store
-            .record_transcript_segment(call_sid.as_str(), segment, self.now())
+            .record_transcript_segment_with(call_sid.as_str(), segment, now, |call| {
+                self.insights_ready_job(call, now).into_iter().collect()
+            })
             .await?;
+        if update.jobs_enqueued {
+            self.jobs_due_now();
+        }
         if let Some(call) = update.call.as_ref().filter(|_| update.new_segment) {
             self.live.publish(crate::live::CallChanged {
                 call_id: call.id,

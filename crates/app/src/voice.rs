@@ -75,10 +75,8 @@ impl App {
             recorded.new_event,
             recorded.followup_enqueued,
         );
-        if recorded.new_event && recorded.jobs_ran {
+        if recorded.new_event {
             self.count_contact_of_call(recorded.contact);
-        } else if recorded.new_event {
-            self.contact_of_call(recorded.contact);
         }
         self.routing
             .remember(virtual_number, recorded.forwarding.as_ref());
@@ -135,7 +133,7 @@ impl App {
     }
 
     /// After a delivery committed: wakes the job runners (here and, through the relay, in the
-    /// other processes) for a new follow-up job and tells live dashboards about a call that
+    /// other processes) for a new job and tells live dashboards about a call that
     /// changed.
     fn announce_delivery(
         &self,

@@ -89,8 +89,7 @@ fn call_data(call: &CallRecord) -> Value {
 
 /// `insights.ready`'s data once the call's insights are stored (`None` before): the call
 /// fields, the stored lead score and event type (a person's choice wins, as on the call), and
-/// the insights themselves. The voice fold stores insights in the transaction that brought the
-/// transcript, and this event is enqueued in that same transaction, once per call.
+/// the insights themselves.
 fn insights_data(call: &CallRecord) -> Option<Value> {
     let insights: Value = serde_json::from_str(call.insights.as_deref()?).ok()?;
     let mut data = call_data(call);
@@ -105,8 +104,8 @@ impl App {
     /// `call.completed` (answered) or `call.missed` once the call has ended — one of the two
     /// per call, and "missed" only once the dial outcome is known, so a status callback that
     /// overtakes the dial action never makes an answered call look missed — and
-    /// `voicemail.received` once a voicemail was left; `insights.ready` once the transcript's
-    /// insights are stored.
+    /// `voicemail.received` once a voicemail was left; `insights.ready` once the call is over
+    /// with insights stored ([`App::insights_ready_job`]).
     pub(crate) fn call_webhook_jobs(
         &self,
         facts: &CallFacts,
@@ -133,15 +132,27 @@ impl App {
                 now,
             ));
         }
-        if let Some(data) = insights_data(call) {
-            jobs.push(webhook_event_job(
-                EventType::InsightsReady,
-                &call_id,
-                data,
-                now,
-            ));
-        }
+        jobs.extend(self.insights_ready_job(call, now));
         jobs
+    }
+
+    /// `insights.ready`, once per call: for a call that is over (its status final: an
+    /// answered call's dial has ended, so its conversation is) and has insights stored. Built
+    /// in the transaction that stores them or ends the call — the voice fold, or a transcript
+    /// segment that changed them (`App::transcript_segment`) —, whichever comes first; the
+    /// call's dedupe key makes every later one a no-op. Segments during the call raise
+    /// nothing: the event carries the insights of the whole conversation, not of its first words.
+    pub(crate) fn insights_ready_job(&self, call: &CallRecord, now: DbTime) -> Option<NewJob> {
+        if call.call_status.rank() < CallStatus::Busy.rank() {
+            return None;
+        }
+        let data = insights_data(call)?;
+        Some(webhook_event_job(
+            EventType::InsightsReady,
+            &call.id.to_string(),
+            data,
+            now,
+        ))
     }
 
     /// The call events of a call written whole, outside the voice pipeline (logged through
@@ -196,35 +207,6 @@ impl App {
         let cause = Uuid::now_v7().to_string();
         webhook_event_job(EventType::LeadOptedOut, &cause, data, now)
     }
-
-    /// Raises an event in a transaction of its own, after its cause committed (the contact
-    /// events, raised from `App::contact_touched`). A failure is logged, never the caller's.
-    pub(crate) async fn raise_webhook_event(
-        &self,
-        event_type: EventType,
-        cause: &str,
-        data: Value,
-    ) {
-        // Every incoming call touches a contact: with no endpoint, a read (which never waits on
-        // SQLite's writer queue) instead of a write transaction per call.
-        match self.store.any_webhook_endpoint_enabled().await {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(e) => {
-                tracing::warn!(event_type = event_type.as_str(), error = %e, "a webhook event could not be queued");
-                return;
-            }
-        }
-        let now = self.now();
-        let job = webhook_event_job(event_type, cause, data, now);
-        match self.store.enqueue_job(&job, now).await {
-            Ok(true) => self.jobs_due_now(),
-            Ok(false) => {}
-            Err(e) => {
-                tracing::warn!(event_type = event_type.as_str(), error = %e, "a webhook event could not be queued");
-            }
-        }
-    }
 }
 
 /// The contact event of a touch: `contact.created` for a call that made the contact,
@@ -275,18 +257,6 @@ impl App {
         let mut jobs = self.written_call_webhook_jobs(call, now);
         jobs.extend(contact.map(|c| self.contact_webhook_job(&ContactTouch::Call(*c), now)));
         jobs
-    }
-
-    /// `contact.created` / `contact.updated` for a change that committed without its event
-    /// (the paths that do not enqueue it in their transaction yet: texts, opt-ins,
-    /// PostgreSQL's one-statement `incoming`, the demo), queued in a transaction of its own by
-    /// a spawned task, so it does not hold up the webhook or text that caused it. A crash
-    /// between the commit and the task loses it.
-    pub(crate) fn contact_webhook_event(&self, touch: ContactTouch) {
-        let (kind, data) = contact_event(&touch);
-        let app = self.clone();
-        let cause = Uuid::now_v7().to_string();
-        tokio::spawn(async move { app.raise_webhook_event(kind, &cause, data).await });
     }
 }
 

@@ -340,6 +340,8 @@ mod contacts;
 mod contacts_exports;
 #[path = "web/demo_calls.rs"]
 mod demo_calls;
+#[path = "web/demo_history.rs"]
+mod demo_history;
 #[path = "web/exports.rs"]
 mod exports;
 #[path = "web/form_fuzz.rs"]

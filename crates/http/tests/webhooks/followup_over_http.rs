@@ -1,6 +1,7 @@
 //! The follow-up SMS through the real Twilio REST client against a fake Twilio server over
 //! HTTP: exactly one `Messages.json` request per qualifying call under duplicated webhooks,
-//! a 500 retried, and a 21610 refusal never retried.
+//! a 500 retried, and a 21610 refusal never retried (the caller opted out, with its
+//! `lead.opted_out` and `contact.updated` events).
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
@@ -155,6 +156,21 @@ async fn a_21610_refusal_is_not_retried_and_opts_the_caller_out() {
         .expect(1)
         .mount(&twilio)
         .await;
+    // An endpoint, so outbound events are queued (of a type nothing here raises, so none is
+    // delivered anywhere).
+    let endpoint = djcalls_store::webhooks::WebhookEndpoint {
+        id: djcalls_domain::WebhookEndpointId(uuid::Uuid::from_u128(0x21610)),
+        url: "https://hooks.example.com/in".into(),
+        events: vec!["payment.refunded".into()],
+        secret: "whsec_c2VjcmV0".into(),
+        created_at: t.app.now(),
+        disabled_at: None,
+        disabled_reason: None,
+    };
+    t.db.store
+        .insert_webhook_endpoint(&djcalls_domain::Actor::Service, &endpoint)
+        .await
+        .unwrap();
     let served = with_real_twilio(&t, &twilio).await;
     answered_call(&served, &number, 1).await;
     served.app.run_due_jobs().await;
@@ -167,6 +183,11 @@ async fn a_21610_refusal_is_not_retried_and_opts_the_caller_out() {
     );
     served.app.run_due_jobs().await;
     assert!(t.db.store.is_opted_out("+14155550123").await.unwrap());
+    // The opt-out raised `lead.opted_out` and the contact's `contact.updated`, queued with it.
+    let jobs = t.db.contents().await.remove("jobs").unwrap_or_default();
+    let raised = |needle: &str| jobs.iter().filter(|j| j.contains(needle)).count();
+    assert_eq!(raised("twilio_21610"), 1, "{jobs:#?}");
+    assert_eq!(raised(r#"opted_out":true"#), 1, "{jobs:#?}");
     // A later qualifying call from the same number is never even attempted.
     t.clock.set(
         t.app

@@ -10,6 +10,22 @@ impl Store {
         message: &InboundMessage<'_>,
         now: DbTime,
     ) -> StoreResult<(bool, Option<DjProfileId>)> {
+        self.record_inbound_message_with(message, now, |_| Vec::new())
+            .await
+    }
+
+    /// [`Store::record_inbound_message`], enqueueing `jobs(dj)` (what a new text from a DJ's
+    /// contact causes: its `contact.updated`) in the same transaction when the text is new and
+    /// came to a DJ's number.
+    pub async fn record_inbound_message_with<F>(
+        &self,
+        message: &InboundMessage<'_>,
+        now: DbTime,
+        jobs: F,
+    ) -> StoreResult<(bool, Option<DjProfileId>)>
+    where
+        F: Fn(DjProfileId) -> Vec<crate::jobs::NewJob> + Send + Sync,
+    {
         Ok(in_tx!(self, &Actor::System, write, |conn| {
             let dj: Option<Uuid> = sqlx::query_scalar(
                 "SELECT dj_profile_id FROM dj_virtual_numbers WHERE virtual_number = $1 AND state = 'assigned'",
@@ -49,6 +65,11 @@ impl Store {
             .await?
             .rows_affected()
                 > 0;
+            if let Some(dj) = dj.filter(|_| inserted) {
+                for job in jobs(DjProfileId(dj)) {
+                    crate::jobs::enqueue(conn, &job, now).await?;
+                }
+            }
             (inserted, dj.map(DjProfileId))
         }))
     }

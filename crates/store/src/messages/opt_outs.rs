@@ -46,13 +46,32 @@ impl Store {
 
     /// Takes `phone_number` off the opt-out list (START); true when it was on it.
     pub async fn clear_opt_out(&self, phone_number: &str) -> StoreResult<bool> {
+        // No jobs, so no time is written.
+        self.clear_opt_out_with(phone_number, DbTime(jiff::Timestamp::UNIX_EPOCH), &[])
+            .await
+    }
+
+    /// [`Store::clear_opt_out`], enqueueing `jobs` (the contacts' `contact.updated`) in the
+    /// same transaction when the number was on the list.
+    pub async fn clear_opt_out_with(
+        &self,
+        phone_number: &str,
+        now: DbTime,
+        jobs: &[crate::jobs::NewJob],
+    ) -> StoreResult<bool> {
         Ok(in_tx!(self, &Actor::System, write, |conn| {
-            sqlx::query("DELETE FROM sms_opt_outs WHERE phone_number = $1")
+            let cleared = sqlx::query("DELETE FROM sms_opt_outs WHERE phone_number = $1")
                 .bind(phone_number)
                 .execute(&mut *conn)
                 .await?
                 .rows_affected()
-                > 0
+                > 0;
+            if cleared {
+                for job in jobs {
+                    crate::jobs::enqueue(conn, job, now).await?;
+                }
+            }
+            cleared
         }))
     }
 

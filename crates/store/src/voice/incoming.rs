@@ -1,8 +1,9 @@
 //! `incoming`, the voice pipeline's hot path: the caller hears silence until it answers.
 //!
 //! On PostgreSQL the first delivery of a new call — nearly every `incoming` — is one statement,
-//! `djcalls_record_incoming` (migration 0011): the routing answer, the event and the call row
-//! with its attribution in one round trip and one commit. Anything else (a retry, a status
+//! `djcalls_record_incoming` (migration 0011; 0034 the current one): the routing answer, the
+//! event, the call row with its attribution, the caller's contact and its outbound event in one
+//! round trip and one commit. Anything else (a retry, a status
 //! callback that overtook the call's `incoming`, a call row that already exists) takes the
 //! general path of [`Store::record_voice_event_with`], which folds all of the call's events.
 //! SQLite is in-process, so it has no round trips to save and takes the general path.
@@ -28,14 +29,13 @@ pub struct IncomingRecorded {
     pub call: Option<(CallId, DjProfileId)>,
     /// False when the same delivery had been recorded before.
     pub new_event: bool,
-    /// True when this delivery enqueued the call's follow-up job (general path only).
+    /// True when this delivery enqueued a job: the call's follow-up or an outbound event (on
+    /// the one-statement path, the contact's).
     pub followup_enqueued: bool,
-    /// The caller's contact, made or found in the same transaction as the call.
+    /// The caller's contact, made or found in the same transaction as the call (whose
+    /// contact event was enqueued there too: by `jobs` on the general path, by the function
+    /// itself on PostgreSQL's one-statement path).
     pub contact: Option<ContactUpsert>,
-    /// True when the general path recorded it, so `jobs` saw the contact and what it raised
-    /// was enqueued in the transaction; false on PostgreSQL's one-statement path, which
-    /// enqueues nothing.
-    pub jobs_ran: bool,
 }
 
 /// What `djcalls_record_incoming` answers for one delivery.
@@ -51,6 +51,8 @@ pub(crate) struct IncomingRow {
     dj_slug: Option<String>,
     contact_id: Option<Uuid>,
     contact_created: Option<bool>,
+    /// The function enqueued the contact's outbound event (migration 0034).
+    event_queued: Option<bool>,
 }
 
 impl IncomingRow {
@@ -89,8 +91,9 @@ impl Store {
     }
 
     /// [`Store::record_incoming`] with every job the call causes, as
-    /// [`Store::record_voice_event_jobs`] takes them (the one-statement path needs none: a
-    /// ringing call causes no job).
+    /// [`Store::record_voice_event_jobs`] takes them. The one-statement path calls no hook: a
+    /// ringing call causes no job but its contact's event, which the function enqueues itself
+    /// (migration 0034).
     pub async fn record_incoming_jobs<F>(
         &self,
         call_sid: &str,
@@ -130,9 +133,8 @@ impl Store {
                         forwarding,
                         call,
                         new_event: true,
-                        followup_enqueued: false,
+                        followup_enqueued: row.event_queued.unwrap_or(false),
                         contact,
-                        jobs_ran: false,
                     });
                 }
                 forwarding
@@ -194,6 +196,5 @@ fn from_general_path(forwarding: Option<VirtualNumber>, update: VoiceUpdate) -> 
         new_event: update.new_event,
         followup_enqueued: update.followup_enqueued,
         contact: update.contact,
-        jobs_ran: true,
     }
 }

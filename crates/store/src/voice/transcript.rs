@@ -8,6 +8,7 @@
 
 use super::insights;
 use crate::calls::CallRecord;
+use crate::jobs::NewJob;
 use crate::{Backend, DbTime, Store, StoreResult, sql_with};
 use djcalls_domain::Actor;
 use djcalls_domain::transcript::{self, Speaker, TRANSCRIPT_CAP_BYTES, TranscriptSegment};
@@ -22,6 +23,8 @@ pub struct TranscriptUpdate {
     pub call: Option<CallRecord>,
     /// False when the segment had been stored before (or the call's transcript is full).
     pub new_segment: bool,
+    /// True when a job the changed insights caused was enqueued (`insights.ready`).
+    pub jobs_enqueued: bool,
 }
 
 /// The transcript and insights steps, on the `conn` inside an `in_tx!` body of either backend.
@@ -160,6 +163,23 @@ impl Store {
         segment: &TranscriptSegment,
         at: DbTime,
     ) -> StoreResult<TranscriptUpdate> {
+        self.record_transcript_segment_with(call_sid, segment, at, |_| Vec::new())
+            .await
+    }
+
+    /// [`Store::record_transcript_segment`], enqueueing `jobs(call)` in the same transaction
+    /// when the segment changed the call's stored insights (never for a segment that left
+    /// them as they were): the outbound `insights.ready`.
+    pub async fn record_transcript_segment_with<F>(
+        &self,
+        call_sid: &str,
+        segment: &TranscriptSegment,
+        at: DbTime,
+        jobs: F,
+    ) -> StoreResult<TranscriptUpdate>
+    where
+        F: Fn(&CallRecord) -> Vec<NewJob> + Send + Sync,
+    {
         let is_postgres = self.backend() == Backend::Postgres;
         Ok(in_tx!(self, &Actor::System, write, |conn| {
             if is_postgres {
@@ -177,14 +197,26 @@ impl Store {
             .bind(call_sid)
             .fetch_optional(&mut *conn)
             .await?;
+            let mut jobs_enqueued = false;
             let call = match call {
                 Some(record) if new_segment => {
+                    let before = record.insights.clone();
                     let record = conn.with_transcript(record).await?;
-                    Some(conn.with_insights(record).await?)
+                    let record = conn.with_insights(record).await?;
+                    if record.insights != before {
+                        for job in jobs(&record) {
+                            jobs_enqueued |= crate::jobs::enqueue(conn, &job, at).await?;
+                        }
+                    }
+                    Some(record)
                 }
                 other => other,
             };
-            TranscriptUpdate { call, new_segment }
+            TranscriptUpdate {
+                call,
+                new_segment,
+                jobs_enqueued,
+            }
         }))
     }
 }

@@ -250,17 +250,40 @@ impl Store {
     }
 
     /// Deletes the deliveries that finished (delivered, or failed for good) before `before`
-    /// and wait for no attempt; returns how many. The delivery log's retention.
+    /// and wait for no attempt; returns how many. The delivery log's retention, on its index
+    /// `webhook_deliveries_finished` (migration 0034).
     pub async fn prune_webhook_deliveries(&self, before: DbTime) -> StoreResult<u64> {
         Ok(in_tx!(self, &Actor::System, write, |conn| {
-            sqlx::query(
-                "DELETE FROM webhook_deliveries WHERE next_attempt_at IS NULL \
-                 AND coalesce(delivered_at, failed_at) < $1",
-            )
-            .bind(before)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
+            sqlx::query(PRUNE_SQL)
+                .bind(before)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// The database's plan for [`Store::prune_webhook_deliveries`] (nothing is deleted): one
+    /// line per row of `EXPLAIN` (PostgreSQL) or `EXPLAIN QUERY PLAN` (SQLite).
+    pub async fn explain_webhook_prune(&self, before: DbTime) -> StoreResult<Vec<String>> {
+        let (prefix, column) = match self.backend() {
+            crate::Backend::Postgres => ("EXPLAIN", 0),
+            crate::Backend::Sqlite => ("EXPLAIN QUERY PLAN", 3),
+        };
+        let sql = sqlx::AssertSqlSafe(format!("{prefix} {PRUNE_SQL}"));
+        Ok(in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query(sql)
+                .bind(before)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|row| sqlx::Row::try_get::<String, _>(row, column))
+                .collect::<Result<Vec<_>, _>>()?
         }))
     }
 }
+
+/// The delivery log's retention: its predicate is `webhook_deliveries_finished`'s (a partial
+/// index on `finished_at`, the generated `coalesce(delivered_at, failed_at)`), so both
+/// databases use it.
+const PRUNE_SQL: &str =
+    "DELETE FROM webhook_deliveries WHERE next_attempt_at IS NULL AND finished_at < $1";

@@ -51,6 +51,7 @@ mod ledger;
 mod ledger_jobs;
 mod pagination;
 mod plans;
+mod prune_plan;
 mod ranges;
 mod refund_first;
 mod replica;

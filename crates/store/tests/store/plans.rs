@@ -131,7 +131,7 @@ async fn call_lists_use_indexes(db: &TestDb) {
 }
 
 /// Fresh planner statistics, as autovacuum would gather after a bulk load.
-async fn analyze(db: &TestDb) {
+pub(crate) async fn analyze(db: &TestDb) {
     use sqlx::Connection;
     if db.url.starts_with("postgres") {
         let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();

@@ -1,7 +1,8 @@
 //! The report sections (SPEC §15) in Chromium: "Where calls come from" and the booking funnel
 //! show the figures of `GET /api/djdash/reports/sources` and `…/funnel` for the page's range,
 //! on the DJ's dashboard and the admin console; a custom range chosen with the two date
-//! inputs applies to everything on the page; impossible dates are a readable 400, not a 500.
+//! inputs applies to everything on the page, and the admin's call filters keep it; impossible
+//! dates are a readable 400, not a 500.
 
 use super::support::*;
 use djcalls_testkit::TestApp;
@@ -163,6 +164,26 @@ async fn report_sections_and_a_custom_range_show_the_apis_figures() {
     let (start, end) = ten_days(&admin, "admin").await;
     choose_range(&admin, "admin", &start, &end).await;
     assert_reports_match_the_api(&admin, &t, &admin_token, "admin").await;
+    // Filtering the calls by status keeps the custom range (issue 13: it fell back to 7d).
+    admin
+        .eval("document.getElementById('f-status').value = 'completed'; return true;")
+        .await;
+    admin.click("[data-testid=call-filters] button").await;
+    admin
+        .wait_until(
+            "the calls filtered by status",
+            "location.search.includes('status=completed') && document.getElementById('admin')",
+        )
+        .await;
+    assert_eq!(admin.attr("#admin", "data-range").await.unwrap(), "custom");
+    assert_eq!(admin.attr("#admin", "data-start").await.unwrap(), start);
+    assert_eq!(admin.attr("#admin", "data-end").await.unwrap(), end);
+    assert_eq!(
+        admin
+            .eval("return document.getElementById('f-range').value;")
+            .await,
+        json!("custom")
+    );
     assert_no_failed_loads(&admin).await;
     admin.close().await;
     page.close().await;

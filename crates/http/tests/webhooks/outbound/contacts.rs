@@ -26,7 +26,7 @@ pub(super) async fn queued_events(t: &TestApp) -> Vec<String> {
         .collect()
 }
 
-fn count(queued: &[String], kind: &str) -> usize {
+pub(super) fn count(queued: &[String], kind: &str) -> usize {
     queued
         .iter()
         .filter(|p| p.contains(&format!("\"{kind}\"")))

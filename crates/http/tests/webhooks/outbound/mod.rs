@@ -7,8 +7,10 @@
 //! delivery for a name that resolves to a private address); the secret shown once.
 
 mod call_events;
+mod contact_paths;
 mod contacts;
 mod deliveries;
+mod insights_ready;
 mod payments;
 mod receiver;
 mod refusals;

@@ -12,7 +12,13 @@ djcalls_testkit::on_both_backends! { TestApp:
 }
 
 /// A signed inbound text to `served` from `from` to `to`.
-async fn text_in(t: &TestApp, served: &ServedApp, from: &str, to: &PhoneNumber, body: &str) {
+pub(super) async fn text_in(
+    t: &TestApp,
+    served: &ServedApp,
+    from: &str,
+    to: &PhoneNumber,
+    body: &str,
+) {
     let url = format!("{}/api/djdash/sms/incoming", served.base_url);
     let sid = message_sid();
     let params: Vec<(String, String)> = [
