@@ -18,6 +18,7 @@ pub mod demo;
 mod demo_timeline;
 mod demo_transcripts;
 pub mod error;
+pub mod experiments;
 pub mod export_pages;
 pub mod fallback;
 pub mod followup;
