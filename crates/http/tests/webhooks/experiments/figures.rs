@@ -54,11 +54,14 @@ async fn figures(app: TestApp) {
     }
     for (i, token) in b.iter().enumerate() {
         let link = app.db.store.payment_link_by_token(token).await.unwrap().unwrap();
-        let payment = format!("pay_{i}");
-        let paid = tipjar_event(&app, &format!("evt_{i}"), "payment.succeeded", &payment, DEPOSIT, "usd", &link.reference);
-        assert_eq!(paid.await, 200);
+        let (event, payment) = (format!("evt_{i}"), format!("pay_{i}"));
+        let reference = link.reference.as_str();
+        let kind = "payment.succeeded";
+        let paid = tipjar_event(&app, &event, kind, &payment, DEPOSIT, "usd", reference).await;
+        assert_eq!(paid, 200);
         if i == 0 {
-            let refunded = tipjar_event(&app, "evt_refund", "payment.refunded", &payment, DEPOSIT, "usd", &link.reference);
+            let kind = "payment.refunded";
+            let refunded = tipjar_event(&app, "evt_r", kind, &payment, DEPOSIT, "usd", reference);
             assert_eq!(refunded.await, 200);
         }
     }
