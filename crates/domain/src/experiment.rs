@@ -125,7 +125,9 @@ mod tests {
     fn ids(n: u128) -> (ExperimentId, CallId) {
         (
             ExperimentId(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001)),
-            CallId(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n)),
+            CallId(Uuid::from_u128(
+                0x0190_0000_0000_7000_8000_0000_0000_0000 + n,
+            )),
         )
     }
 
@@ -136,7 +138,10 @@ mod tests {
         assert_eq!(check_split(&[50, 40], 2), Err(SplitError::Sum(90)));
         assert_eq!(check_split(&[60, 50], 2), Err(SplitError::Sum(110)));
         assert_eq!(check_split(&[100, 0], 2), Err(SplitError::OutOfRange(0)));
-        assert_eq!(check_split(&[150, -50], 2), Err(SplitError::OutOfRange(150)));
+        assert_eq!(
+            check_split(&[150, -50], 2),
+            Err(SplitError::OutOfRange(150))
+        );
         assert_eq!(
             check_split(&[100], 2),
             Err(SplitError::Length {

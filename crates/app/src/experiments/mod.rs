@@ -11,9 +11,7 @@ pub use validate::{NewExperiment, NewVariant, SAMPLE_SLUG_CHARS, variant_fields}
 use crate::{App, AppError, AppResult};
 use djcalls_domain::experiment_stats::{self as stats, Conversions, Rate, Verdict};
 use djcalls_domain::{Actor, ExperimentId};
-use djcalls_store::experiments::{
-    Experiment, StartOutcome, StopOutcome, Variant, VariantFigures,
-};
+use djcalls_store::experiments::{Experiment, StartOutcome, StopOutcome, Variant, VariantFigures};
 
 /// The most experiments a listing shows.
 pub const LIST_LIMIT: u32 = 200;

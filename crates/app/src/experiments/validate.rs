@@ -39,10 +39,26 @@ pub struct NewExperiment {
 
 /// The fields of variant `i`: `[name, thanks.en, thanks.es]`.
 const VARIANT_FIELDS: [[&str; 3]; MAX_VARIANTS] = [
-    ["variants[0].name", "variants[0].thanks.en", "variants[0].thanks.es"],
-    ["variants[1].name", "variants[1].thanks.en", "variants[1].thanks.es"],
-    ["variants[2].name", "variants[2].thanks.en", "variants[2].thanks.es"],
-    ["variants[3].name", "variants[3].thanks.en", "variants[3].thanks.es"],
+    [
+        "variants[0].name",
+        "variants[0].thanks.en",
+        "variants[0].thanks.es",
+    ],
+    [
+        "variants[1].name",
+        "variants[1].thanks.en",
+        "variants[1].thanks.es",
+    ],
+    [
+        "variants[2].name",
+        "variants[2].thanks.en",
+        "variants[2].thanks.es",
+    ],
+    [
+        "variants[3].name",
+        "variants[3].thanks.en",
+        "variants[3].thanks.es",
+    ],
 ];
 
 /// The error fields of each variant, in order: `[name, thanks.en, thanks.es]`.

@@ -100,11 +100,9 @@ fn card(r: &ExperimentReport) -> ExperimentCard {
     let period = match e.state {
         ExperimentState::Draft => "not started".to_string(),
         ExperimentState::Running => format!("running since {} UTC", when(e.started_at)),
-        ExperimentState::Stopped => format!(
-            "ran {} – {} UTC",
-            when(e.started_at),
-            when(e.stopped_at)
-        ),
+        ExperimentState::Stopped => {
+            format!("ran {} – {} UTC", when(e.started_at), when(e.stopped_at))
+        }
     };
     let winner = r.verdict.winner;
     let leader = r.verdict.leader.and_then(|i| r.variants.get(i));

@@ -63,7 +63,10 @@ pub fn router() -> Router<HttpState> {
             "/admin/experiments/{id}/start",
             post(admin_experiments::start),
         )
-        .route("/admin/experiments/{id}/stop", post(admin_experiments::stop))
+        .route(
+            "/admin/experiments/{id}/stop",
+            post(admin_experiments::stop),
+        )
         .route("/admin/numbers/buy", post(admin_forms::buy))
         .route("/admin/numbers/assign", post(admin_forms::assign))
         .route("/admin/numbers/release", post(admin_forms::release))

@@ -56,8 +56,7 @@ struct VariantRow {
 }
 
 const EXPERIMENT_COLUMNS: &str = "id, name, state, created_at, started_at, stopped_at";
-const VARIANT_COLUMNS: &str =
-    "experiment_id, position, name, split_percent, thanks_en, thanks_es";
+const VARIANT_COLUMNS: &str = "experiment_id, position, name, split_percent, thanks_en, thanks_es";
 
 /// What starting an experiment found.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -196,15 +196,14 @@ impl Store {
         &self,
         call_id: CallId,
     ) -> StoreResult<Option<(ExperimentId, i32)>> {
-        let row: Option<(Option<Uuid>, Option<i32>)> =
-            in_tx!(self, &Actor::System, read, |conn| {
-                sqlx::query_as(
-                    "SELECT experiment_id, experiment_variant FROM followups WHERE call_id = $1",
-                )
-                .bind(call_id.0)
-                .fetch_optional(&mut *conn)
-                .await?
-            });
+        let row: Option<(Option<Uuid>, Option<i32>)> = in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_as(
+                "SELECT experiment_id, experiment_variant FROM followups WHERE call_id = $1",
+            )
+            .bind(call_id.0)
+            .fetch_optional(&mut *conn)
+            .await?
+        });
         Ok(match row {
             Some((Some(e), Some(v))) => Some((ExperimentId(e), v)),
             _ => None,

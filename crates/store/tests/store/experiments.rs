@@ -84,7 +84,10 @@ async fn one_at_a_time(db: &TestDb) {
     );
     let unknown = ExperimentId(Uuid::from_u128(9));
     assert_eq!(
-        store.start_experiment(&admin(), unknown, now()).await.unwrap(),
+        store
+            .start_experiment(&admin(), unknown, now())
+            .await
+            .unwrap(),
         StartOutcome::NotFound
     );
     let listed: Vec<_> = store.experiments(&admin(), 10).await.unwrap();
@@ -135,16 +138,20 @@ async fn claim_checks_experiment(db: &TestDb) {
     let call = answered_call(store, "+13125550123").await;
     let stale = Some(ExperimentArm::default());
     assert_eq!(
-        claim(store, call, stale).await, FollowupClaim::ExperimentChanged);
+        claim(store, call, stale).await,
+        FollowupClaim::ExperimentChanged
+    );
     assert_eq!(store.followup_state(call.0).await.unwrap(), None);
     // Composed under it: the variant is recorded with the claim.
     let arm = ExperimentArm {
         running: Some(e.id),
         variant: Some(1),
     };
+    assert_eq!(claim(store, call, Some(arm)).await, FollowupClaim::Claimed);
     assert_eq!(
-        claim(store, call, Some(arm)).await, FollowupClaim::Claimed);
-    assert_eq!(store.followup_variant(call.0).await.unwrap(), Some((e.id, 1)));
+        store.followup_variant(call.0).await.unwrap(),
+        Some((e.id, 1))
+    );
 
     // Not enrolled, or a text experiments do not apply to: claimed, no variant.
     let other = answered_call(store, "+13125550124").await;
@@ -153,20 +160,22 @@ async fn claim_checks_experiment(db: &TestDb) {
         variant: None,
     };
     assert_eq!(
-        claim(store, other, Some(not_enrolled)).await, FollowupClaim::Claimed);
+        claim(store, other, Some(not_enrolled)).await,
+        FollowupClaim::Claimed
+    );
     assert_eq!(store.followup_variant(other.0).await.unwrap(), None);
     let missed = answered_call(store, "+13125550125").await;
-    assert_eq!(
-        claim(store, missed, None).await, FollowupClaim::Claimed);
+    assert_eq!(claim(store, missed, None).await, FollowupClaim::Claimed);
     assert_eq!(store.followup_variant(missed.0).await.unwrap(), None);
 
     // Stopped meanwhile: a text composed under it is composed again.
     store.stop_experiment(&admin(), e.id, now()).await.unwrap();
     let late = answered_call(store, "+13125550126").await;
     assert_eq!(
-        claim(store, late, Some(arm)).await, FollowupClaim::ExperimentChanged);
-    assert_eq!(
-        claim(store, late, stale).await, FollowupClaim::Claimed);
+        claim(store, late, Some(arm)).await,
+        FollowupClaim::ExperimentChanged
+    );
+    assert_eq!(claim(store, late, stale).await, FollowupClaim::Claimed);
 }
 
 async fn figures_and_visibility(db: &TestDb) {
@@ -183,11 +192,9 @@ async fn figures_and_visibility(db: &TestDb) {
     };
     // Variant 1: one text sent (paid 50.00, 20.00 refunded), one claimed but never sent.
     let sent = answered_call(store, "+13125550131").await;
-    assert_eq!(
-        claim(store, sent, arm(1)).await, FollowupClaim::Claimed);
+    assert_eq!(claim(store, sent, arm(1)).await, FollowupClaim::Claimed);
     let unsent = answered_call(store, "+13125550132").await;
-    assert_eq!(
-        claim(store, unsent, arm(1)).await, FollowupClaim::Claimed);
+    assert_eq!(claim(store, unsent, arm(1)).await, FollowupClaim::Claimed);
     store
         .record_followup_sent(
             &djcalls_store::messages::SentFollowup {
@@ -213,7 +220,13 @@ async fn figures_and_visibility(db: &TestDb) {
             .unwrap();
     }
     for token in ["tok_sent", "tok_sent", "tok_unsent"] {
-        assert!(store.open_payment_link(token, now()).await.unwrap().is_some());
+        assert!(
+            store
+                .open_payment_link(token, now())
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
     let record = fetch_call(store, sent.0).await;
     assert!(pay(store, &record, "pay_1", 5_000).await);
@@ -235,6 +248,12 @@ async fn figures_and_visibility(db: &TestDb) {
         let dj = dj(&[profile(1)]);
         assert!(store.experiments(&dj, 10).await.unwrap().is_empty());
         assert_eq!(store.experiment(&dj, e.id).await.unwrap(), None);
-        assert!(store.experiment(&Actor::Service, e.id).await.unwrap().is_some());
+        assert!(
+            store
+                .experiment(&Actor::Service, e.id)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }

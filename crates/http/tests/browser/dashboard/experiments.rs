@@ -12,12 +12,19 @@ use djcalls_testkit::browser::{Browser, Page, Viewport};
 use serde_json::{Value, json};
 
 async fn api(t: &TestApp, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let mut request = t.client.request(method, t.url(path)).bearer_auth(t.service_key());
+    let mut request = t
+        .client
+        .request(method, t.url(path))
+        .bearer_auth(t.service_key());
     if let Some(body) = body {
         request = request.json(&body);
     }
     let response = request.send().await.unwrap();
-    assert!(response.status().is_success(), "{path}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
     response.json().await.unwrap()
 }
 
@@ -43,7 +50,12 @@ async fn texts_and_payments(t: &TestApp, number: &PhoneNumber) {
     for (i, text) in t.telephony.sent_messages().iter().take(2).enumerate() {
         let token = text.body.split("/pay/").nth(1).unwrap();
         let token = token.split_whitespace().next().unwrap();
-        let link = t.db.store.payment_link_by_token(token).await.unwrap().unwrap();
+        let link =
+            t.db.store
+                .payment_link_by_token(token)
+                .await
+                .unwrap()
+                .unwrap();
         let body = json!({"id": format!("evt_{i}"), "type": "payment.succeeded", "data": {
             "payment_id": format!("pay_{i}"), "amount_cents": 5_000 + i, "currency": "usd",
             "reference": link.reference}})
@@ -72,14 +84,22 @@ async fn assert_page_matches_the_api(page: &Page, e: &Value) {
     let winner = page.attr(&card, "data-winner").await.unwrap();
     assert_eq!(winner, e["winner"]["name"].as_str().unwrap_or(""));
     for v in e["variants"].as_array().unwrap() {
-        let row = format!("{card} [data-testid=variant][data-position='{}']", v["position"]);
+        let row = format!(
+            "{card} [data-testid=variant][data-position='{}']",
+            v["position"]
+        );
         for key in ["split", "sent", "opened", "paid", "revenueCents"] {
             let cell = format!("{row} [data-metric={key}]");
             let shown = page.attr(&cell, "data-value").await.unwrap();
             assert_eq!(shown, v[key].to_string(), "{key} of {row}");
         }
-        let number = |s: Option<String>| s.filter(|s| !s.is_empty()).map(|s| s.parse::<f64>().unwrap());
-        let rate = page.attr(&format!("{row} [data-metric=conversionRate]"), "data-value").await;
+        let number = |s: Option<String>| {
+            s.filter(|s| !s.is_empty())
+                .map(|s| s.parse::<f64>().unwrap())
+        };
+        let rate = page
+            .attr(&format!("{row} [data-metric=conversionRate]"), "data-value")
+            .await;
         assert_eq!(number(rate), v["conversionRate"].as_f64(), "{row}");
         let interval = format!("{row} [data-metric=conversionInterval]");
         let low = number(page.attr(&interval, "data-low").await);
@@ -87,7 +107,9 @@ async fn assert_page_matches_the_api(page: &Page, e: &Value) {
         assert_eq!(low, v["conversionInterval"]["low"].as_f64());
         assert_eq!(high, v["conversionInterval"]["high"].as_f64());
         if let Some(r) = v["conversionRate"].as_f64() {
-            let text = page.text(&format!("{row} [data-metric=conversionRate]")).await;
+            let text = page
+                .text(&format!("{row} [data-metric=conversionRate]"))
+                .await;
             assert_eq!(text, format!("{r:.2} %"));
         }
     }
@@ -102,10 +124,28 @@ async fn an_admin_reads_the_experiments_figures_and_stops_and_starts_them() {
     t.clock.set("2026-06-15T16:00:00Z".parse().unwrap());
     let (_, number) = t.dj_with_number("dj-ab", "DJ Ab", "America/New_York").await;
     let post = reqwest::Method::POST;
-    let first = api(&t, post.clone(), "/api/djdash/experiments", Some(experiment("Wording", [50, 50]))).await;
+    let first = api(
+        &t,
+        post.clone(),
+        "/api/djdash/experiments",
+        Some(experiment("Wording", [50, 50])),
+    )
+    .await;
     let first = first["experiment"]["id"].as_str().unwrap().to_string();
-    api(&t, post.clone(), &format!("/api/djdash/experiments/{first}/start"), None).await;
-    let second = api(&t, post, "/api/djdash/experiments", Some(experiment("Later", [30, 70]))).await;
+    api(
+        &t,
+        post.clone(),
+        &format!("/api/djdash/experiments/{first}/start"),
+        None,
+    )
+    .await;
+    let second = api(
+        &t,
+        post,
+        "/api/djdash/experiments",
+        Some(experiment("Later", [30, 70])),
+    )
+    .await;
     let second = second["experiment"]["id"].as_str().unwrap().to_string();
     texts_and_payments(&t, &number).await;
 

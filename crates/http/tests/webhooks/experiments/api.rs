@@ -47,15 +47,31 @@ async fn refusals(app: TestApp) {
             ),
             "variants",
         ),
-        ("split of 90", with(good.clone(), "/split", json!([50, 40])), "split"),
-        ("split of 110", with(good.clone(), "/split", json!([60, 50])), "split"),
-        ("a 0 % share", with(good.clone(), "/split", json!([100, 0])), "split"),
+        (
+            "split of 90",
+            with(good.clone(), "/split", json!([50, 40])),
+            "split",
+        ),
+        (
+            "split of 110",
+            with(good.clone(), "/split", json!([60, 50])),
+            "split",
+        ),
+        (
+            "a 0 % share",
+            with(good.clone(), "/split", json!([100, 0])),
+            "split",
+        ),
         (
             "a split per variant",
             with(good.clone(), "/variants", three.clone()),
             "split",
         ),
-        ("no split", with(good.clone(), "/split", Value::Null), "split"),
+        (
+            "no split",
+            with(good.clone(), "/split", Value::Null),
+            "split",
+        ),
         (
             "no {link}",
             with(
@@ -81,7 +97,11 @@ async fn refusals(app: TestApp) {
         ),
         (
             "no English text",
-            with(good.clone(), "/variants/1/thanks", json!({"es": gracias("B")})),
+            with(
+                good.clone(),
+                "/variants/1/thanks",
+                json!({"es": gracias("B")}),
+            ),
             "variants[1].thanks.en",
         ),
         (
@@ -124,7 +144,10 @@ async fn refusals(app: TestApp) {
     let (status, answer) = send(&app, reqwest::Method::POST, path, &admin, Some(&good)).await;
     assert_eq!(status, 201, "{answer}");
     let e = &answer["experiment"];
-    assert_eq!((e["state"].as_str(), e["name"].as_str()), (Some("draft"), Some("Wording")));
+    assert_eq!(
+        (e["state"].as_str(), e["name"].as_str()),
+        (Some("draft"), Some("Wording"))
+    );
     assert_eq!(e["split"], json!([50, 50]));
     assert_eq!(e["winner"], Value::Null);
     assert_eq!(e["method"]["interval"], "wilson");
@@ -132,7 +155,11 @@ async fn refusals(app: TestApp) {
     assert_eq!(a["thanks"]["es"], gracias("A"));
     assert_eq!(e["variants"][1]["thanks"].get("es"), None);
     assert_eq!(
-        (a["sent"].as_i64(), a["paid"].as_i64(), a["revenueCents"].as_i64()),
+        (
+            a["sent"].as_i64(),
+            a["paid"].as_i64(),
+            a["revenueCents"].as_i64()
+        ),
         (Some(0), Some(0), Some(0))
     );
     assert_eq!(a["conversionRate"], Value::Null);
@@ -158,7 +185,10 @@ async fn start_and_stop(app: TestApp) {
     assert_eq!(status, 200, "the running one again: nothing changes");
 
     let (status, answer) = post(&app, &path(b, "start"), None).await;
-    assert_eq!((status, answer["code"].as_str()), (409, Some("experiment_running")));
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (409, Some("experiment_running"))
+    );
     let (status, answer) = post(&app, &path(b, "stop"), None).await;
     assert_eq!(
         (status, answer["code"].as_str()),

@@ -59,10 +59,18 @@ async fn same_variant_on_retry(app: TestApp) {
     assert!(sent[0].body.contains("DJ Sparkle") && sent[0].body.contains("/pay/"));
     assert!(sent[0].body.ends_with(" Reply STOP to opt out."));
     let recorded = app.db.store.followup_variant(call_id).await.unwrap();
-    assert_eq!(recorded, Some((experiment_id, position)), "the same variant");
+    assert_eq!(
+        recorded,
+        Some((experiment_id, position)),
+        "the same variant"
+    );
     advance(&app, SignedDuration::from_hours(1));
     app.app.run_due_jobs().await;
-    assert_eq!(app.telephony.sent_messages().len(), 1, "never a second text");
+    assert_eq!(
+        app.telephony.sent_messages().len(),
+        1,
+        "never a second text"
+    );
 
     let e = experiment(&app, &id).await;
     let sent_by_variant: Vec<_> = e["variants"]

@@ -41,19 +41,40 @@ async fn figures(app: TestApp) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for record in app.calls_of(dj).await {
         let call_id = CallId(record["id"].as_str().unwrap().parse().unwrap());
-        let (_, variant) = app.db.store.followup_variant(call_id).await.unwrap().unwrap();
+        let (_, variant) = app
+            .db
+            .store
+            .followup_variant(call_id)
+            .await
+            .unwrap()
+            .unwrap();
         let caller = record["caller_number"].as_str().unwrap();
         let body = &sent.iter().find(|m| m.to.as_str() == caller).unwrap().body;
         let token = token(body).to_string();
-        if variant == 0 { a.push(token) } else { b.push(token) }
+        if variant == 0 {
+            a.push(token)
+        } else {
+            b.push(token)
+        }
     }
-    assert!(a.len() >= 2 && b.len() >= 2, "20 calls at 50/50: {} / {}", a.len(), b.len());
+    assert!(
+        a.len() >= 2 && b.len() >= 2,
+        "20 calls at 50/50: {} / {}",
+        a.len(),
+        b.len()
+    );
     for token in [&a[0], &a[0]].into_iter().chain(&b) {
         let (status, _, _) = get_page(&app.url(&format!("/pay/{token}"))).await;
         assert_eq!(status, 303);
     }
     for (i, token) in b.iter().enumerate() {
-        let link = app.db.store.payment_link_by_token(token).await.unwrap().unwrap();
+        let link = app
+            .db
+            .store
+            .payment_link_by_token(token)
+            .await
+            .unwrap()
+            .unwrap();
         let (event, payment) = (format!("evt_{i}"), format!("pay_{i}"));
         let reference = link.reference.as_str();
         let kind = "payment.succeeded";
@@ -109,7 +130,11 @@ async fn figures(app: TestApp) {
     call(&app, CallOutcome::Answered, &number, "+14155504990", 95).await;
     assert_eq!(app.app.run_due_jobs().await, 1);
     let last = app.telephony.sent_messages().pop().unwrap();
-    assert!(last.body.starts_with("Thanks for calling DJ Sparkle!"), "{}", last.body);
+    assert!(
+        last.body.starts_with("Thanks for calling DJ Sparkle!"),
+        "{}",
+        last.body
+    );
     let after = experiment(&app, &id).await;
     assert_eq!(after["variants"], e["variants"]);
     assert_eq!(after["state"], "stopped");
