@@ -178,15 +178,15 @@ impl App {
 
         let claim = self
             .store
-            .claim_followup(
+            .claim_followup_under(
                 &FollowupRequest {
                     call_id,
                     dj_profile_id: call.dj_profile_id,
                     caller: caller.as_str(),
                     kind: kind.as_str(),
                     not_since: DbTime(now.0.saturating_sub(PER_CALLER_WINDOW).unwrap_or(now.0)),
-                    experiment,
                 },
+                experiment,
                 now,
             )
             .await?;

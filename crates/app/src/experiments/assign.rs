@@ -1,9 +1,9 @@
 //! The variant a call's thank-you text comes from while an experiment runs.
 //!
 //! The variant is `domain::experiment::assign_variant` of the experiment's and the call's ids,
-//! so every retry of the job picks the same one; the follow-up claim records it (and holds only
-//! while that experiment still runs, `Store::claim_followup`), in the transaction that makes the
-//! text the one sent. The text is the variant's in the call's language, else its English one
+//! so every retry of the job picks the same one; the follow-up claim records it (and holds
+//! only while that experiment still runs: `Store::claim_followup_under`), in the transaction
+//! that makes the text the one sent. The text is the variant's in the call's language, else its English one
 //! (the opt-out line follows the text's language).
 //!
 //! A call is enrolled only when *every* variant, filled with this DJ's name and links, fits two

@@ -8,15 +8,25 @@ impl Store {
     /// Claims "follow-up sent" for a call, atomically with the checks that must hold right
     /// before sending: the call has no live claim, the caller is not opted out, and the same
     /// caller got nothing from the same DJ since `not_since`. A claim in state `failed` (Twilio
-    /// definitely refused it) may be claimed again.
-    ///
-    /// The claim also decides the text's experiment: it records `req.experiment`'s variant
-    /// only while that experiment is still the running one (none ran: none runs), else it
-    /// claims nothing (`ExperimentChanged`). On PostgreSQL the running experiment's row is
-    /// share-locked until the claim commits, so a stop waits for it; SQLite serialises writers.
+    /// definitely refused it) may be claimed again. Experiments do not apply (a `missed` text).
     pub async fn claim_followup(
         &self,
         req: &FollowupRequest<'_>,
+        now: DbTime,
+    ) -> StoreResult<FollowupClaim> {
+        self.claim_followup_under(req, None, now).await
+    }
+
+    /// [`Store::claim_followup`] for a text experiments apply to (`thanks`), composed under
+    /// `experiment`: the claim also decides the text's experiment. It records the arm's variant
+    /// only while that experiment is still the running one (none ran: none runs), else it
+    /// claims nothing (`ExperimentChanged`). On PostgreSQL the running experiment's row is
+    /// share-locked until the claim commits, so a stop waits for it; SQLite serialises writers.
+    /// `None`: experiments do not apply.
+    pub async fn claim_followup_under(
+        &self,
+        req: &FollowupRequest<'_>,
+        experiment: Option<ExperimentArm>,
         now: DbTime,
     ) -> StoreResult<FollowupClaim> {
         let is_postgres = self.backend() == crate::Backend::Postgres;
@@ -67,13 +77,10 @@ impl Store {
                 FollowupClaim::OptedOut
             } else if recent.is_some() {
                 FollowupClaim::RecentFollowup
-            } else if req
-                .experiment
-                .is_some_and(|arm| arm.running != running.map(ExperimentId))
-            {
+            } else if experiment.is_some_and(|arm| arm.running != running.map(ExperimentId)) {
                 FollowupClaim::ExperimentChanged
             } else {
-                let (experiment, variant) = match req.experiment {
+                let (experiment, variant) = match experiment {
                     Some(ExperimentArm {
                         running: Some(e),
                         variant: Some(v),

@@ -45,9 +45,6 @@ pub struct FollowupRequest<'a> {
     /// Follow-ups claimed after this instant (for other calls of the same caller and DJ) block
     /// this one.
     pub not_since: DbTime,
-    /// For a text experiments apply to (`thanks`): recorded on the claim, which holds only
-    /// while the same experiment runs. `None`: experiments do not apply (`missed`).
-    pub experiment: Option<ExperimentArm>,
 }
 
 /// A text we sent, as recorded once Twilio accepted it.

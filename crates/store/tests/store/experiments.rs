@@ -113,9 +113,11 @@ async fn claim(
         caller,
         kind: "thanks",
         not_since: at("2026-06-14T12:00:00Z"),
-        experiment: arm,
     };
-    store.claim_followup(&request, now()).await.unwrap()
+    store
+        .claim_followup_under(&request, arm, now())
+        .await
+        .unwrap()
 }
 
 /// A call of `profile(1)` from its own caller (the 24 h rule stays out of the way).

@@ -236,7 +236,6 @@ async fn a_crash_after_claiming_the_text_never_sends_it_twice() {
                 caller: CALLER,
                 kind: "thanks",
                 not_since: now,
-                experiment: Some(Default::default()),
             },
             now,
         )
