@@ -161,11 +161,15 @@ impl App {
             ));
         };
 
-        let (body, link) = match self
+        let (body, link, experiment) = match self
             .compose_followup(&call, &profile, kind, enqueued_at)
             .await?
         {
-            Composed::Text { body, link } => (body, link),
+            Composed::Text {
+                body,
+                link,
+                experiment,
+            } => (body, link, experiment),
             Composed::LookAgainAt(at) => {
                 tracing::info!(call_id = %call_id, until = %at.0, "follow-up waits for the call's insights");
                 return Ok(JobOutcome::Later(at));
@@ -174,7 +178,7 @@ impl App {
 
         let claim = self
             .store
-            .claim_followup(
+            .claim_followup_under(
                 &FollowupRequest {
                     call_id,
                     dj_profile_id: call.dj_profile_id,
@@ -182,6 +186,7 @@ impl App {
                     kind: kind.as_str(),
                     not_since: DbTime(now.0.saturating_sub(PER_CALLER_WINDOW).unwrap_or(now.0)),
                 },
+                experiment,
                 now,
             )
             .await?;
@@ -195,6 +200,8 @@ impl App {
                     "caller had a follow-up from this DJ within 24 h",
                 ));
             }
+            // An experiment started or stopped while the text was composed: compose again.
+            FollowupClaim::ExperimentChanged => return Ok(JobOutcome::Later(self.now())),
         }
 
         let status_callback = format!("{}{}", self.settings.public_base_url, paths::SMS_STATUS);

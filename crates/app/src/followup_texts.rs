@@ -10,6 +10,7 @@ use djcalls_domain::sms_segments::SegmentCount;
 use djcalls_domain::{Actor, DjProfileId};
 use djcalls_store::calls::CallRecord;
 use djcalls_store::followup_texts::FollowupText;
+use djcalls_store::messages::ExperimentArm;
 use djcalls_store::profiles::Profile;
 use djcalls_store::{DbTime, StoreError};
 use std::collections::BTreeMap;
@@ -161,7 +162,12 @@ impl App {
 
 /// What a follow-up job sends, or when it looks again for the call's insights.
 pub(crate) enum Composed {
-    Text { body: String, link: Option<String> },
+    Text {
+        body: String,
+        link: Option<String>,
+        /// For a thank-you text, the experiment it was composed under (to claim with).
+        experiment: Option<ExperimentArm>,
+    },
     LookAgainAt(DbTime),
 }
 
@@ -182,7 +188,8 @@ impl App {
     /// without insights, after a bounded wait for them when they may still come), filled, with
     /// the opt-out line. A payment link is made only when the text uses `{link}`. A filled text
     /// that no longer fits two segments (the DJ's name changed since) falls back to the
-    /// platform's shortest English wording.
+    /// platform's shortest English wording. While an experiment runs, a thank-you text of a
+    /// call it enrols is its variant's (`experiments/assign.rs`).
     pub(crate) async fn compose_followup(
         &self,
         call: &CallRecord,
@@ -231,6 +238,13 @@ impl App {
             link: link.as_deref().unwrap_or_default(),
             form_link: &form,
         };
+        let (text, language, experiment) = match kind {
+            FollowupKind::Thanks => match self.experiment_text(call.id, language, &values).await? {
+                (arm, Some(variant)) => (variant.text, variant.language, Some(arm)),
+                (arm, None) => (text, language, Some(arm)),
+            },
+            FollowupKind::Missed => (text, language, None),
+        };
         let body = template::render(&text, language, &values)
             .ok()
             .filter(|b| djcalls_domain::sms_segments::segments(b) <= template::MAX_SEGMENTS)
@@ -239,6 +253,10 @@ impl App {
                 FollowupKind::Missed => rules::missed_text(&profile.dj_name, &form),
             });
         let link = link.filter(|l| body.contains(l.as_str()));
-        Ok(Composed::Text { body, link })
+        Ok(Composed::Text {
+            body,
+            link,
+            experiment,
+        })
     }
 }

@@ -19,6 +19,7 @@ mod demo_journeys;
 mod demo_timeline;
 mod demo_transcripts;
 pub mod error;
+pub mod experiments;
 pub mod export_pages;
 pub mod fallback;
 pub mod followup;

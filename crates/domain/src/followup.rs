@@ -89,7 +89,7 @@ pub fn next_allowed_instant(now: Timestamp, tz: &TimeZone, quiet: (u8, u8)) -> T
 /// The longest text we send: two concatenated GSM-7 segments (2 × 153 septets).
 pub const MAX_SEPTETS: usize = 306;
 /// A DJ name longer than this is cut (names are ours to show, not to spell in full).
-const MAX_NAME_CHARS: usize = 40;
+pub const MAX_NAME_CHARS: usize = 40;
 
 use crate::sms_segments::is_gsm7;
 pub use crate::sms_segments::{gsm7_septets, segments};

@@ -64,3 +64,7 @@ typed_id!(
     /// One event's delivery to one endpoint, with its attempts (`webhook_deliveries.id`).
     WebhookDeliveryId
 );
+typed_id!(
+    /// An A/B test of the follow-up text (`experiments.id`).
+    ExperimentId
+);

@@ -6,6 +6,8 @@ pub mod actor;
 pub mod analytics;
 pub mod attribution;
 pub mod call;
+pub mod experiment;
+pub mod experiment_stats;
 pub mod followup;
 pub mod followup_state;
 pub mod followup_template;
@@ -28,6 +30,8 @@ pub mod voice;
 
 pub use actor::{Actor, Role};
 pub use call::{CallSource, CallStatus, LeadScore};
-pub use ids::{CallId, ContactId, DjProfileId, UserId, WebhookDeliveryId, WebhookEndpointId};
+pub use ids::{
+    CallId, ContactId, DjProfileId, ExperimentId, UserId, WebhookDeliveryId, WebhookEndpointId,
+};
 pub use money::{Cents, CutRate};
 pub use phone::PhoneNumber;

@@ -40,6 +40,7 @@ pub const VIEWER_PATH: &str = "/api/docs";
         (name = "numbers", description = "Virtual numbers, the pool and the public DNI lookup"),
         (name = "clicks", description = "Widget clicks (public)"),
         (name = "admin", description = "Admin and service operations"),
+        (name = "experiments", description = "A/B tests of the follow-up text (SPEC §13)"),
         (name = "webhooks", description = "Signed provider webhooks (Twilio forms, Stripe and TipJar JSON)"),
         (name = "webhook-endpoints", description = "Outbound webhooks: endpoints and their delivery log (SPEC §14)"),
     )

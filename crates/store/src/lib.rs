@@ -15,6 +15,7 @@ pub mod calls;
 pub mod clicks;
 pub mod contacts;
 pub mod conversions;
+pub mod experiments;
 pub mod followup_texts;
 pub mod jobs;
 pub mod limits;

@@ -8,6 +8,7 @@ mod click_limiter;
 pub mod clicks;
 pub mod contacts;
 pub mod contacts_export;
+pub mod experiments;
 pub mod followup_texts;
 pub mod numbers;
 pub mod profiles;
@@ -26,6 +27,7 @@ pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpSta
     OpenApiRouter::new()
         .merge(profiles::router())
         .merge(followup_texts::router())
+        .merge(experiments::router())
         .merge(admin::router())
         .merge(calls::router())
         .merge(contacts::router())

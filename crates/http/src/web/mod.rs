@@ -6,6 +6,7 @@
 //! CSRF token (`csrf`), and every failure renders an HTML page (`PageError`).
 
 mod admin;
+mod admin_experiments;
 mod admin_forms;
 mod admin_quality;
 mod admin_webhooks;
@@ -57,6 +58,15 @@ pub fn router() -> Router<HttpState> {
         .route("/admin", get(admin::page))
         .route("/admin/events", get(live::admin_events))
         .route("/admin/webhooks", get(admin_webhooks::page))
+        .route("/admin/experiments", get(admin_experiments::page))
+        .route(
+            "/admin/experiments/{id}/start",
+            post(admin_experiments::start),
+        )
+        .route(
+            "/admin/experiments/{id}/stop",
+            post(admin_experiments::stop),
+        )
         .route("/admin/numbers/buy", post(admin_forms::buy))
         .route("/admin/numbers/assign", post(admin_forms::assign))
         .route("/admin/numbers/release", post(admin_forms::release))

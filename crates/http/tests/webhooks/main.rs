@@ -9,6 +9,7 @@
 mod call_quality;
 mod contacts;
 mod conversions;
+mod experiments;
 mod fallback;
 mod followup;
 mod followup_over_http;

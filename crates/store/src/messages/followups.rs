@@ -1,16 +1,32 @@
 //! The follow-up claim: at most one text per call, ever.
 
 use super::*;
+use djcalls_domain::ExperimentId;
 use djcalls_domain::followup_state::FollowupState;
 
 impl Store {
     /// Claims "follow-up sent" for a call, atomically with the checks that must hold right
     /// before sending: the call has no live claim, the caller is not opted out, and the same
     /// caller got nothing from the same DJ since `not_since`. A claim in state `failed` (Twilio
-    /// definitely refused it) may be claimed again.
+    /// definitely refused it) may be claimed again. Experiments do not apply (a `missed` text).
     pub async fn claim_followup(
         &self,
         req: &FollowupRequest<'_>,
+        now: DbTime,
+    ) -> StoreResult<FollowupClaim> {
+        self.claim_followup_under(req, None, now).await
+    }
+
+    /// [`Store::claim_followup`] for a text experiments apply to (`thanks`), composed under
+    /// `experiment`: the claim also decides the text's experiment. It records the arm's variant
+    /// only while that experiment is still the running one (none ran: none runs), else it
+    /// claims nothing (`ExperimentChanged`). On PostgreSQL the running experiment's row is
+    /// share-locked until the claim commits, so a stop waits for it; SQLite serialises writers.
+    /// `None`: experiments do not apply.
+    pub async fn claim_followup_under(
+        &self,
+        req: &FollowupRequest<'_>,
+        experiment: Option<ExperimentArm>,
         now: DbTime,
     ) -> StoreResult<FollowupClaim> {
         let is_postgres = self.backend() == crate::Backend::Postgres;
@@ -48,19 +64,38 @@ impl Store {
             .bind(FollowupState::Failed.as_str())
             .fetch_optional(&mut *conn)
             .await?;
+            let running: Option<Uuid> = sqlx::query_scalar(if is_postgres {
+                "SELECT id FROM experiments WHERE state = 'running' FOR SHARE"
+            } else {
+                "SELECT id FROM experiments WHERE state = 'running'"
+            })
+            .fetch_optional(&mut *conn)
+            .await?;
             if existing.is_some_and(|s| !s.may_be_claimed_again()) {
                 FollowupClaim::AlreadyClaimed
             } else if opted_out.is_some() {
                 FollowupClaim::OptedOut
             } else if recent.is_some() {
                 FollowupClaim::RecentFollowup
+            } else if experiment.is_some_and(|arm| arm.running != running.map(ExperimentId)) {
+                FollowupClaim::ExperimentChanged
             } else {
+                let (experiment, variant) = match experiment {
+                    Some(ExperimentArm {
+                        running: Some(e),
+                        variant: Some(v),
+                    }) => (Some(e.0), Some(v)),
+                    _ => (None, None),
+                };
                 sqlx::query(
-                    "INSERT INTO followups (call_id, dj_profile_id, caller_number, kind, state, claimed_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, 'claimed', $5, $5) \
+                    "INSERT INTO followups (call_id, dj_profile_id, caller_number, kind, state, claimed_at, updated_at, \
+                       experiment_id, experiment_variant) \
+                     VALUES ($1, $2, $3, $4, 'claimed', $5, $5, $6, $7) \
                      ON CONFLICT (call_id) DO UPDATE SET state = 'claimed', kind = excluded.kind, \
                        caller_number = excluded.caller_number, message_sid = NULL, \
-                       claimed_at = excluded.claimed_at, updated_at = excluded.updated_at \
+                       claimed_at = excluded.claimed_at, updated_at = excluded.updated_at, \
+                       experiment_id = excluded.experiment_id, \
+                       experiment_variant = excluded.experiment_variant \
                      WHERE followups.state = 'failed'",
                 )
                 .bind(req.call_id.0)
@@ -68,6 +103,8 @@ impl Store {
                 .bind(req.caller)
                 .bind(req.kind)
                 .bind(now)
+                .bind(experiment)
+                .bind(variant)
                 .execute(&mut *conn)
                 .await?;
                 FollowupClaim::Claimed
@@ -159,6 +196,25 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+
+    /// The experiment and variant a call's follow-up was given, if any.
+    pub async fn followup_variant(
+        &self,
+        call_id: CallId,
+    ) -> StoreResult<Option<(ExperimentId, i32)>> {
+        let row: Option<(Option<Uuid>, Option<i32>)> = in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_as(
+                "SELECT experiment_id, experiment_variant FROM followups WHERE call_id = $1",
+            )
+            .bind(call_id.0)
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        Ok(match row {
+            Some((Some(e), Some(v))) => Some((ExperimentId(e), v)),
+            _ => None,
+        })
     }
 
     /// The state of a call's follow-up claim, if it has one.

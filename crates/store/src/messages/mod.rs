@@ -20,6 +20,17 @@ pub enum FollowupClaim {
     OptedOut,
     /// The same caller got a follow-up from the same DJ within the window.
     RecentFollowup,
+    /// The running experiment is not the one the text was composed under (one was started or
+    /// stopped meanwhile): nothing was claimed; compose again.
+    ExperimentChanged,
+}
+
+/// The experiment a follow-up's text was composed under: the one running then (if any), and
+/// the variant the call got in it (`None`: not enrolled, the DJ's own text).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExperimentArm {
+    pub running: Option<djcalls_domain::ExperimentId>,
+    pub variant: Option<i32>,
 }
 
 /// The claim of one call's follow-up.

@@ -46,6 +46,7 @@ mod common;
 mod constraints;
 mod contacts;
 mod contacts_backfill;
+mod experiments;
 mod fallback_calls;
 mod ledger;
 mod ledger_jobs;

@@ -59,6 +59,8 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("dj_calls", "dj_calls_tenant"),
     ("dj_profiles", "dj_profiles_tenant"),
     ("dj_virtual_numbers", "dj_virtual_numbers_tenant"),
+    ("experiment_variants", "experiment_variants_platform"),
+    ("experiments", "experiments_platform"),
     ("followups", "followups_tenant"),
     ("followup_texts", "followup_texts_tenant"),
     (

@@ -172,6 +172,20 @@ async fn answers_match_their_documented_schemas() {
         .log_call(json!({"dj_profile_id": super::support::DJ_A.to_string(),
             "caller_number": "+14155550199", "notes": "a, \"quoted\" note"}))
         .await;
+    let created: Value =
+        w.t.client
+            .post(w.t.url("/api/djdash/experiments"))
+            .bearer_auth(&w.admin)
+            .json(&json!({"name": "Wording", "split": [40, 60], "variants": [
+            {"name": "A", "thanks": {"en": "Thanks! {link}", "es": "¡Gracias! {link}"}},
+            {"name": "B", "thanks": {"en": "{dj_name}: {link}"}}]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let experiment = created["experiment"]["id"].as_str().unwrap().to_string();
     let doc = document(&w.t).await;
     let id = call["id"].as_str().unwrap();
     let dj = numbered.to_string();
@@ -211,6 +225,11 @@ async fn answers_match_their_documented_schemas() {
         (
             "/api/djdash/reports/funnel",
             "/api/djdash/reports/funnel".into(),
+        ),
+        ("/api/djdash/experiments", "/api/djdash/experiments".into()),
+        (
+            "/api/djdash/experiments/{id}",
+            format!("/api/djdash/experiments/{experiment}"),
         ),
     ];
     for (template, concrete) in checks {

@@ -14,7 +14,7 @@ djcalls_testkit::on_both_backends! { TestApp:
     missed_call_texts_keep_every_rule_and_are_counted => missed_call_rules;
 }
 
-const SPANISH: &str = "Hola, buenas tardes. Quiero información para la quinceañera de mi hija \
+pub(crate) const SPANISH: &str = "Hola, buenas tardes. Quiero información para la quinceañera de mi hija \
     el sábado quince de agosto. Somos unos ciento cincuenta invitados en el salón. ¿Cuánto \
     cuesta el paquete completo y qué incluye?";
 
@@ -29,7 +29,7 @@ fn transcription(s: &CallScenario, text: &str) -> WebhookDelivery {
         .unwrap()
 }
 
-async fn send(base_url: &str, deliveries: &[WebhookDelivery]) {
+pub(crate) async fn send(base_url: &str, deliveries: &[WebhookDelivery]) {
     let answers = djcalls_telephony::deliver(
         base_url,
         djcalls_app::settings::SIMULATOR_AUTH_TOKEN,
@@ -44,7 +44,7 @@ async fn send(base_url: &str, deliveries: &[WebhookDelivery]) {
 }
 
 /// The call's deliveries with its transcription (`text`) before the final status callback.
-fn with_transcript(s: &CallScenario, text: &str) -> Vec<WebhookDelivery> {
+pub(crate) fn with_transcript(s: &CallScenario, text: &str) -> Vec<WebhookDelivery> {
     let mut all: Vec<_> = s
         .deliveries()
         .into_iter()

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod delivery;
-mod languages;
+pub(crate) mod languages;
 mod replies;
 mod rules;
 pub(crate) mod support;
