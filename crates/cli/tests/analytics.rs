@@ -74,7 +74,7 @@ async fn seed(store: &Store) {
             provider: "stripe".into(),
             provider_entry_id: format!("pi_{i}"),
             provider_payment_id: format!("pi_{i}"),
-            amount: djcalls_domain::Cents(10_000 + i64::from(i)),
+            amount: djcalls_domain::Cents(10_000 + i),
             currency: "usd".into(),
             at: now,
         };
