@@ -105,7 +105,7 @@ impl Store {
     }
 
     /// Texts from leads (not STOP/START/HELP) that no reply from the same DJ to the same number
-    /// has followed, newest first: the dashboard's "New messages". `dj_profile_id` narrows it
+    /// has followed (in the conversation's order: time, then the time-ordered id), newest first: the dashboard's "New messages". `dj_profile_id` narrows it
     /// to one DJ; without it, every DJ the actor may see.
     pub async fn unanswered_texts(
         &self,
@@ -133,7 +133,7 @@ impl Store {
                      AND ($1 IS NULL OR m.dj_profile_id = $1) \
                      AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.dj_profile_id = m.dj_profile_id \
                        AND r.to_number = m.from_number AND r.kind = $2 \
-                       AND r.created_at >= m.created_at) \
+                       AND (r.created_at, r.id) > (m.created_at, m.id)) \
                      ORDER BY m.created_at DESC, m.id DESC LIMIT $3",
                 ))
                 .bind(scope)
