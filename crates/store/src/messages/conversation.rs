@@ -144,7 +144,7 @@ impl Store {
             });
             out.extend(rows);
         }
-        out.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        out.sort_by_key(|m| std::cmp::Reverse((m.created_at, m.id)));
         out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(out)
     }
