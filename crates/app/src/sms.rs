@@ -5,8 +5,8 @@
 
 use crate::contacts::ContactTouch;
 use crate::{App, AppResult};
-use djcalls_domain::{Actor, PhoneNumber};
 use djcalls_domain::followup::{HELP_TEXT, HELP_TEXT_ES, OPT_OUT_TEXT_ES};
+use djcalls_domain::{Actor, PhoneNumber};
 use djcalls_telephony::{Keyword, SmsStatusCallback, classify_keyword, is_spanish_keyword};
 
 /// What to answer Twilio (as TwiML) for an inbound text.
@@ -190,7 +190,10 @@ impl App {
 
     /// Tells open dashboards that a text of one of their calls changed (its delivery state).
     async fn announce_message(&self, message_sid: &str) -> AppResult<()> {
-        let message = self.store.message_by_sid(&Actor::System, message_sid).await?;
+        let message = self
+            .store
+            .message_by_sid(&Actor::System, message_sid)
+            .await?;
         if let Some(m) = message
             && let (Some(call), Some(dj)) = (m.call_id, m.dj_profile_id)
         {
