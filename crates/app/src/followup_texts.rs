@@ -7,7 +7,8 @@ use djcalls_domain::followup::{self as rules, FollowupKind};
 use djcalls_domain::followup_template::{self as template, KINDS, Language, Values};
 use djcalls_domain::followup_wait::next_look_for_insights;
 use djcalls_domain::sms_segments::SegmentCount;
-use djcalls_domain::{Actor, DjProfileId};
+use djcalls_domain::transcript::LiveTranscription;
+use djcalls_domain::{Actor, CallSource, DjProfileId};
 use djcalls_store::calls::CallRecord;
 use djcalls_store::followup_texts::FollowupText;
 use djcalls_store::messages::ExperimentArm;
@@ -178,9 +179,18 @@ fn insights_language(call: &CallRecord) -> Option<Language> {
 }
 
 /// Whether insights may still come for the call: Twilio transcribes voicemails, and a
-/// transcription that has not settled yet (completed or failed) brings them.
-fn insights_expected(call: &CallRecord) -> bool {
-    call.insights.is_none() && call.transcription_status.is_none() && call.voicemail_left
+/// transcription that has not settled yet (completed or failed) brings them; with
+/// `TRANSCRIBE_CALLS` an answered Twilio call is transcribed live, and while that transcription
+/// runs (started, not stopped: its last segments may trail the call's end) it brings them. An
+/// answered call whose transcription never started (Twilio said nothing, or the setting was
+/// off when it rang) or has stopped has nothing more to wait for.
+pub(crate) fn insights_expected(call: &CallRecord, transcribe_calls: bool) -> bool {
+    let voicemail_pending = call.voicemail_left && call.transcription_status.is_none();
+    let conversation_pending = transcribe_calls
+        && call.answered
+        && call.source == CallSource::Twilio
+        && call.live_transcription.as_deref() == Some(LiveTranscription::Started.as_str());
+    call.insights.is_none() && (voicemail_pending || conversation_pending)
 }
 
 impl App {
@@ -200,7 +210,7 @@ impl App {
         let now = self.now();
         let language = match insights_language(call) {
             Some(language) => language,
-            None if insights_expected(call) => {
+            None if insights_expected(call, self.settings.transcribe_calls) => {
                 let tz = rules::time_zone(&profile.timezone);
                 let quiet = self.settings.quiet_hours;
                 match next_look_for_insights(now.0, enqueued_at.0, &tz, quiet) {

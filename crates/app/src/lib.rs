@@ -12,6 +12,7 @@ pub mod click_tokens;
 pub mod clicks;
 pub mod clock;
 pub mod contacts;
+pub mod conversation;
 pub mod conversions;
 mod cursor;
 pub mod demo;
@@ -119,7 +120,7 @@ pub mod records {
     pub use djcalls_store::calls::{CallPatch, CallRecord};
     pub use djcalls_store::contacts::ContactRecord;
     pub use djcalls_store::jobs::Job;
-    pub use djcalls_store::messages::OptOut;
+    pub use djcalls_store::messages::{Message, OptOut};
     pub use djcalls_store::payments::{ForeignCurrencyPayment, PendingRefund};
     pub use djcalls_store::profiles::Profile;
     pub use djcalls_store::webhooks::{WebhookDelivery, WebhookEndpoint};

@@ -1,12 +1,13 @@
 //! Inbound SMS and message status callbacks (SPEC §4): STOP-type keywords opt the sender out
-//! (platform-wide), START-type opt back in, HELP answers a help text, anything else is kept as
-//! a message from a lead; delivery reports are recorded, and error 21610 opts the recipient out.
+//! (platform-wide; Spanish ones too, confirmed in Spanish), START-type opt back in, HELP
+//! answers a help text, anything else is kept as a message from a lead; delivery reports are
+//! recorded, and error 21610 opts the recipient out.
 
 use crate::contacts::ContactTouch;
 use crate::{App, AppResult};
-use djcalls_domain::PhoneNumber;
-use djcalls_domain::followup::HELP_TEXT;
-use djcalls_telephony::{Keyword, SmsStatusCallback, classify_keyword};
+use djcalls_domain::followup::{HELP_TEXT, HELP_TEXT_ES, OPT_OUT_TEXT_ES};
+use djcalls_domain::{Actor, PhoneNumber};
+use djcalls_telephony::{Keyword, SmsStatusCallback, classify_keyword, is_spanish_keyword};
 
 /// What to answer Twilio (as TwiML) for an inbound text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,7 +45,7 @@ impl App {
         let keyword = classify_keyword(sms.body);
         let seen_before = self
             .store
-            .message_by_sid(&djcalls_domain::Actor::System, sms.message_sid)
+            .message_by_sid(&Actor::System, sms.message_sid)
             .await?
             .is_some();
         let now = self.now();
@@ -96,7 +97,7 @@ impl App {
             dj,
             phone: PhoneNumber::from_trusted_e164(from.clone()),
         };
-        let (new, dj) = self
+        let kept = self
             .store
             .record_inbound_message_with(
                 &djcalls_store::messages::InboundMessage {
@@ -110,15 +111,28 @@ impl App {
                 |dj| vec![self.contact_webhook_job(&text_from(dj), now)],
             )
             .await?;
-        if new && let Some(dj) = dj {
+        if kept.new
+            && let Some(dj) = kept.dj_profile_id
+        {
             self.jobs_due_now();
             self.count_contact_touch(&text_from(dj));
+            // The caller's latest call page shows the conversation: tell open dashboards.
+            if let Some(call_id) = kept.call_id {
+                self.live.publish(crate::live::CallChanged {
+                    call_id,
+                    dj_profile_id: dj,
+                });
+            }
         }
-        if new && keyword == Keyword::Other {
-            tracing::info!(dj_profile_id = ?dj.map(|d| d.to_string()), "text from a lead kept");
+        if kept.new && keyword == Keyword::Other {
+            tracing::info!(dj_profile_id = ?kept.dj_profile_id.map(|d| d.to_string()), "text from a lead kept");
         }
+        // Twilio answers its own (English) keywords; the Spanish ones are ours to answer.
+        let spanish = is_spanish_keyword(sms.body);
         Ok(match keyword {
+            Keyword::Help if spanish => SmsReply::Message(HELP_TEXT_ES.to_string()),
             Keyword::Help => SmsReply::Message(HELP_TEXT.to_string()),
+            Keyword::OptOut if spanish => SmsReply::Message(OPT_OUT_TEXT_ES.to_string()),
             _ => SmsReply::Nothing,
         })
     }
@@ -149,6 +163,7 @@ impl App {
                 now,
             )
             .await?;
+        self.announce_message(message_sid).await?;
         if report.recipient_opted_out()
             && let Some(recipient) = recipient.or(to).filter(|r| !r.is_empty())
         {
@@ -169,6 +184,23 @@ impl App {
                 self.count_contact_touch(&touch);
             }
             tracing::info!(to = %djcalls_domain::phone::mask(&recipient), "recipient opted out (21610 in a delivery report)");
+        }
+        Ok(())
+    }
+
+    /// Tells open dashboards that a text of one of their calls changed (its delivery state).
+    async fn announce_message(&self, message_sid: &str) -> AppResult<()> {
+        let message = self
+            .store
+            .message_by_sid(&Actor::System, message_sid)
+            .await?;
+        if let Some(m) = message
+            && let (Some(call), Some(dj)) = (m.call_id, m.dj_profile_id)
+        {
+            self.live.publish(crate::live::CallChanged {
+                call_id: djcalls_domain::CallId(call),
+                dj_profile_id: djcalls_domain::DjProfileId(dj),
+            });
         }
         Ok(())
     }

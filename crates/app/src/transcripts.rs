@@ -37,3 +37,18 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Records that `call_sid`'s Real-Time Transcription started or stopped: while it runs, the
+    /// call's follow-up waits (bounded) for the insights its words bring.
+    pub async fn live_transcription(
+        &self,
+        call_sid: &CallSid,
+        state: djcalls_domain::transcript::LiveTranscription,
+    ) -> AppResult<()> {
+        self.store
+            .record_live_transcription(call_sid.as_str(), state)
+            .await?;
+        Ok(())
+    }
+}

@@ -205,6 +205,15 @@ pub fn missed_text(dj_name: &str, inquiry_url: &str) -> String {
 }
 
 /// The answer to HELP / INFO.
+/// The answer to a Spanish opt-out word (Twilio confirms only its English ones).
+pub const OPT_OUT_TEXT_ES: &str = "DJ Dash: ya no te enviaremos mensajes desde este numero. \
+    Responde START para volver a recibirlos.";
+
+/// The answer to `AYUDA`.
+pub const HELP_TEXT_ES: &str = "DJ Dash: mensajes sobre tu llamada a un DJ. \
+    Pueden aplicarse tarifas. Responde STOP para no recibir mensajes, \
+    START para volver a recibirlos.";
+
 pub const HELP_TEXT: &str = "DJ Dash: follow-up texts about your call with a DJ. \
     Msg & data rates may apply. Reply STOP to opt out, START to opt back in.";
 
@@ -310,6 +319,8 @@ mod tests {
         let missed = missed_text("DJ Sparkle", &inquiry_url("dj-sparkle"));
         assert!(segments(&missed) <= 2 && missed.contains("Reply STOP"));
         assert!(gsm7_septets(HELP_TEXT).is_some_and(|n| n <= 160));
+        assert!(gsm7_septets(HELP_TEXT_ES).is_some_and(|n| n <= 160));
+        assert!(gsm7_septets(OPT_OUT_TEXT_ES).is_some_and(|n| n <= 160));
     }
 
     #[test]

@@ -10,6 +10,24 @@ use std::collections::BTreeMap;
 /// the line that crosses the cap is cut at a character boundary.
 pub const TRANSCRIPT_CAP_BYTES: usize = 64 * 1024;
 
+/// Where Real-Time Transcription of a call is (migration 0033): `transcription-started`, then
+/// `-stopped` (or `-error`). It only moves forward: a late `started` never reopens a stopped one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiveTranscription {
+    Started,
+    Stopped,
+}
+
+impl LiveTranscription {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiveTranscription::Started => "started",
+            LiveTranscription::Stopped => "stopped",
+        }
+    }
+}
+
 /// Who said a line: Twilio's `inbound_track` is the caller, `outbound_track` the DJ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

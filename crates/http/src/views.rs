@@ -12,7 +12,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 mod contact;
+mod message;
 pub use contact::ContactJson;
+pub use message::MessageJson;
 
 #[derive(Serialize, ToSchema)]
 pub struct CallJson {

@@ -73,6 +73,9 @@ pub struct CallRecord {
     /// JSON list of the conversation's `djcalls_domain::transcript::TranscriptLine`s (answered
     /// calls with Real-Time Transcription); `None` until a segment arrives.
     pub transcript: Option<String>,
+    /// Real-Time Transcription of the call: `started`, `stopped` (or errored), or `None` when
+    /// Twilio never said it started (migration 0033).
+    pub live_transcription: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_number, caller_name, \"timestamp\", \
@@ -82,7 +85,7 @@ pub(crate) const COLUMNS: &str = "id, dj_profile_id, virtual_number, caller_numb
     recording_duration_seconds, transcription_status, transcription_text, attribution, \
     created_at, updated_at, insights, lead_score_set_by_person, event_type_set_by_person, \
     quality_disconnected_by, quality_post_dial_delay_ms, quality_mos, quality_jitter_ms, \
-    quality_packet_loss_percent, transcript";
+    quality_packet_loss_percent, transcript, live_transcription";
 
 /// A call logged through the API (or by the demo): everything it may set at once.
 #[derive(Clone, Debug)]

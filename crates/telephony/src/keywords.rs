@@ -7,6 +7,17 @@
 //! opt-out or help keyword may be followed by courtesy words only (`Stop please`, `help me`);
 //! `stop calling me at night` stays an ordinary message. Opt-in keywords must stand alone, so a
 //! lead's "Yes please" is kept as the lead's message.
+//!
+//! Spanish: Twilio's own keywords are English only — "By default, Twilio handles standard
+//! English-language reply messages—STOP, UNSUBSCRIBE, END, QUIT, STOPALL, REVOKE, OPTOUT, and
+//! CANCEL" (<https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out>); Advanced
+//! Opt-Out recognises other languages only as keywords a Messaging Service's owner adds ("Add
+//! support for additional languages (e.g. keywords and replies in Spanish)",
+//! <https://support.twilio.com/hc/en-us/articles/360034798533>), and has no Spanish list of its
+//! own. So we keep ours: the words Spanish speakers use to stop texts (`ALTO`, `PARAR`,
+//! `DETENER`, `CANCELAR`, `BAJA`) and `AYUDA`, with Spanish courtesy words (`Baja por favor`).
+//! Twilio neither blocks nor confirms these, so [`is_spanish_keyword`] tells the webhook to
+//! answer them itself, in Spanish.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -32,27 +43,38 @@ const OPT_OUT: &[&str] = &[
     "OPTOUT",
     "CANCEL",
 ];
+/// Spanish opt-out words (Twilio does not know them: module documentation).
+const OPT_OUT_ES: &[&str] = &["ALTO", "PARAR", "DETENER", "CANCELAR", "BAJA"];
 const OPT_IN: &[&str] = &["START", "YES", "UNSTOP"];
 const HELP: &[&str] = &["HELP", "INFO"];
+const HELP_ES: &[&str] = &["AYUDA"];
 
 /// Words that may follow an opt-out or help keyword without making the text a message.
 const COURTESY: &[&str] = &[
     "PLEASE", "PLS", "PLZ", "NOW", "THANKS", "THANK", "YOU", "THX", "TY", "ALL", "ME", "IT",
-    "TEXTING", "TEXTS", "MESSAGES",
+    "TEXTING", "TEXTS", "MESSAGES", "POR", "FAVOR", "GRACIAS", "YA", "MENSAJES",
 ];
 
 /// Classifies a message body (see the module documentation for how it is read).
 pub fn classify_keyword(body: &str) -> Keyword {
     let words = normalised_words(body);
-    if matches_keyword(&words, OPT_OUT, true) {
+    if matches_keyword(&words, OPT_OUT, true) || matches_keyword(&words, OPT_OUT_ES, true) {
         Keyword::OptOut
     } else if matches_keyword(&words, OPT_IN, false) {
         Keyword::OptIn
-    } else if matches_keyword(&words, HELP, true) {
+    } else if matches_keyword(&words, HELP, true) || matches_keyword(&words, HELP_ES, true) {
         Keyword::Help
     } else {
         Keyword::Other
     }
+}
+
+/// Whether `body` is one of the Spanish keywords, which Twilio neither acts on nor answers:
+/// the webhook confirms them itself, in Spanish.
+pub fn is_spanish_keyword(body: &str) -> bool {
+    let words = normalised_words(body);
+    !matches_keyword(&words, OPT_OUT, true)
+        && (matches_keyword(&words, OPT_OUT_ES, true) || matches_keyword(&words, HELP_ES, true))
 }
 
 /// NFKC, upper case, then the confusables skeleton (upper case first, so `i` and `I` meet the
@@ -104,6 +126,37 @@ mod tests {
             );
         }
         assert_eq!(classify_keyword("Stop"), Keyword::OptOut);
+    }
+
+    #[test]
+    fn spanish_opt_out_and_help_words_are_recognised_and_answered_by_us() {
+        for text in [
+            "ALTO",
+            "alto",
+            "Parar",
+            "detener",
+            "CANCELAR",
+            "Baja",
+            "baja por favor",
+            "Alto ya",
+            "Cancelar, gracias",
+        ] {
+            assert_eq!(classify_keyword(text), Keyword::OptOut, "{text}");
+            assert!(is_spanish_keyword(text), "{text}");
+        }
+        assert_eq!(classify_keyword("Ayuda"), Keyword::Help);
+        assert!(is_spanish_keyword("ayuda por favor"));
+        // Twilio's own words are answered by Twilio; a Spanish sentence is a lead's message.
+        assert!(!is_spanish_keyword("STOP"));
+        assert!(!is_spanish_keyword("cancel"));
+        for text in [
+            "Cancelar mi reserva",
+            "alto volumen por favor",
+            "baja la música",
+        ] {
+            assert_eq!(classify_keyword(text), Keyword::Other, "{text}");
+            assert!(!is_spanish_keyword(text), "{text}");
+        }
     }
 
     #[test]
@@ -198,7 +251,7 @@ mod tests {
             b in "[A-Za-z]{1,8}",
         ) {
             let joined = normalised_words(&format!("{a}{b}")).concat();
-            let all = [OPT_OUT, OPT_IN, HELP].concat();
+            let all = [OPT_OUT, OPT_OUT_ES, OPT_IN, HELP, HELP_ES].concat();
             prop_assume!(!is_one_of(&joined, &all));
             prop_assume!(!is_one_of(&normalised_words(&b).concat(), COURTESY));
             prop_assert_eq!(classify_keyword(&format!("{a} {b}")), Keyword::Other);

@@ -35,7 +35,7 @@ pub use client::{
 pub use error::{TwilioError, TwilioErrorBody};
 pub use fields::{Address, PrivateText};
 pub use insights::{SummaryAnswer, VoiceInsightsConfig, fetch_call_summary};
-pub use keywords::{Keyword, classify_keyword};
+pub use keywords::{Keyword, classify_keyword, is_spanish_keyword};
 pub use paths::{NumberUrls, fallback_file_name};
 pub use provider::Telephony;
 pub use realtime_transcription::RealtimeTranscriptionCallback;

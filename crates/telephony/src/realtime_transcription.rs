@@ -12,7 +12,7 @@
 use crate::fields::{PrivateText, lenient_bool, lenient_u32};
 use crate::sids::CallSid;
 use crate::webhooks::{Webhook, WebhookError, parse_pairs};
-use djcalls_domain::transcript::{Speaker, TranscriptSegment};
+use djcalls_domain::transcript::{LiveTranscription, Speaker, TranscriptSegment};
 use serde::{Deserialize, Deserializer};
 
 /// `TranscriptionEvent` of a segment of speech.
@@ -80,6 +80,15 @@ impl Webhook for RealtimeTranscriptionCallback {
 impl RealtimeTranscriptionCallback {
     fn is_content(&self) -> bool {
         self.transcription_event.trim() == CONTENT_EVENT
+    }
+
+    /// The transcription's start or end that this callback announces (`-error` ends it too).
+    pub fn lifecycle(&self) -> Option<LiveTranscription> {
+        match self.transcription_event.trim() {
+            "transcription-started" => Some(LiveTranscription::Started),
+            "transcription-stopped" | "transcription-error" => Some(LiveTranscription::Stopped),
+            _ => None,
+        }
     }
 
     /// The final segment this callback carries: a content event marked `Final`, with a

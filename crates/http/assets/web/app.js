@@ -1,6 +1,7 @@
 // djcalls dashboards: live updates over server-sent events, no dependencies.
-// On `call`, the row is fetched from /dashboard/calls/{id}/row and inserted or replaced, and
-// the figures are re-read from the current page's URL, so nothing needs a reload.
+// On `call`, the row is fetched from /dashboard/calls/{id}/row and inserted or replaced (where
+// the page has a call list), and the figures and every other `data-live-part` (a call's texts,
+// the new messages) are re-read from the current page's URL, so nothing needs a reload.
 (function () {
   "use strict";
   var root = document.querySelector("[data-events]");
@@ -19,15 +20,19 @@
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
-          var fresh = doc.getElementById("figures");
-          var current = document.getElementById("figures");
-          if (fresh && current) current.innerHTML = fresh.innerHTML;
+          var parts = document.querySelectorAll("#figures, [data-live-part]");
+          for (var i = 0; i < parts.length; i++) {
+            var fresh = doc.getElementById(parts[i].id);
+            if (fresh) parts[i].innerHTML = fresh.innerHTML;
+          }
+          say("Updated " + new Date().toLocaleTimeString());
         })
         .catch(function () {});
     }, 300);
   }
 
   function upsertRow(id) {
+    if (!document.getElementById("call-rows")) return;
     fetch("/dashboard/calls/" + encodeURIComponent(id) + "/row", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (html) {

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod analytics;
+pub mod call_messages;
 pub mod calls;
 pub mod calls_export;
 mod click_limiter;
@@ -30,6 +31,7 @@ pub fn routes(origins: &crate::origins::AllowedOrigins) -> OpenApiRouter<HttpSta
         .merge(experiments::router())
         .merge(admin::router())
         .merge(calls::router())
+        .merge(call_messages::router())
         .merge(contacts::router())
         .merge(calls_export::router())
         .merge(contacts_export::router())

@@ -1,18 +1,20 @@
 //! One call: `GET /dashboard/calls/{id}` (timeline, recording, transcript, details, follow-up,
-//! mark as booked, quality, the correction form of `call_edit`), its list row for live updates, and its recording for the session.
+//! mark as booked, quality, the correction form of `call_edit`, the texts with the caller and
+//! the reply form of `messages`), its list row for live updates, and its recording for the session.
 
 use super::call_edit::CallEditForm;
 use super::call_insights::{ConversationLine, InsightsCard, conversation};
 use super::call_quality::QualityCard;
 use super::contacts::ContactRow;
-use super::rows::{CallRow, RowFragment, dollars, local, zone};
+use super::messages::{MessageLine, reply_notice};
+use super::rows::{CallRow, RowFragment, dollars, local, query, zone};
 use super::{Nav, PageError, WebSession, csrf};
 use crate::request::parse_id;
 use crate::state::HttpState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use djcalls_app::records::{CallPatch, CallRecord};
@@ -49,6 +51,15 @@ struct CallPage {
     edit: CallEditForm,
     /// The conversation of an answered call (SPEC §12).
     conversation: Vec<ConversationLine>,
+    /// The texts to and from the caller (SPEC §13), oldest first.
+    messages: Vec<MessageLine>,
+    /// What became of the reply just posted.
+    reply_notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct CallPageQuery {
+    reply: Option<String>,
 }
 
 /// The call's id from the path; an unparsable one is a missing page, not a form error.
@@ -119,7 +130,9 @@ pub async fn page(
     State(state): State<HttpState>,
     session: WebSession,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
+    let q: CallPageQuery = query(raw.as_deref())?;
     let history = state
         .app
         .call_history(&session.actor, call_id(&id)?)
@@ -148,6 +161,14 @@ pub async fn page(
                 detail,
             }
         })
+        .collect();
+    let messages = state
+        .app
+        .call_messages(&session.actor, call.id)
+        .await?
+        .messages
+        .iter()
+        .map(|m| MessageLine::of(m, &tz))
         .collect();
     let followup = history
         .followup_state
@@ -183,6 +204,8 @@ pub async fn page(
         quality: QualityCard::of(&call),
         edit: CallEditForm::of(&call),
         conversation: conversation(call.transcript.as_deref()),
+        messages,
+        reply_notice: reply_notice(q.reply.as_deref()),
         call,
     }
     .into_response())

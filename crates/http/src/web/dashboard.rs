@@ -4,6 +4,7 @@
 //! the same one.
 
 use super::figures::Figures;
+use super::messages::NewMessageRow;
 use super::reports_section::{CustomRange, ReportsSection, chosen_range};
 use super::rows::{CallRow, STATUSES, api_bounds, contacts_export_link, export_link, query, zone};
 use super::{Nav, PageError, WebSession};
@@ -56,6 +57,8 @@ pub struct DashboardPage {
     next_cursor: Option<String>,
     reports: ReportsSection,
     custom_range: CustomRange,
+    /// Texts from leads nobody has answered (SPEC §13), newest first.
+    new_messages: Vec<NewMessageRow>,
 }
 
 impl DashboardPage {
@@ -167,6 +170,13 @@ pub async fn page(
     )
     .await?;
     let (start, end) = api_bounds(&range);
+    let new_messages = state
+        .app
+        .unanswered_texts(&session.actor, selected)
+        .await?
+        .iter()
+        .map(|m| NewMessageRow::of(m, &tz))
+        .collect();
     let reports = ReportsSection::load(&state.app, &session.actor, selected, &range).await?;
     let custom_range = CustomRange {
         action: "/dashboard",
@@ -198,6 +208,7 @@ pub async fn page(
         next_cursor,
         reports,
         custom_range,
+        new_messages,
     })
 }
 

@@ -23,6 +23,7 @@ mod figures;
 mod followup_form;
 mod live;
 mod login;
+mod messages;
 mod page_error;
 mod reports_section;
 mod rows;
@@ -49,6 +50,7 @@ pub fn router() -> Router<HttpState> {
         .route("/dashboard/calls/{id}/recording", get(call_page::recording))
         .route("/dashboard/calls/{id}/booked", post(call_page::mark_booked))
         .route("/dashboard/calls/{id}/edit", post(call_edit::save))
+        .route("/dashboard/calls/{id}/messages", post(messages::reply))
         .route(
             "/dashboard/followup",
             get(followup_form::page).post(followup_form::save),

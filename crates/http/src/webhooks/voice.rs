@@ -172,12 +172,23 @@ async fn whisper_accept(form: TwilioForm<GatherDigits>) -> Response {
 }
 
 /// Real-Time Transcription (SPEC §12): a final segment is recorded (a malformed
-/// `TranscriptionData` was already refused with 400 by the extractor); partial results,
-/// `transcription-started`/`-stopped`/`-error` are accepted and change nothing.
+/// `TranscriptionData` was already refused with 400 by the extractor);
+/// `transcription-started`/`-stopped`/`-error` mark whether it runs (the follow-up waits for
+/// insights while it does); partial results are accepted and change nothing.
 async fn transcription(
     State(state): State<HttpState>,
     form: TwilioForm<RealtimeTranscriptionCallback>,
 ) -> Response {
+    if let Some(lifecycle) = form.webhook.lifecycle() {
+        return match state
+            .app
+            .live_transcription(&form.webhook.call_sid, lifecycle)
+            .await
+        {
+            Ok(()) => StatusCode::OK.into_response(),
+            Err(e) => failed(e),
+        };
+    }
     let Some(segment) = form.webhook.final_segment() else {
         return StatusCode::OK.into_response();
     };

@@ -2,14 +2,25 @@
 
 use super::*;
 
+/// What keeping an inbound text did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InboundRecorded {
+    /// False when this MessageSid was kept before.
+    pub new: bool,
+    /// The DJ whose assigned number got it.
+    pub dj_profile_id: Option<DjProfileId>,
+    /// That DJ's latest call from the sender (whose page then shows it).
+    pub call_id: Option<CallId>,
+}
+
 impl Store {
     /// Keeps an inbound text once per MessageSid, linked to the DJ whose assigned number got
-    /// it and to that DJ's latest call from the sender. Returns whether it was new and the DJ.
+    /// it and to that DJ's latest call from the sender (whose page then shows it).
     pub async fn record_inbound_message(
         &self,
         message: &InboundMessage<'_>,
         now: DbTime,
-    ) -> StoreResult<(bool, Option<DjProfileId>)> {
+    ) -> StoreResult<InboundRecorded> {
         self.record_inbound_message_with(message, now, |_| Vec::new())
             .await
     }
@@ -22,7 +33,7 @@ impl Store {
         message: &InboundMessage<'_>,
         now: DbTime,
         jobs: F,
-    ) -> StoreResult<(bool, Option<DjProfileId>)>
+    ) -> StoreResult<InboundRecorded>
     where
         F: Fn(DjProfileId) -> Vec<crate::jobs::NewJob> + Send + Sync,
     {
@@ -70,7 +81,11 @@ impl Store {
                     crate::jobs::enqueue(conn, &job, now).await?;
                 }
             }
-            (inserted, dj.map(DjProfileId))
+            InboundRecorded {
+                new: inserted,
+                dj_profile_id: dj.map(DjProfileId),
+                call_id: call.map(CallId),
+            }
         }))
     }
 

@@ -1,9 +1,13 @@
 //! SMS: the per-call follow-up claim, the texts we sent and received with their delivery
 //! states, and the platform-wide opt-out list.
 
+mod conversation;
 mod followups;
 mod inbound;
 mod opt_outs;
+
+pub use conversation::{REPLY_KIND, SentReply};
+pub use inbound::InboundRecorded;
 
 use crate::{DbTime, Store, StoreResult, sql_with};
 use djcalls_domain::{Actor, CallId, DjProfileId};

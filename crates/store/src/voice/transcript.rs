@@ -220,3 +220,27 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// Records that Real-Time Transcription of `call_sid` started or stopped (forward only:
+    /// `stopped` is final). Returns whether the call's row changed; a call not known yet is
+    /// left alone (its follow-up then does not wait for a transcript).
+    pub async fn record_live_transcription(
+        &self,
+        call_sid: &str,
+        state: djcalls_domain::transcript::LiveTranscription,
+    ) -> StoreResult<bool> {
+        Ok(in_tx!(self, &Actor::System, write, |conn| {
+            sqlx::query(
+                "UPDATE dj_calls SET live_transcription = $2 WHERE call_sid = $1 \
+                 AND (live_transcription IS NULL OR (live_transcription = 'started' AND $2 = 'stopped'))",
+            )
+            .bind(call_sid)
+            .bind(state.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+                > 0
+        }))
+    }
+}

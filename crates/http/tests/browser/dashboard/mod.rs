@@ -21,4 +21,5 @@ mod phone;
 mod reports;
 mod sign_in_link;
 mod support;
+mod texts;
 mod webhooks;

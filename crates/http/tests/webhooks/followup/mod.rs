@@ -7,7 +7,10 @@
 
 mod delivery;
 pub(crate) mod languages;
+mod leftovers;
 mod replies;
 mod rules;
 pub(crate) mod support;
 mod texts_api;
+mod two_way;
+mod two_way_refusals;
