@@ -263,21 +263,15 @@ impl Store {
         ))
     }
 
-    /// `hours` with its open sides closed at the first and last hour that has figures, or
-    /// `None` when there are none.
+    /// `hours` narrowed to the first and last hour that has figures (so a range of ten
+    /// thousand years costs the offset segments of the data's span), or `None` when there
+    /// are none.
     async fn hour_bounds(
         &self,
         actor: &Actor,
         scope: Scope,
         hours: Span,
     ) -> StoreResult<Option<(i64, i64)>> {
-        if let Span {
-            from: Some(lo),
-            to: Some(hi),
-        } = hours
-        {
-            return Ok(Some((lo, hi)));
-        }
         let (mine, table) = (scope.mine(), scope.hours_table());
         let sql = format!(
             "SELECT (SELECT min(hour) FROM {table} WHERE {mine}1 = 1), \
@@ -295,8 +289,8 @@ impl Store {
         else {
             return Ok(None);
         };
-        let lo = hours.from.unwrap_or(first);
-        let hi = hours.to.unwrap_or(last + 1);
+        let lo = hours.from.map_or(first, |from| from.max(first));
+        let hi = hours.to.map_or(last + 1, |to| to.min(last + 1));
         Ok((lo < hi).then_some((lo, hi)))
     }
 
