@@ -38,6 +38,11 @@ CREATE TABLE analytics_deltas (
   dj_share_cents       bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX analytics_deltas_dj_hour ON analytics_deltas (dj_profile_id, hour);
+-- A queue: rows live about a second. Vacuum it by row count, not by its (tiny) size, so
+-- platform-wide reads that scan it never scan a heap of dead rows.
+ALTER TABLE analytics_deltas SET (autovacuum_vacuum_scale_factor = 0,
+  autovacuum_vacuum_threshold = 5000, autovacuum_analyze_scale_factor = 0,
+  autovacuum_analyze_threshold = 5000);
 
 -- Per DJ, UTC day (days since 1970-01-01) and event type ('' for none): every figure.
 CREATE TABLE analytics_dj_days (

@@ -11,6 +11,9 @@ use sqlx::AssertSqlSafe;
 /// Deltas moved per transaction, so one fold never holds a long transaction.
 const FOLD_BATCH: i64 = 20_000;
 
+/// A fold of at least this many deltas vacuums the deltas table (PostgreSQL).
+const VACUUM_AFTER: u64 = 50_000;
+
 /// The advisory lock the folder and `analytics rebuild` take on PostgreSQL.
 const FOLD_LOCK: i64 = 0x646a_6361_6c6c_7301;
 
@@ -203,8 +206,25 @@ impl Store {
             };
             folded += n;
             if n < FOLD_BATCH as u64 {
+                self.vacuum_deltas_after(folded).await;
                 return Ok(folded);
             }
+        }
+    }
+
+    /// After a large fold (a bulk load, a rebuild, a backlog), PostgreSQL's deltas table is
+    /// mostly dead rows that every platform-wide read would scan until autovacuum comes by:
+    /// vacuum it now. Best effort; autovacuum (tuned for this table in migration 0035) follows.
+    async fn vacuum_deltas_after(&self, folded: u64) {
+        if folded < VACUUM_AFTER {
+            return;
+        }
+        if let Pool::Pg(pool) = &self.pool
+            && let Err(e) = sqlx::query("VACUUM (ANALYZE) analytics_deltas")
+                .execute(pool)
+                .await
+        {
+            tracing::warn!(error = %e, "vacuuming analytics_deltas after a large fold failed");
         }
     }
 
@@ -249,7 +269,7 @@ impl Store {
         let pg = matches!(self.pool, Pool::Pg(_));
         let statements = fold_statements();
         let recount = recount_into_deltas();
-        Ok(in_tx!(self, &Actor::System, write, |conn| {
+        let rebuilt = in_tx!(self, &Actor::System, write, |conn| {
             if pg {
                 sqlx::query("LOCK TABLE dj_calls, payments, followups IN SHARE MODE")
                     .execute(&mut *conn)
@@ -276,6 +296,8 @@ impl Store {
                     .rows_affected();
             }
             moved
-        }))
+        });
+        self.vacuum_deltas_after(u64::MAX).await;
+        Ok(rebuilt)
     }
 }

@@ -46,6 +46,14 @@ pub async fn seed(store: &Store, url: &str, scale: f64) -> anyhow::Result<DataSe
     let djs = ((DJS * scale).round() as u64).max(1);
     let big_calls = ((BIG_DJ_CALLS * scale).round() as u64).max(1);
     if !store.profile_names(&Actor::System, 1).await?.is_empty() {
+        // A database this benchmark seeded before is measured again as it is.
+        if let Some(data) = Reference::open(url)
+            .await?
+            .existing(dj_id(0), dj_id(1))
+            .await?
+        {
+            return Ok(data);
+        }
         bail!("the analytics benchmark needs an empty database (this one has DJ profiles)");
     }
     let now = Timestamp::now();
@@ -173,6 +181,26 @@ impl Reference {
             Pool::Lite(sqlx::SqlitePool::connect(url).await?)
         };
         Ok(Reference { pool })
+    }
+
+    /// The data set this benchmark seeded here before (its busiest DJ exists), if any.
+    pub async fn existing(&self, big: Uuid, typical: Uuid) -> anyhow::Result<Option<DataSet>> {
+        let sql = "SELECT (SELECT count(*) FROM dj_profiles), (SELECT count(*) FROM dj_calls), \
+                   (SELECT count(*) FROM dj_calls WHERE dj_profile_id = $1), \
+                   (SELECT count(*) FROM payments)";
+        let (djs, calls, big_calls, payments): (i64, i64, i64, i64) = match &self.pool {
+            Pool::Pg(p) => sqlx::query_as(sql).bind(big).fetch_one(p).await?,
+            Pool::Lite(p) => sqlx::query_as(sql).bind(big).fetch_one(p).await?,
+        };
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok((big_calls > 0).then_some(DataSet {
+            djs: count(djs),
+            calls: count(calls),
+            big_dj: big,
+            big_dj_calls: count(big_calls),
+            typical_dj: typical,
+            payments: count(payments),
+        }))
     }
 
     /// Pays every call with a link sent (a quarter), marks them paid, refreshes statistics;
