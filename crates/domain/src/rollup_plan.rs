@@ -60,13 +60,13 @@ pub fn split(start: Option<Timestamp>, end: Option<Timestamp>, width_micros: i64
     }
     let mut raw = Vec::new();
     if let (Some(start), Some(f)) = (start, from) {
-        let edge = at(f * width_micros);
+        let edge = instant(f * width_micros);
         if start < edge {
             raw.push((start, edge));
         }
     }
     if let (Some(end), Some(t)) = (end, to) {
-        let edge = at(t * width_micros);
+        let edge = instant(t * width_micros);
         if edge < end {
             raw.push((edge, end));
         }
@@ -134,7 +134,8 @@ pub fn date_of_day(day: i64) -> String {
     }
 }
 
-fn at(micros: i64) -> Timestamp {
+/// The instant `micros` after 1970-01-01T00:00Z (clamped to the latest one representable).
+pub fn instant(micros: i64) -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(Timestamp::MAX)
 }
 

@@ -194,6 +194,16 @@ impl Store {
     /// committed after this one's snapshot began (PostgreSQL then refuses this one's
     /// repeatable-read writes, and nothing of it is kept).
     pub async fn fold_analytics(&self) -> StoreResult<u64> {
+        // A read first: an idle service neither opens a write transaction each second nor
+        // takes SQLite's single writer from the webhooks.
+        let pending: Option<i64> = in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_scalar("SELECT seq FROM analytics_deltas LIMIT 1")
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        if pending.is_none() {
+            return Ok(0);
+        }
         let mut folded = 0;
         loop {
             let n = match self.fold_batch().await {

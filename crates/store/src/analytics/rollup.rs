@@ -10,7 +10,9 @@ use super::recount::TopDj;
 use crate::{Store, StoreResult};
 use djcalls_domain::analytics::{CallFigures, DayFigures};
 use djcalls_domain::range::{DateRange, offset_segments};
-use djcalls_domain::rollup_plan::{self, DAY_MICROS, HOUR_MICROS, Span, date_of_day, day_unit};
+use djcalls_domain::rollup_plan::{
+    self, DAY_MICROS, HOUR_MICROS, Span, date_of_day, day_unit, instant,
+};
 use djcalls_domain::{Actor, DjProfileId};
 use jiff::Timestamp;
 use std::collections::HashMap;
@@ -66,10 +68,15 @@ struct TypeTotals {
     m: Measures,
 }
 
-pub(super) fn edge(range: &DateRange, (start, end): (Timestamp, Timestamp)) -> DateRange {
+/// `range` (its zone) limited to `[start, end)`.
+pub(super) fn narrowed(
+    range: &DateRange,
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+) -> DateRange {
     DateRange {
-        start: Some(start),
-        end: Some(end),
+        start,
+        end,
         tz: range.tz.clone(),
         tz_name: range.tz_name.clone(),
     }
@@ -92,11 +99,11 @@ impl Store {
                 Some(days) => days,
                 // A zone whose offset changes inside a quarter of an hour: count its days.
                 None => {
-                    let whole = DateRange {
-                        start: days.from.map(|d| at(d * DAY_MICROS)),
-                        end: days.to.map(|d| at(d * DAY_MICROS)),
-                        ..edge(range, (Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH))
-                    };
+                    let whole = narrowed(
+                        range,
+                        days.from.map(|d| instant(d * DAY_MICROS)),
+                        days.to.map(|d| instant(d * DAY_MICROS)),
+                    );
                     self.call_figures_recount(actor, profile, &whole)
                         .await?
                         .days
@@ -105,7 +112,11 @@ impl Store {
         }
         for piece in split.raw {
             let counted = self
-                .call_figures_recount(actor, profile, &edge(range, piece))
+                .call_figures_recount(
+                    actor,
+                    profile,
+                    &narrowed(range, Some(piece.0), Some(piece.1)),
+                )
                 .await?;
             figures = figures.merge(counted);
         }
@@ -171,7 +182,11 @@ impl Store {
         };
         // Whole days either way: the span's bounds are days, the data's are rounded out.
         let (lo, hi) = (lo.div_euclid(24) * 24, (hi + 23).div_euclid(24) * 24);
-        let segments = offset_segments(&range.tz, at(lo * HOUR_MICROS), at(hi * HOUR_MICROS));
+        let segments = offset_segments(
+            &range.tz,
+            instant(lo * HOUR_MICROS),
+            instant(hi * HOUR_MICROS),
+        );
         let Some(unit) = day_unit(&segments) else {
             return Ok(None);
         };
@@ -328,7 +343,11 @@ impl Store {
         }
         for piece in split.raw {
             for dj in self
-                .top_djs_recount(actor, &edge(range, piece), i64::MAX)
+                .top_djs_recount(
+                    actor,
+                    &narrowed(range, Some(piece.0), Some(piece.1)),
+                    i64::MAX,
+                )
                 .await?
             {
                 let t = totals.entry(dj.dj_profile_id.0).or_default();
@@ -371,8 +390,4 @@ impl Store {
         top.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(top)
     }
-}
-
-fn at(micros: i64) -> Timestamp {
-    Timestamp::from_microsecond(micros).unwrap_or(Timestamp::MAX)
 }

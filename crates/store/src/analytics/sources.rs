@@ -3,7 +3,7 @@
 //! counted from the calls (`Store::source_figures_recount`).
 
 use super::measures::{Binds, SOURCE_MEASURES, within};
-use super::rollup::{Scope, edge};
+use super::rollup::{Scope, narrowed};
 use crate::{Store, StoreResult};
 use djcalls_domain::range::DateRange;
 use djcalls_domain::reports::{SourceFigures, SourceKey};
@@ -63,7 +63,11 @@ impl Store {
         }
         for piece in split.raw {
             let counted = self
-                .source_figures_recount(actor, profile, &edge(range, piece))
+                .source_figures_recount(
+                    actor,
+                    profile,
+                    &narrowed(range, Some(piece.0), Some(piece.1)),
+                )
                 .await?;
             for f in counted {
                 let text = |s: Option<String>| s.unwrap_or_default();
