@@ -91,6 +91,8 @@ impl App {
         // SQLite: only this process changes numbers. PostgreSQL: trusted once the relay listens.
         let public_numbers = Arc::new(numbers::PublicNumbers::new(!store.is_shared()));
         let click_key = Arc::new(click_tokens::ClickKey::derive(&settings));
+        // The funnel summaries count conversations by this process's threshold.
+        store.keep_funnel_for(settings.followup_min_talk_secs);
         App {
             public_numbers,
             click_key,

@@ -71,6 +71,9 @@ pub struct Store {
     /// PostgreSQL: concurrent `incoming` deliveries share a statement and a commit
     /// (`voice/batch.rs`).
     pub(crate) incoming_batches: Option<Arc<voice::IncomingBatcher>>,
+    /// The `FOLLOWUP_MIN_TALK_SECONDS` the funnel summaries should be kept for
+    /// ([`Store::keep_funnel_for`]); negative until a service says.
+    pub(crate) funnel_min_talk: Arc<std::sync::atomic::AtomicI64>,
     /// Which database this is, without credentials (`identity_of`).
     identity: Arc<str>,
 }
@@ -179,6 +182,7 @@ impl Store {
             app_role: options.app_role.as_deref().map(Arc::from),
             sqlite_writer: Arc::default(),
             incoming_batches,
+            funnel_min_talk: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
         };
         Ok(store)
     }

@@ -18,7 +18,7 @@ pub async fn verify(database: &DatabaseArgs) -> anyhow::Result<()> {
     let checks = checks?;
     let mut differing = 0;
     for check in &checks {
-        println!("{:<26} {} differing", check.table, check.differing);
+        println!("{:<31} {} differing", check.table, check.differing);
         differing += check.differing;
     }
     println!("({folded} pending changes folded first)");

@@ -15,7 +15,7 @@ const FOLD_BATCH: i64 = 20_000;
 const VACUUM_AFTER: u64 = 50_000;
 
 /// The advisory lock the folder and `analytics rebuild` take on PostgreSQL.
-const FOLD_LOCK: i64 = 0x646a_6361_6c6c_7301;
+pub(super) const FOLD_LOCK: i64 = 0x646a_6361_6c6c_7301;
 
 /// One summary table: its key and figure columns, each with the expression over deltas (or
 /// over `analytics_call_measures`, which has the same columns) that gives it.
@@ -189,7 +189,8 @@ pub(super) const SUMMARY_TABLES: [&str; 8] = [
 ];
 
 impl Store {
-    /// Folds every pending delta into the summaries; returns how many were folded. Another
+    /// Folds every pending delta, and every click the funnel marked dirty, into the
+    /// summaries; returns how many were folded. Another
     /// process folding at the same time makes this one stop at once: it holds the lock, or it
     /// committed after this one's snapshot began (PostgreSQL then refuses this one's
     /// repeatable-read writes, and nothing of it is kept).
@@ -201,10 +202,11 @@ impl Store {
                 .fetch_optional(&mut *conn)
                 .await?
         });
+        let funnel = self.fold_funnel().await?;
         if pending.is_none() {
-            return Ok(0);
+            return Ok(funnel);
         }
-        let mut folded = 0;
+        let mut folded = funnel;
         loop {
             let n = match self.fold_batch().await {
                 Err(crate::StoreError::Database(sqlx::Error::Database(e)))
@@ -308,6 +310,18 @@ impl Store {
             moved
         });
         self.vacuum_deltas_after(u64::MAX).await;
-        Ok(rebuilt)
+        let talk = match self
+            .funnel_min_talk
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            wanted if wanted >= 0 => wanted,
+            _ => self
+                .funnel_threshold(&Actor::System)
+                .await?
+                .unwrap_or(super::funnel_fold::DEFAULT_MIN_TALK),
+        };
+        self.reset_funnel(talk).await?;
+        let funnel = self.fold_funnel().await?;
+        Ok(rebuilt + funnel)
     }
 }

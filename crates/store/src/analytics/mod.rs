@@ -2,7 +2,10 @@
 //! `analytics_deltas` in the writer's transaction (migration 0035); `fold` moves them into
 //! per-day, per-hour and per-block summaries; `rollup` answers from the summaries plus the
 //! pending deltas, and counts only the pieces of a range smaller than a day from the calls
-//! (`recount`); `verify` compares the summaries with a full recount.
+//! (`recount`); `verify` compares the summaries with a full recount. The booking funnel
+//! (SPEC §15) counts clicks by the deepest stage their calls reached, a maximum rather than a
+//! sum: triggers mark the clicks a change may move, and `funnel_fold` recomputes them
+//! (migration 0036).
 
 /// Runs `$sql` (a `String`) as `query_as::<_, $row>` with the scope's profile then `$binds`.
 macro_rules! fetch_all {
@@ -24,6 +27,10 @@ macro_rules! fetch_all {
 }
 
 mod fold;
+mod funnel_fold;
+mod funnel_read;
+mod funnel_sql;
+mod funnel_verify;
 mod measures;
 mod recount;
 mod rollup;

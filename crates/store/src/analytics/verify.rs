@@ -70,6 +70,7 @@ impl Store {
                 differing,
             });
         }
+        checks.extend(self.verify_funnel().await?);
         Ok(checks)
     }
 }

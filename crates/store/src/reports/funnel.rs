@@ -48,8 +48,30 @@ const JOURNEYS: &str = "SELECT count(*), CAST(coalesce(sum(answered), 0) AS BIGI
 type JourneyRow = (i64, i64, i64, i64, i64, i64, i64);
 
 impl Store {
-    /// The funnel of `profile` (or the platform) over `range`.
+    /// The funnel of `profile` (or the platform) over `range`: from the summaries (migration
+    /// 0036, `analytics/funnel_read.rs`) when they are kept for `min_talk_secs`, else counted.
     pub async fn funnel(
+        &self,
+        actor: &Actor,
+        profile: Option<DjProfileId>,
+        range: &DateRange,
+        min_talk_secs: u32,
+    ) -> StoreResult<Funnel> {
+        match self
+            .funnel_from_summaries(actor, profile, range, min_talk_secs)
+            .await?
+        {
+            Some(funnel) => Ok(funnel),
+            None => {
+                self.funnel_recount(actor, profile, range, min_talk_secs)
+                    .await
+            }
+        }
+    }
+
+    /// The funnel counted from the clicks and calls themselves: the truth the summaries are
+    /// tested against.
+    pub async fn funnel_recount(
         &self,
         actor: &Actor,
         profile: Option<DjProfileId>,

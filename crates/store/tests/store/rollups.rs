@@ -2,8 +2,9 @@
 //! refunds (before and after their payment), missed-call texts and folds run concurrently;
 //! then every answer from the summaries equals a recount of the calls, for open, date and
 //! odd-instant ranges in zones with whole-hour, half-hour, 45-minute and half-hour-DST
-//! offsets, for each DJ and the platform, revenue by source included, before and after folding; `verify` finds nothing,
-//! and `rebuild` after tampering restores the truth.
+//! offsets, for each DJ and the platform, revenue by source and the booking funnel (clicks,
+//! calls naming them, payment links opened, numbers shown) included, before and after folding;
+//! `verify` finds nothing, and `rebuild` after tampering restores the truth.
 
 use crate::common::*;
 use djcalls_domain::analytics::Analytics;
@@ -11,7 +12,9 @@ use djcalls_domain::range::DateRange;
 use djcalls_domain::{DjProfileId, LeadScore};
 use djcalls_store::Store;
 use djcalls_store::calls::CallPatch;
+use djcalls_store::clicks::NewClick;
 use djcalls_store::messages::{FollowupClaim, FollowupRequest, SentFollowup};
+use djcalls_store::reports::ShownCount;
 use djcalls_testkit::TestDb;
 
 djcalls_testkit::on_both_backends! { &TestDb:
@@ -19,7 +22,9 @@ djcalls_testkit::on_both_backends! { &TestDb:
 }
 
 const WORKERS: u64 = 3;
-const STEPS: u64 = 70;
+/// `FOLLOWUP_MIN_TALK_SECONDS` as the service passes it (the summaries' default).
+const MIN_TALK: u32 = 10;
+const STEPS: u64 = 90;
 const ZONES: [&str; 5] = [
     "UTC",
     "America/New_York",
@@ -84,7 +89,7 @@ async fn worker(store: Store, raw: Raw, djs: Vec<DjProfileId>, seed: u64) {
     let mut rng = Rng::new(seed);
     let mut calls = Vec::new();
     for step in 0..STEPS {
-        let choice = if calls.is_empty() { 0 } else { rng.below(9) };
+        let choice = if calls.is_empty() { 0 } else { rng.below(14) };
         match choice {
             0..=2 => {
                 let profile = djs[rng.below(djs.len() as u64) as usize];
@@ -147,6 +152,104 @@ async fn worker(store: Store, raw: Raw, djs: Vec<DjProfileId>, seed: u64) {
                 let payment = format!("pi_early_{seed}_{step}");
                 refund(&store, &payment, &format!("re_early_{seed}_{step}"), 50).await;
                 pay(&store, target, &payment, 5_000).await;
+            }
+            9 | 10 => {
+                // A click on a DJ's widget, and the answers that showed the number.
+                let profile = djs[rng.below(djs.len() as u64) as usize];
+                let click = NewClick {
+                    utm_source: Some("google".into()),
+                    ..NewClick::default()
+                };
+                let when = at(&instant(&mut rng));
+                assert!(
+                    store
+                        .record_click(profile, &click, when)
+                        .await
+                        .expect("click")
+                );
+                let quarter = jiff::SignedDuration::from_mins(15);
+                let bucket = when.0.as_microsecond() / 900_000_000;
+                let bucket = jiff::Timestamp::UNIX_EPOCH + quarter * i32::try_from(bucket).unwrap();
+                let shown = ShownCount {
+                    dj_profile_id: profile,
+                    bucket: djcalls_store::DbTime(bucket),
+                    shown: 1 + rng.below(5) as i64,
+                };
+                store.add_numbers_shown(&[shown]).await.expect("shown");
+            }
+            11 | 12 => {
+                // A call names a click of its DJ (now and then another DJ's): mostly one made
+                // before the call, as the attribution lookup finds; some after it. Half of
+                // them then go all the way: link opened, paid.
+                let full: Vec<&djcalls_store::calls::CallRecord> = calls
+                    .iter()
+                    .filter(|c| {
+                        c.answered
+                            && c.talk_seconds.unwrap_or(0) > MIN_TALK as i32
+                            && c.tipjar_link_sent
+                    })
+                    .collect();
+                let target = if !full.is_empty() && rng.below(2) == 0 {
+                    full[rng.below(full.len() as u64) as usize]
+                } else {
+                    &calls[rng.below(calls.len() as u64) as usize]
+                };
+                let whose = if rng.below(6) == 0 {
+                    djs[rng.below(djs.len() as u64) as usize]
+                } else {
+                    target.dj_profile_id
+                };
+                let clicks = store.clicks_of(&admin(), whose, 500).await.expect("clicks");
+                let before: Vec<_> = clicks
+                    .iter()
+                    .filter(|c| c.clicked_at <= target.timestamp)
+                    .collect();
+                let pool: Vec<_> = if before.is_empty() || rng.below(5) == 0 {
+                    clicks.iter().collect()
+                } else {
+                    before
+                };
+                if !pool.is_empty() {
+                    let click = pool[rng.below(pool.len() as u64) as usize];
+                    let attribution = format!(
+                        r#"{{"click_id":"{}","utm_source":"google","utm_medium":"cpc"}}"#,
+                        click.id
+                    );
+                    attribute(&raw, target.id.0, Some(&attribution)).await;
+                    if rng.below(2) == 0 {
+                        let token = format!("tok{seed}x{step}");
+                        let link = store
+                            .ensure_payment_link(
+                                target.id,
+                                target.dj_profile_id,
+                                &token,
+                                &token,
+                                now(),
+                            )
+                            .await
+                            .expect("link");
+                        store
+                            .open_payment_link(&link.token, now())
+                            .await
+                            .expect("open");
+                        pay(&store, target, &format!("pi_j_{seed}_{step}"), 2_500).await;
+                    }
+                }
+            }
+            13 => {
+                // The payment link of a call, opened or not yet.
+                let target = &calls[rng.below(calls.len() as u64) as usize];
+                let token = format!("tok{seed}x{step}");
+                let link = store
+                    .ensure_payment_link(target.id, target.dj_profile_id, &token, &token, now())
+                    .await
+                    .expect("link");
+                if rng.below(3) > 0 {
+                    store
+                        .open_payment_link(&link.token, now())
+                        .await
+                        .expect("open");
+                }
             }
             _ => {
                 let target = &calls[rng.below(calls.len() as u64) as usize];
@@ -245,6 +348,22 @@ async fn assert_exact(store: &Store, djs: &[DjProfileId], when: &str) {
                 r.start, r.end
             );
         }
+        for profile in djs.iter().map(|d| Some(*d)).chain([None]) {
+            let actor = profile.map_or(admin.clone(), |p| dj(&[p]));
+            let summed = store
+                .funnel(&actor, profile, &r, MIN_TALK)
+                .await
+                .expect("funnel");
+            let counted = store
+                .funnel_recount(&actor, profile, &r, MIN_TALK)
+                .await
+                .expect("counted");
+            assert_eq!(
+                summed, counted,
+                "{when}: funnel of {profile:?} over {:?}..{:?}",
+                r.start, r.end
+            );
+        }
         let top = store.top_djs(&admin, &r, 10).await.expect("top");
         let top_counted = store
             .top_djs_recount(&admin, &r, 10)
@@ -300,31 +419,20 @@ async fn random_changes(db: &TestDb) {
     );
     store.fold_analytics().await.expect("fold");
     assert_exact(store, &djs, "folded").await;
+    // The journeys reached every stage somewhere, so each stage's rule was exercised.
+    let all = range(None, None, None);
+    let funnel = store.funnel(&admin(), None, &all, MIN_TALK).await.unwrap();
+    assert!(
+        funnel.numbers_shown > 0 && funnel.calls > 0 && funnel.paid > 0,
+        "{funnel:?}"
+    );
 
     // A database restored from an old backup: summaries that no longer match.
-    let tampered = match raw(db).await {
-        Raw::Pg(pool) => {
-            let mut tx = pool.begin().await.unwrap();
-            sqlx::query("SELECT set_config('app.role', 'system', true)")
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            let n = sqlx::query("UPDATE analytics_dj_days SET calls = calls + 1")
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            tx.commit().await.unwrap();
-            n.rows_affected()
-        }
-        Raw::Lite(pool) => sqlx::query("UPDATE analytics_dj_days SET calls = calls + 1")
-            .execute(&pool)
-            .await
-            .unwrap()
-            .rows_affected(),
-    };
+    let tampered = tamper(db, "UPDATE analytics_dj_days SET calls = calls + 1").await;
+    let tampered_funnel = tamper(db, "UPDATE analytics_funnel_dj_days SET paid = paid + 1").await;
+    assert!(tampered_funnel > 0);
     assert!(tampered > 0);
     // The answers come from the summaries: tampered ones show.
-    let all = range(None, None, None);
     let summed = store
         .call_figures(&admin(), Some(djs[0]), &all)
         .await
@@ -340,6 +448,23 @@ async fn random_changes(db: &TestDb) {
         .find(|c| c.table == "analytics_dj_days")
         .unwrap();
     assert_eq!(found.differing, tampered as i64, "{checks:?}");
+    let found = checks
+        .iter()
+        .find(|c| c.table == "analytics_funnel_dj_days")
+        .unwrap();
+    assert_eq!(found.differing, tampered_funnel as i64, "{checks:?}");
+    let funnel = store
+        .funnel(&admin(), Some(djs[0]), &all, MIN_TALK)
+        .await
+        .unwrap();
+    let funnel_counted = store
+        .funnel_recount(&admin(), Some(djs[0]), &all, MIN_TALK)
+        .await
+        .unwrap();
+    assert_ne!(
+        funnel.paid, funnel_counted.paid,
+        "the funnel reads its summaries"
+    );
     store.rebuild_analytics().await.expect("rebuild");
     assert!(
         store
@@ -350,4 +475,54 @@ async fn random_changes(db: &TestDb) {
             .all(|c| c.differing == 0)
     );
     assert_exact(store, &djs, "rebuilt").await;
+
+    // A service configured with another FOLLOWUP_MIN_TALK_SECONDS: its folder rebuilds the
+    // funnel for it; a read for the old threshold counts from the calls.
+    store.keep_funnel_for(300);
+    store.fold_analytics().await.expect("fold");
+    for r in ranges() {
+        for profile in djs.iter().map(|d| Some(*d)).chain([None]) {
+            let actor = profile.map_or(admin(), |p| dj(&[p]));
+            for talk in [300, MIN_TALK] {
+                let summed = store.funnel(&actor, profile, &r, talk).await.unwrap();
+                let counted = store
+                    .funnel_recount(&actor, profile, &r, talk)
+                    .await
+                    .unwrap();
+                assert_eq!(summed, counted, "threshold {talk}: {profile:?} over {r:?}");
+            }
+        }
+    }
+    assert!(
+        store
+            .verify_analytics()
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.differing == 0)
+    );
+}
+
+/// Runs `sql` as the platform; returns the rows it changed.
+async fn tamper(db: &TestDb, sql: &str) -> u64 {
+    match raw(db).await {
+        Raw::Pg(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("SELECT set_config('app.role', 'system', true)")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let n = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            n.rows_affected()
+        }
+        Raw::Lite(pool) => sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+    }
 }

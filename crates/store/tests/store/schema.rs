@@ -26,7 +26,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Every row-level-security policy, `(table, policy)`: one per table, since every table holds
 /// either a DJ's data (`…_tenant`) or platform data (`…_platform`) — and a second, read-only
-/// one on the opt-out list, through which a DJ sees whether their own contacts opted out.
+/// one on the opt-out list, through which a DJ sees whether their own contacts opted out, and
+/// on the funnel settings, through which every reader sees which threshold the funnel holds.
 const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("ad_spend", "ad_spend_tenant"),
     ("analytics_deltas", "analytics_deltas_tenant"),
@@ -36,6 +37,24 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     (
         "analytics_dj_source_days",
         "analytics_dj_source_days_tenant",
+    ),
+    ("analytics_funnel_clicks", "analytics_funnel_clicks_tenant"),
+    ("analytics_funnel_dirty", "analytics_funnel_dirty_tenant"),
+    (
+        "analytics_funnel_dj_days",
+        "analytics_funnel_dj_days_tenant",
+    ),
+    (
+        "analytics_funnel_platform_days",
+        "analytics_funnel_platform_days_platform",
+    ),
+    (
+        "analytics_funnel_settings",
+        "analytics_funnel_settings_platform",
+    ),
+    (
+        "analytics_funnel_settings",
+        "analytics_funnel_settings_read",
     ),
     (
         "analytics_platform_days",
@@ -71,6 +90,11 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("messages", "messages_tenant"),
     ("number_purchase_lock", "number_purchase_lock_platform"),
     ("numbers_shown", "numbers_shown_tenant"),
+    ("numbers_shown_dj_days", "numbers_shown_dj_days_tenant"),
+    (
+        "numbers_shown_platform_days",
+        "numbers_shown_platform_days_platform",
+    ),
     ("number_assignments", "number_assignments_tenant"),
     ("number_purchases", "number_purchases_tenant"),
     ("payment_links", "payment_links_tenant"),

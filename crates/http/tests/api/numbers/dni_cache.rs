@@ -165,6 +165,7 @@ async fn every_process_shows_a_change_made_through_another() {
     use sqlx::Connection;
     let superuser = a.db.superuser_url().unwrap();
     let mut db = sqlx::PgConnection::connect(&superuser).await.unwrap();
+    heard_everything_before(&a, &mut db).await;
     sqlx::query("UPDATE dj_virtual_numbers SET state = 'cooling', is_active = FALSE WHERE dj_profile_id = $1")
         .bind(dj(2).0)
         .execute(&mut db)
@@ -184,4 +185,32 @@ async fn every_process_shows_a_change_made_through_another() {
 
     release(a_url, dj(1)).await;
     until_shown(b_url, &[], "B after A released").await;
+}
+
+/// Returns once A's relay has handled every notification committed before now: a marker on
+/// the live channel, which A's listener hears after everything committed before it (one
+/// session hears notifications in commit order, and handles them one by one), reaches A's
+/// live subscribers. Without it a late notification of an earlier change could drop A's map
+/// after the check that it answers from memory.
+async fn heard_everything_before(a: &TestApp, db: &mut sqlx::PgConnection) {
+    let mut live = a.app.subscribe_live();
+    let marker = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    sqlx::query("SELECT pg_notify('djcalls_live', $1)")
+        .bind(format!("the-test {}:{}", marker.0, marker.1))
+        .execute(&mut *db)
+        .await
+        .unwrap();
+    let heard = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match live.recv().await {
+                Ok(djcalls_app::live::LiveEvent::Call(change)) if change.call_id.0 == marker.0 => {
+                    return;
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(e) => panic!("A's live events ended: {e}"),
+            }
+        }
+    })
+    .await;
+    assert!(heard.is_ok(), "A's relay never heard the marker");
 }
