@@ -71,6 +71,14 @@ struct UtcRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct BoundedTotals {
+    first_day: Option<i64>,
+    last_day: Option<i64>,
+    #[sqlx(flatten)]
+    totals: TypeTotals,
+}
+
+#[derive(sqlx::FromRow)]
 struct TypeTotals {
     event_type: String,
     #[sqlx(flatten)]
@@ -107,8 +115,12 @@ impl Store {
             figures = self.summed_utc(actor, Scope::of(profile), days).await?;
         } else if let Some(days) = split.whole {
             let scope = Scope::of(profile);
-            figures = self.summed(actor, scope, days).await?;
-            figures.days = match self.local_days(actor, scope, days, range).await? {
+            let data_days;
+            (figures, data_days) = self.summed(actor, scope, days).await?;
+            figures.days = match self
+                .local_days(actor, scope, days, data_days, range)
+                .await?
+            {
                 Some(days) => days,
                 // A zone whose offset changes inside a quarter of an hour: count its days.
                 None => {
@@ -195,40 +207,59 @@ impl Store {
         Ok(f)
     }
 
-    /// The figures of whole UTC days `days`, from the day table and the pending deltas.
-    async fn summed(&self, actor: &Actor, scope: Scope, days: Span) -> StoreResult<CallFigures> {
+    /// The figures of whole UTC days `days`, from the day table and the pending deltas, and
+    /// the first and last of those days that has figures.
+    async fn summed(
+        &self,
+        actor: &Actor,
+        scope: Scope,
+        days: Span,
+    ) -> StoreResult<(CallFigures, Option<(i64, i64)>)> {
         let mut binds = scope.binds();
         let day_range = within("day", &[days], 1, &mut binds);
         let hour_range = within("hour", &[days], 24, &mut binds);
         let (mine, measures) = (scope.mine(), list(&MEASURES, ""));
         let sql = format!(
-            "SELECT t.event_type, {sums} FROM ( \
-               SELECT event_type, {measures} FROM {table} WHERE {mine}{day_range} \
+            "SELECT t.event_type, min(t.day) AS first_day, max(t.day) AS last_day, {sums} FROM ( \
+               SELECT event_type, day, {measures} FROM {table} WHERE {mine}{day_range} \
                UNION ALL \
-               SELECT event_type, {measures} FROM analytics_deltas WHERE {mine}{hour_range} \
+               SELECT event_type, hour / 24, {measures} FROM analytics_deltas \
+               WHERE {mine}{hour_range} \
              ) t GROUP BY t.event_type",
             sums = sums(&MEASURES, "t."),
             table = scope.days_table(),
         );
-        let rows = fetch_all!(self, actor, TypeTotals, sql, scope.profile(), binds.values);
-        Ok(totals_by_type(rows))
+        let rows = fetch_all!(
+            self,
+            actor,
+            BoundedTotals,
+            sql,
+            scope.profile(),
+            binds.values
+        );
+        let first = rows.iter().filter_map(|r| r.first_day).min();
+        let last = rows.iter().filter_map(|r| r.last_day).max();
+        let figures = totals_by_type(rows.into_iter().map(|r| r.totals));
+        Ok((figures, first.zip(last)))
     }
 
     /// Calls, answered, booked and revenue per local day of `range.tz` over whole UTC days
     /// `days`, or `None` when the zone's offsets are not whole quarters of an hour there.
+    /// `data_days`, the first and last UTC day with figures, bounds the offset segments (so a
+    /// range of ten thousand years costs the offset segments of the data's span).
     async fn local_days(
         &self,
         actor: &Actor,
         scope: Scope,
         days: Span,
+        data_days: Option<(i64, i64)>,
         range: &DateRange,
     ) -> StoreResult<Option<Vec<DayFigures>>> {
         let hours = days.times(24);
-        let Some((lo, hi)) = self.hour_bounds(actor, scope, hours).await? else {
+        let Some((first, last)) = data_days else {
             return Ok(Some(Vec::new()));
         };
-        // Whole days either way: the span's bounds are days, the data's are rounded out.
-        let (lo, hi) = (lo.div_euclid(24) * 24, (hi + 23).div_euclid(24) * 24);
+        let (lo, hi) = (first * 24, (last + 1) * 24);
         let segments = offset_segments(
             &range.tz,
             instant(lo * HOUR_MICROS),
@@ -323,37 +354,6 @@ impl Store {
                 })
                 .collect(),
         ))
-    }
-
-    /// `hours` narrowed to the first and last hour that has figures (so a range of ten
-    /// thousand years costs the offset segments of the data's span), or `None` when there
-    /// are none.
-    async fn hour_bounds(
-        &self,
-        actor: &Actor,
-        scope: Scope,
-        hours: Span,
-    ) -> StoreResult<Option<(i64, i64)>> {
-        let (mine, table) = (scope.mine(), scope.hours_table());
-        let sql = format!(
-            "SELECT (SELECT min(hour) FROM {table} WHERE {mine}1 = 1), \
-                    (SELECT max(hour) FROM {table} WHERE {mine}1 = 1), \
-                    (SELECT min(hour) FROM analytics_deltas WHERE {mine}1 = 1), \
-                    (SELECT max(hour) FROM analytics_deltas WHERE {mine}1 = 1)"
-        );
-        type Bounds = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-        let rows = fetch_all!(self, actor, Bounds, sql, scope.profile(), Vec::<i64>::new());
-        let Some((a, b, c, d)) = rows.into_iter().next() else {
-            return Ok(None);
-        };
-        let (Some(first), Some(last)) =
-            (a.into_iter().chain(c).min(), b.into_iter().chain(d).max())
-        else {
-            return Ok(None);
-        };
-        let lo = hours.from.map_or(first, |from| from.max(first));
-        let hi = hours.to.map_or(last + 1, |to| to.min(last + 1));
-        Ok((lo < hi).then_some((lo, hi)))
     }
 
     /// The DJs with the most revenue (then the most calls, then by slug) in `range`.
