@@ -85,8 +85,11 @@ pub async fn run(
         started.elapsed().as_secs_f64()
     );
     let reference = Reference::open(url).await?;
+    // A request that fails (a server timeout on a slow query) is reported and the others still
+    // measured; the run fails at the end. Differing figures fail at once.
+    let mut failed = Vec::new();
     for case in cases(&data) {
-        let (ours, answer) = time(runs, || async {
+        let measured = time(runs, || async {
             let r = client
                 .get(format!("{base}{}", case.path))
                 .bearer_auth(key)
@@ -97,7 +100,15 @@ pub async fn run(
             }
             Ok(r.bytes().await?)
         })
-        .await?;
+        .await;
+        let (ours, answer) = match measured {
+            Ok(measured) => measured,
+            Err(e) => {
+                println!("  {:<44} FAILED: {e:#}", case.name);
+                failed.push(case.name);
+                continue;
+            }
+        };
         let (seeds, expected) =
             time(runs.clamp(1, 3), || reference_figures(&reference, &case)).await?;
         let got = answered_figures(case.report, &serde_json::from_slice(&answer)?)
@@ -118,6 +129,9 @@ pub async fn run(
             ms(percentile(&seeds, 50)),
             ms(percentile(&seeds, 50)) / ms(percentile(&ours, 50)).max(f64::MIN_POSITIVE),
         );
+    }
+    if !failed.is_empty() {
+        bail!("{} case(s) failed: {}", failed.len(), failed.join("; "));
     }
     Ok(())
 }
