@@ -151,3 +151,139 @@ async fn verify_finds_a_damaged_summary_and_rebuild_repairs_it_on_postgres() {
     };
     verify_then_rebuild(db).await;
 }
+
+/// `djcalls bench --case analytics` at a tiny scale on `db`: it fails unless every answer —
+/// the §6 analytics and the §15 sources and funnel — equals the seed's approach on the same
+/// rows; each case prints its figures; a second run measures the same data set again.
+fn bench_analytics(url: &str) -> String {
+    let output = djcalls()
+        .args([
+            "bench",
+            "--case",
+            "analytics",
+            "--analytics-scale",
+            "0.001",
+            "--analytics-runs",
+            "2",
+            "--database-url",
+            url,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+fn assert_every_case_measured(stdout: &str) {
+    let cases: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("seed/djcalls"))
+        .collect();
+    assert_eq!(cases.len(), 15, "{stdout}");
+    assert!(
+        cases.iter().all(|l| l.ends_with("same figures")),
+        "{stdout}"
+    );
+    for report in ["sources", "funnel"] {
+        for scope in [
+            "one DJ, 100 calls, all time",
+            "a typical DJ",
+            "admin, whole platform, all time",
+            "admin, whole platform, 30 days",
+        ] {
+            let name = format!("{report}: {scope}");
+            assert!(cases.iter().any(|l| l.contains(&name)), "{name}: {stdout}");
+        }
+    }
+}
+
+async fn bench_reports_at_a_tiny_scale(db: TestDb) {
+    let first = bench_analytics(&db.url);
+    assert_every_case_measured(&first);
+    let seeded = first.lines().find(|l| l.starts_with("analytics: "));
+    assert!(
+        seeded.is_some_and(|l| l.contains("widget clicks")),
+        "{first}"
+    );
+    let again = bench_analytics(&db.url);
+    assert_every_case_measured(&again);
+}
+
+#[tokio::test]
+async fn bench_measures_the_reports_beside_the_seeds_approach_on_sqlite() {
+    bench_reports_at_a_tiny_scale(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn bench_measures_the_reports_beside_the_seeds_approach_on_postgres() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    bench_reports_at_a_tiny_scale(db).await;
+}
+
+/// A database seeded by the older data set (calls, no clicks) is refused with what to do,
+/// not measured as if it had attribution.
+#[tokio::test]
+async fn bench_refuses_the_older_data_set_without_clicks() {
+    let db = TestDb::sqlite().await;
+    // The busiest DJ of the data set (`bench/analytics_data.rs`) with a call and no click.
+    let big = DjProfileId(uuid::Uuid::from_u128(
+        0x0be0_0000_0000_4000_8000_0000_0000_0000,
+    ));
+    let now = DbTime(jiff::Timestamp::now());
+    let fields = ProfileFields {
+        dj_name: "Bench DJ 0".into(),
+        dj_slug: "bench-dj-0".into(),
+        is_published: true,
+        timezone: "America/New_York".into(),
+        real_phone_number: None,
+    };
+    db.store
+        .upsert_profile(&Actor::System, big, &fields, now)
+        .await
+        .unwrap();
+    let call = NewCall {
+        id: CallId::new_v7(),
+        dj_profile_id: big,
+        virtual_number: None,
+        caller_number: None,
+        caller_name: None,
+        timestamp: now,
+        page_url: None,
+        event_type: None,
+        lead_score: LeadScore::Cold,
+        is_booked: false,
+        call_duration_seconds: Some(30),
+        call_status: CallStatus::Completed,
+        call_sid: None,
+        notes: None,
+        source: CallSource::Api,
+        answered: true,
+        talk_seconds: Some(30),
+        voicemail_left: false,
+        recording_sid: None,
+        transcription_status: None,
+        transcription_text: None,
+        tipjar_link_sent: false,
+    };
+    db.store
+        .insert_calls_bulk(&Actor::System, &[call], now)
+        .await
+        .unwrap();
+    let output = djcalls()
+        .args(["bench", "--case", "analytics", "--database-url", &db.url])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("older djcalls bench") && stderr.contains("empty database"),
+        "{stderr}"
+    );
+}

@@ -26,6 +26,7 @@ pub mod numbers;
 pub mod payments;
 pub mod profiles;
 pub mod reports;
+pub mod seeding;
 pub mod sessions;
 pub mod sign_in_links;
 pub mod users;

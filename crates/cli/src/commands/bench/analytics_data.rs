@@ -1,11 +1,16 @@
 //! The analytics benchmark's data set, and the seed's approach to the same figures.
 //!
-//! Calls go in through the store's bulk insert (the same columns a real call fills); the
-//! payments of the paid quarter are then written by one `INSERT … SELECT` per backend, as the
-//! ledger would have written them one by one (a platform cut of 15 %). The seed's approach
-//! (`Reference`) reads every row of a filter with its payments and adds them up in the
-//! application, streaming so its memory stays flat.
+//! Calls go in through the store's bulk insert (the same columns a real call fills); three in
+//! five carry an attribution to a widget click on the same DJ a few minutes before
+//! (`analytics_clicks.rs`: a handful of sources, some with only a `gclid`), and one in ten
+//! calls has a click that led to no call; each click's quarter-hour counts the DJ's number as
+//! shown. The payments of the paid quarter are then written by one `INSERT … SELECT` per
+//! backend, as the ledger would have written them one by one (a platform cut of 15 %), with
+//! the payment links they were paid through (opened). The seed's approach (`Reference`) reads
+//! every row of a filter with its payments and adds them up in the application, streaming so
+//! its memory stays flat (the reports' figures: `analytics_reports.rs`).
 
+use super::analytics_clicks::Clicks;
 use anyhow::{Context, bail};
 use djcalls_domain::{Actor, CallId, CallSource, CallStatus, DjProfileId, LeadScore};
 use djcalls_store::calls::NewCall;
@@ -35,6 +40,9 @@ pub struct DataSet {
     pub big_dj_calls: u64,
     pub typical_dj: Uuid,
     pub payments: u64,
+    /// Widget clicks, and the calls attributed to one.
+    pub clicks: u64,
+    pub attributed: u64,
 }
 
 fn dj_id(n: u64) -> Uuid {
@@ -70,10 +78,10 @@ pub async fn seed(store: &Store, url: &str, scale: f64) -> anyhow::Result<DataSe
             .await?;
     }
     // DJ 0 is the busiest; the others have 1,000 calls each.
-    let mut calls = 0;
+    let (mut calls, mut clicks) = (0, Clicks::default());
     for n in 0..=djs {
         let count = if n == 0 { big_calls } else { CALLS_PER_DJ };
-        insert_calls(store, DjProfileId(dj_id(n)), count, now).await?;
+        insert_calls(store, DjProfileId(dj_id(n)), count, now, &mut clicks).await?;
         calls += count;
     }
     let reference = Reference::open(url).await?;
@@ -85,6 +93,8 @@ pub async fn seed(store: &Store, url: &str, scale: f64) -> anyhow::Result<DataSe
         big_dj_calls: big_calls,
         typical_dj: dj_id(1),
         payments,
+        clicks: clicks.clicks,
+        attributed: clicks.attributed,
     })
 }
 
@@ -93,6 +103,7 @@ async fn insert_calls(
     dj: DjProfileId,
     count: u64,
     now: Timestamp,
+    clicks: &mut Clicks,
 ) -> anyhow::Result<()> {
     let step = SignedDuration::from_hours(24 * SPAN_DAYS) / i32::try_from(count.max(1))?;
     let statuses = [
@@ -111,12 +122,12 @@ async fn insert_calls(
     let leads = [LeadScore::Hot, LeadScore::Warm, LeadScore::Cold];
     let all: Vec<u64> = (0..count).collect();
     for chunk in all.chunks(CHUNK) {
-        let rows: Vec<NewCall> = chunk
+        let rows: Vec<(NewCall, Option<String>)> = chunk
             .iter()
             .map(|&i| {
                 let status = statuses[(i % 4) as usize];
                 let answered = status == CallStatus::Completed;
-                NewCall {
+                let call = NewCall {
                     id: CallId::new_v7(),
                     dj_profile_id: dj,
                     virtual_number: Some("+12125550100".into()),
@@ -140,23 +151,34 @@ async fn insert_calls(
                     transcription_text: None,
                     // The paid quarter (every answered call): `pay_the_paid_quarter`.
                     tipjar_link_sent: answered,
-                }
+                };
+                clicks.before(call, i)
             })
             .collect();
+        // The clicks first, as they came before their calls.
+        let (new_clicks, shown) = clicks.take();
         store
-            .insert_calls_bulk(&Actor::System, &rows, DbTime(now))
+            .insert_clicks_bulk(&new_clicks)
+            .await
+            .context("seeding widget clicks")?;
+        store
+            .insert_attributed_calls_bulk(&Actor::System, &rows, DbTime(now))
             .await
             .context("seeding calls")?;
+        store
+            .add_numbers_shown_bulk(&shown)
+            .await
+            .context("seeding numbers shown")?;
     }
     Ok(())
 }
 
 /// A plain connection to the benchmark's database, as the platform (`app.role = system`).
 pub struct Reference {
-    pool: Pool,
+    pub(super) pool: Pool,
 }
 
-enum Pool {
+pub(super) enum Pool {
     Pg(sqlx::PgPool),
     Lite(sqlx::SqlitePool),
 }
@@ -183,15 +205,27 @@ impl Reference {
         Ok(Reference { pool })
     }
 
-    /// The data set this benchmark seeded here before (its busiest DJ exists), if any.
+    /// The data set this benchmark seeded here before (its busiest DJ exists), if any; an
+    /// error when it is the older data set without widget clicks, whose reports would be
+    /// measured on no attribution at all.
     pub async fn existing(&self, big: Uuid, typical: Uuid) -> anyhow::Result<Option<DataSet>> {
         let sql = "SELECT (SELECT count(*) FROM dj_profiles), (SELECT count(*) FROM dj_calls), \
                    (SELECT count(*) FROM dj_calls WHERE dj_profile_id = $1), \
-                   (SELECT count(*) FROM payments)";
-        let (djs, calls, big_calls, payments): (i64, i64, i64, i64) = match &self.pool {
+                   (SELECT count(*) FROM payments), (SELECT count(*) FROM widget_clicks), \
+                   (SELECT count(*) FROM dj_calls WHERE attribution IS NOT NULL)";
+        type Counts = (i64, i64, i64, i64, i64, i64);
+        let (djs, calls, big_calls, payments, clicks, attributed): Counts = match &self.pool {
             Pool::Pg(p) => sqlx::query_as(sql).bind(big).fetch_one(p).await?,
             Pool::Lite(p) => sqlx::query_as(sql).bind(big).fetch_one(p).await?,
         };
+        if big_calls > 0 && (clicks == 0 || attributed == 0) {
+            bail!(
+                "this database holds the analytics data set of an older djcalls bench ({calls} calls, \
+                 no widget clicks or attributed calls), so the sources and funnel reports would be \
+                 measured on the wrong data: drop it and run the bench on an empty database (a new \
+                 PostgreSQL database, or no --database-url for a fresh SQLite file)"
+            );
+        }
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         Ok((big_calls > 0).then_some(DataSet {
             djs: count(djs),
@@ -200,14 +234,21 @@ impl Reference {
             big_dj_calls: count(big_calls),
             typical_dj: typical,
             payments: count(payments),
+            clicks: count(clicks),
+            attributed: count(attributed),
         }))
     }
 
-    /// Pays every call with a link sent (a quarter), marks them paid, refreshes statistics;
-    /// the number of payments.
+    /// Pays every call with a link sent (a quarter) through its payment link (opened once or
+    /// twice, an hour after the call), marks them paid, refreshes statistics; the number of
+    /// payments.
     async fn pay_the_paid_quarter(&self) -> anyhow::Result<u64> {
-        let (insert, update) = match self.pool {
+        let (links, insert, update) = match self.pool {
             Pool::Pg(_) => (
+                "INSERT INTO payment_links (id, call_id, dj_profile_id, token, reference, opens, \
+                 last_opened_at, created_at) SELECT gen_random_uuid(), id, dj_profile_id, \
+                 'bench-' || id::text, 'bench-' || id::text, 1 + CAST(is_booked AS integer), \
+                 \"timestamp\" + interval '1 hour', \"timestamp\" FROM dj_calls WHERE tipjar_link_sent",
                 "INSERT INTO payments (id, call_id, dj_profile_id, provider, kind, provider_entry_id, \
                  provider_payment_id, amount_cents, platform_cut_cents, dj_share_cents, currency, created_at) \
                  SELECT gen_random_uuid(), id, dj_profile_id, 'bench', 'payment', id::text, id::text, \
@@ -216,6 +257,10 @@ impl Reference {
                  WHERE tipjar_link_sent",
             ),
             Pool::Lite(_) => (
+                "INSERT INTO payment_links (id, call_id, dj_profile_id, token, reference, opens, \
+                 last_opened_at, created_at) SELECT randomblob(16), id, dj_profile_id, \
+                 'bench-' || hex(id), 'bench-' || hex(id), 1 + is_booked, \
+                 \"timestamp\" + 3600000000, \"timestamp\" FROM dj_calls WHERE tipjar_link_sent",
                 "INSERT INTO payments (id, call_id, dj_profile_id, provider, kind, provider_entry_id, \
                  provider_payment_id, amount_cents, platform_cut_cents, dj_share_cents, currency, created_at) \
                  SELECT randomblob(16), id, dj_profile_id, 'bench', 'payment', hex(id), hex(id), \
@@ -226,6 +271,7 @@ impl Reference {
         };
         let paid = match &self.pool {
             Pool::Pg(p) => {
+                sqlx::query(links).execute(p).await?;
                 let n = sqlx::query(insert)
                     .bind(PAYMENT_CENTS)
                     .bind(CUT_CENTS)
@@ -236,6 +282,7 @@ impl Reference {
                 n.rows_affected()
             }
             Pool::Lite(p) => {
+                sqlx::query(links).execute(p).await?;
                 let n = sqlx::query(insert)
                     .bind(PAYMENT_CENTS)
                     .bind(CUT_CENTS)
@@ -255,23 +302,27 @@ impl Reference {
         &self,
         dj: Option<Uuid>,
         from: Option<Timestamp>,
+        to: Option<Timestamp>,
     ) -> anyhow::Result<(u64, u64, i64)> {
         let calls_sql = "SELECT * FROM dj_calls WHERE ($1 IS NULL OR dj_profile_id = $1) \
-                         AND ($2 IS NULL OR \"timestamp\" >= $2)";
+                         AND ($2 IS NULL OR \"timestamp\" >= $2) AND ($3 IS NULL OR \"timestamp\" < $3)";
         let payments_sql = "SELECT p.* FROM payments p JOIN dj_calls c ON c.id = p.call_id \
-                            WHERE ($1 IS NULL OR c.dj_profile_id = $1) AND ($2 IS NULL OR c.\"timestamp\" >= $2)";
+                            WHERE ($1 IS NULL OR c.dj_profile_id = $1) AND ($2 IS NULL OR c.\"timestamp\" >= $2) \
+                            AND ($3 IS NULL OR c.\"timestamp\" < $3)";
         let (mut calls, mut booked, mut revenue) = (0, 0, 0);
         match &self.pool {
             Pool::Pg(p) => {
-                let from = from.map(DbTime);
+                let (from, to) = (from.map(DbTime), to.map(DbTime));
                 let pg = |sql: &str| {
                     sql.replace("$1 IS NULL", "$1::uuid IS NULL")
                         .replace("$2 IS NULL", "$2::timestamptz IS NULL")
+                        .replace("$3 IS NULL", "$3::timestamptz IS NULL")
                 };
                 let sql = pg(calls_sql);
                 let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(dj)
                     .bind(from)
+                    .bind(to)
                     .fetch(p);
                 while let Some(row) = rows.try_next().await? {
                     calls += 1;
@@ -282,20 +333,25 @@ impl Reference {
                 let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(dj)
                     .bind(from)
+                    .bind(to)
                     .fetch(p);
                 while let Some(row) = rows.try_next().await? {
                     revenue += row.try_get::<i64, _>("amount_cents")?;
                 }
             }
             Pool::Lite(p) => {
-                let from = from.map(DbTime);
-                let mut rows = sqlx::query(calls_sql).bind(dj).bind(from).fetch(p);
+                let (from, to) = (from.map(DbTime), to.map(DbTime));
+                let mut rows = sqlx::query(calls_sql).bind(dj).bind(from).bind(to).fetch(p);
                 while let Some(row) = rows.try_next().await? {
                     calls += 1;
                     booked += u64::from(row.try_get::<bool, _>("is_booked")?);
                 }
                 drop(rows);
-                let mut rows = sqlx::query(payments_sql).bind(dj).bind(from).fetch(p);
+                let mut rows = sqlx::query(payments_sql)
+                    .bind(dj)
+                    .bind(from)
+                    .bind(to)
+                    .fetch(p);
                 while let Some(row) = rows.try_next().await? {
                     revenue += row.try_get::<i64, _>("amount_cents")?;
                 }

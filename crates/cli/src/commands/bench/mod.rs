@@ -8,7 +8,9 @@
 //! marketplace-sized data set beside the seed's approach (`analytics.rs`).
 
 mod analytics;
+mod analytics_clicks;
 mod analytics_data;
+mod analytics_reports;
 mod dni;
 mod export;
 mod load;
