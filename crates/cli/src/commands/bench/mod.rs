@@ -15,6 +15,7 @@ mod dni;
 mod export;
 mod load;
 mod reference;
+mod wire;
 
 use crate::cli::{BenchArgs, BenchCase};
 use anyhow::{Context, bail};
@@ -38,7 +39,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
     let store = crate::config::open_store(&crate::cli::DatabaseArgs::for_url(url.clone())).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
+    let server_addr = listener.local_addr()?;
+    let base = format!("http://{server_addr}");
     let mut settings = Settings::for_base_url(&base);
     settings.service_key = Some(SecretString::from(KEY.to_string()));
     let payments = crate::config::simulated_payments(&settings);
@@ -68,7 +70,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         crate::config::redact_url(&url)
     );
     if args.case.contains(&BenchCase::Voice) {
-        voice(&args, &client, &base, &store, &url).await?;
+        voice(&args, &client, (&base, server_addr), &store, &url).await?;
     }
     for (case, exported) in [
         (BenchCase::Export, export::Exported::Calls),
@@ -109,7 +111,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 async fn voice(
     args: &BenchArgs,
     client: &reqwest::Client,
-    base: &str,
+    (base, server_addr): (&str, std::net::SocketAddr),
     store: &djcalls_store::Store,
     url: &str,
 ) -> anyhow::Result<()> {
@@ -178,14 +180,27 @@ async fn voice(
         webhooks as f64 / elapsed.as_secs_f64()
     );
 
-    // Concurrent load, each level beside the database's own ceiling measured in this run.
+    // Concurrent load, each level beside the database's own ceiling measured in this run. The
+    // deliveries are signed before the clock starts, twice as many as the ceiling would commit
+    // in the time (a run that sends them all ends early and says so).
     let run_for = Duration::from_secs(args.seconds.max(1));
     for &connections in &args.connections {
         let ceiling = reference::single_row_insert_rate(url, connections, run_for).await?;
-        let load = load::incoming_under_load(&client, &base, &number, connections, run_for).await?;
+        let count = prepared_count(ceiling, run_for);
+        let prepared = load::prepare_incoming(&base, &number, count);
+        let load = load::incoming_under_load(server_addr, prepared, connections, run_for).await?;
+        let early = if load.ran < run_for {
+            format!(
+                " (all {} pre-signed sent in {:.2} s)",
+                load.prepared,
+                load.ran.as_secs_f64()
+            )
+        } else {
+            String::new()
+        };
         println!(
             "  {connections} connections, {}s each: {:?} single-row INSERT commits {:.0}/s | \
-             djcalls incoming {:.0}/s ({:.2}× the ceiling), p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+             djcalls incoming {:.0}/s ({:.2}× the ceiling), p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms{early}",
             run_for.as_secs(),
             store.backend(),
             ceiling,
@@ -196,7 +211,18 @@ async fn voice(
             ms(load.max),
         );
     }
+    println!(
+        "  (load: distinct calls from {} callers, pre-signed, one keep-alive HTTP/1.1 connection each)",
+        load::CALLERS
+    );
     Ok(())
+}
+
+/// Deliveries to sign for a load run: twice what the ceiling commits in `run_for`, within
+/// bounds that keep the signing short and the memory small.
+fn prepared_count(ceiling: f64, run_for: Duration) -> usize {
+    let wanted = ceiling * run_for.as_secs_f64() * 2.0;
+    (wanted as usize).clamp(2_000, 250_000)
 }
 
 fn caller() -> PhoneNumber {
