@@ -228,15 +228,22 @@ impl Store {
     /// mostly dead rows that every platform-wide read would scan until autovacuum comes by:
     /// vacuum it now. Best effort; autovacuum (tuned for this table in migration 0035) follows.
     async fn vacuum_deltas_after(&self, folded: u64) {
+        self.vacuum_queue_after("analytics_deltas", folded).await;
+    }
+
+    /// Vacuums the queue `table` after `folded` rows left it, when that was many (see
+    /// [`Store::vacuum_deltas_after`]); its statistics then say it is small again, which
+    /// keeps the readers' plans simple.
+    pub(super) async fn vacuum_queue_after(&self, table: &'static str, folded: u64) {
         if folded < VACUUM_AFTER {
             return;
         }
         if let Pool::Pg(pool) = &self.pool
-            && let Err(e) = sqlx::query("VACUUM (ANALYZE) analytics_deltas")
+            && let Err(e) = sqlx::query(AssertSqlSafe(format!("VACUUM (ANALYZE) {table}")))
                 .execute(pool)
                 .await
         {
-            tracing::warn!(error = %e, "vacuuming analytics_deltas after a large fold failed");
+            tracing::warn!(error = %e, table, "vacuuming a queue after a large fold failed");
         }
     }
 

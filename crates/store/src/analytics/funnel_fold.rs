@@ -118,6 +118,8 @@ impl Store {
             };
             folded += n;
             if n < FUNNEL_BATCH as u64 {
+                self.vacuum_queue_after("analytics_funnel_dirty", folded)
+                    .await;
                 return Ok(folded);
             }
         }

@@ -18,6 +18,9 @@ pub(super) const STAGES: [&str; 7] = [
 /// How each backend matches a call to the click its attribution names. The call side is the
 /// expression the `dj_calls_click` index is built on.
 pub(super) struct Keys {
+    /// PostgreSQL: each click's calls in a LATERAL subquery, so the planner looks them up
+    /// through the index click by click instead of sorting every attributed call to merge.
+    lateral: bool,
     call: &'static str,
     click: &'static str,
     /// The UTC day (days since 1970-01-01) of `clicked_at`.
@@ -27,11 +30,13 @@ pub(super) struct Keys {
 pub(super) fn keys(pool: &Pool) -> Keys {
     match pool {
         Pool::Pg(_) => Keys {
+            lateral: true,
             call: "(c.attribution::json ->> 'click_id')",
             click: "k.id::text",
             day: "CAST(floor(extract(epoch FROM clicked_at) / 86400) AS BIGINT)",
         },
         Pool::Lite(_) => Keys {
+            lateral: false,
             call: "json_extract(c.attribution, '$.click_id')",
             click: "lower(substr(hex(k.id), 1, 8) || '-' || substr(hex(k.id), 9, 4) || '-' \
                     || substr(hex(k.id), 13, 4) || '-' || substr(hex(k.id), 17, 4) || '-' \
@@ -54,8 +59,31 @@ pub(super) fn journeys(keys: &Keys, clicks: &str, talk: &str) -> String {
     );
     let paid = format!("{opened} AND c.tipjar_payment_received");
     let stage = |cond: &str, name: &str| {
-        format!("CAST(max(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT) AS {name}")
+        format!("CAST(coalesce(max(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {name}")
     };
+    if keys.lateral {
+        return format!(
+            "SELECT k.id AS click_id, k.dj_profile_id AS dj_profile_id, k.clicked_at AS clicked_at, \
+               j.calls, j.answered, j.conversations, j.links_sent, j.links_opened, j.paid, \
+               j.revenue_cents \
+             FROM widget_clicks k CROSS JOIN LATERAL ( \
+               SELECT CAST(CASE WHEN count(c.id) > 0 THEN 1 ELSE 0 END AS BIGINT) AS calls, \
+                 {answered_col}, {talked_col}, {sent_col}, {opened_col}, {paid_col}, \
+                 CAST(coalesce(sum(CASE WHEN {paid} THEN (SELECT coalesce(sum(p.amount_cents), 0) \
+                   FROM payments p WHERE p.call_id = c.id) ELSE 0 END), 0) AS BIGINT) AS revenue_cents \
+               FROM dj_calls c WHERE c.attribution IS NOT NULL \
+                 AND {call_key} = {click_key} AND c.dj_profile_id = k.dj_profile_id \
+                 AND c.\"timestamp\" >= k.clicked_at) j \
+             WHERE {clicks}",
+            answered_col = stage(answered, "answered"),
+            talked_col = stage(&talked, "conversations"),
+            sent_col = stage(&sent, "links_sent"),
+            opened_col = stage(&opened, "links_opened"),
+            paid_col = stage(&paid, "paid"),
+            call_key = keys.call,
+            click_key = keys.click,
+        );
+    }
     format!(
         "SELECT k.id AS click_id, k.dj_profile_id AS dj_profile_id, k.clicked_at AS clicked_at, \
            CAST(max(CASE WHEN c.id IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS calls, \
