@@ -2,7 +2,9 @@
 //! time (a PostgreSQL advisory lock; SQLite's single writer), in one snapshot, so every delta
 //! is added exactly once: a delta not yet committed when the fold began stays for the next.
 
-use super::measures::{BLOCK_MEASURES, MEASURES, QUARTER_MEASURES, SOURCE_MEASURES, list, sums};
+use super::measures::{
+    BLOCK_MEASURES, DAY_TOTAL_MEASURES, MEASURES, QUARTER_MEASURES, SOURCE_MEASURES, list, sums,
+};
 use crate::{Pool, Store, StoreResult};
 use djcalls_domain::Actor;
 use djcalls_domain::rollup_plan::BLOCK_DAYS;
@@ -137,6 +139,16 @@ pub(super) fn summaries() -> Vec<Summary> {
             &[dj, ("block", &block)],
             summed(&BLOCK_MEASURES),
         ),
+        Summary::new(
+            "analytics_dj_type_blocks",
+            &[dj, ("block", &block), ("event_type", "event_type")],
+            summed(&MEASURES),
+        ),
+        Summary::new(
+            "analytics_dj_day_totals",
+            &[dj, ("day", "hour / 24")],
+            summed(&DAY_TOTAL_MEASURES),
+        ),
         Summary::new("analytics_dj_hours", &[dj, ("hour", "hour")], by_quarter()),
         Summary::new(
             "analytics_platform_hours",
@@ -177,9 +189,11 @@ pub(super) fn recount_into_deltas() -> String {
 }
 
 /// The summary tables, emptied by `rebuild`.
-pub(super) const SUMMARY_TABLES: [&str; 8] = [
+pub(super) const SUMMARY_TABLES: [&str; 10] = [
     "analytics_deltas",
     "analytics_dj_days",
+    "analytics_dj_type_blocks",
+    "analytics_dj_day_totals",
     "analytics_platform_days",
     "analytics_dj_blocks",
     "analytics_dj_hours",

@@ -31,6 +31,9 @@ pub(super) const MEASURES: [&str; 18] = [
 pub(super) const BLOCK_MEASURES: [&str; 4] =
     ["calls", "booked", "revenue_cents", "platform_cut_cents"];
 
+/// The figures of the per-DJ day totals (the day chart's).
+pub(super) const DAY_TOTAL_MEASURES: [&str; 4] = ["calls", "booked", "answered", "revenue_cents"];
+
 /// The figures the hour tables keep per quarter: `calls_q0` … `revenue_q3`, from the
 /// deltas' `calls`, `answered`, `booked`, `revenue_cents`.
 pub(super) const QUARTER_MEASURES: [(&str, &str); 4] = [

@@ -4,7 +4,8 @@
 //! yet folded in the same statement, so it sees every committed write exactly once.
 
 use super::measures::{
-    BLOCK_MEASURES, Binds, MEASURES, Measures, QUARTER_MEASURES, list, sums, within,
+    BLOCK_MEASURES, Binds, DAY_TOTAL_MEASURES, MEASURES, Measures, QUARTER_MEASURES, list, sums,
+    within,
 };
 use super::recount::TopDj;
 use crate::{Store, StoreResult};
@@ -149,7 +150,7 @@ impl Store {
     }
 
     /// [`Store::summed`] and the UTC days' calls, answered, booked and revenue, in one
-    /// statement (one transaction, one round trip): UTC days are the day table's own rows.
+    /// statement (one transaction, one round trip): UTC days are the day tables' own rows.
     async fn summed_utc(
         &self,
         actor: &Actor,
@@ -157,32 +158,25 @@ impl Store {
         days: Span,
     ) -> StoreResult<CallFigures> {
         let mut binds = scope.binds();
-        let day_range = within("day", &[days], 1, &mut binds);
-        let hour_range = within("hour", &[days], 24, &mut binds);
-        let (mine, measures) = (scope.mine(), list(&MEASURES, ""));
-        let rows = format!(
-            "SELECT event_type, day, {measures} FROM {table} WHERE {mine}{day_range} \
-             UNION ALL \
-             SELECT event_type, hour / 24, {measures} FROM analytics_deltas WHERE {mine}{hour_range}",
-            table = scope.days_table(),
-        );
+        let types = type_rows(scope, days, &mut binds);
+        let per_day_rows = day_rows(scope, days, &mut binds);
         // Per day only the day chart's figures; the others are the event-type rows'.
         let per_day = MEASURES
             .iter()
-            .map(|m| match *m {
-                "calls" | "answered" | "booked" | "revenue_cents" => {
-                    format!("CAST(sum(t.{m}) AS BIGINT) AS {m}")
+            .map(|m| {
+                if DAY_TOTAL_MEASURES.contains(m) {
+                    format!("CAST(sum(d.{m}) AS BIGINT) AS {m}")
+                } else {
+                    format!("CAST(0 AS BIGINT) AS {m}")
                 }
-                _ => format!("CAST(0 AS BIGINT) AS {m}"),
             })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "WITH t AS ({rows}) \
-             SELECT CAST(0 AS BIGINT) AS part, t.event_type, CAST(0 AS BIGINT) AS day, {sums} \
-             FROM t GROUP BY t.event_type \
+            "SELECT CAST(0 AS BIGINT) AS part, t.event_type, CAST(0 AS BIGINT) AS day, {sums} \
+             FROM ({types}) t GROUP BY t.event_type \
              UNION ALL \
-             SELECT CAST(1 AS BIGINT), '', t.day, {per_day} FROM t GROUP BY t.day",
+             SELECT CAST(1 AS BIGINT), '', d.day, {per_day} FROM ({per_day_rows}) d GROUP BY d.day",
             sums = sums(&MEASURES, "t."),
         );
         let rows = fetch_all!(self, actor, UtcRow, sql, scope.profile(), binds.values);
@@ -207,8 +201,8 @@ impl Store {
         Ok(f)
     }
 
-    /// The figures of whole UTC days `days`, from the day table and the pending deltas, and
-    /// the first and last of those days that has figures.
+    /// The figures of whole UTC days `days`, and the first and last of those days that has
+    /// figures.
     async fn summed(
         &self,
         actor: &Actor,
@@ -216,18 +210,14 @@ impl Store {
         days: Span,
     ) -> StoreResult<(CallFigures, Option<(i64, i64)>)> {
         let mut binds = scope.binds();
-        let day_range = within("day", &[days], 1, &mut binds);
-        let hour_range = within("hour", &[days], 24, &mut binds);
-        let (mine, measures) = (scope.mine(), list(&MEASURES, ""));
+        let types = type_rows(scope, days, &mut binds);
+        let first = day_rows(scope, days, &mut binds);
+        let last = day_rows(scope, days, &mut binds);
         let sql = format!(
-            "SELECT t.event_type, min(t.day) AS first_day, max(t.day) AS last_day, {sums} FROM ( \
-               SELECT event_type, day, {measures} FROM {table} WHERE {mine}{day_range} \
-               UNION ALL \
-               SELECT event_type, hour / 24, {measures} FROM analytics_deltas \
-               WHERE {mine}{hour_range} \
-             ) t GROUP BY t.event_type",
+            "SELECT t.event_type, (SELECT min(d.day) FROM ({first}) d) AS first_day, \
+               (SELECT max(d.day) FROM ({last}) d) AS last_day, {sums} \
+             FROM ({types}) t GROUP BY t.event_type",
             sums = sums(&MEASURES, "t."),
-            table = scope.days_table(),
         );
         let rows = fetch_all!(
             self,
@@ -467,4 +457,53 @@ fn totals_by_type(rows: impl IntoIterator<Item = TypeTotals>) -> CallFigures {
         }
     }
     f
+}
+
+/// Rows `event_type, <MEASURES>` that add up to the figures of whole UTC days `days` per event
+/// type: for a DJ, whole 32-day blocks from the type-block table and the days around them from
+/// the day table (an all-time answer reads a few rows per event type); for the platform, the
+/// day table; and the pending deltas.
+fn type_rows(scope: Scope, days: Span, binds: &mut Binds) -> String {
+    let (mine, measures) = (scope.mine(), list(&MEASURES, ""));
+    let hour_range = within("hour", &[days], 24, binds);
+    let deltas =
+        format!("SELECT event_type, {measures} FROM analytics_deltas WHERE {mine}{hour_range}");
+    match scope {
+        Scope::Dj(_) => {
+            let (blocks, rest) = rollup_plan::blocks(days);
+            let in_blocks = within("block", blocks.as_slice(), 1, binds);
+            let in_days = within("day", &rest, 1, binds);
+            format!(
+                "SELECT event_type, {measures} FROM analytics_dj_type_blocks \
+                 WHERE {mine}{in_blocks} \
+                 UNION ALL SELECT event_type, {measures} FROM analytics_dj_days \
+                 WHERE {mine}{in_days} \
+                 UNION ALL {deltas}"
+            )
+        }
+        Scope::Platform => {
+            let day_range = within("day", &[days], 1, binds);
+            format!(
+                "SELECT event_type, {measures} FROM analytics_platform_days \
+                 WHERE {mine}{day_range} UNION ALL {deltas}"
+            )
+        }
+    }
+}
+
+/// Rows `day, calls, booked, answered, revenue_cents` over whole UTC days `days` (a day may
+/// have several), pending deltas included.
+fn day_rows(scope: Scope, days: Span, binds: &mut Binds) -> String {
+    let mine = scope.mine();
+    let day_range = within("day", &[days], 1, binds);
+    let hour_range = within("hour", &[days], 24, binds);
+    let table = match scope {
+        Scope::Dj(_) => "analytics_dj_day_totals",
+        Scope::Platform => "analytics_platform_days",
+    };
+    let m = list(&DAY_TOTAL_MEASURES, "");
+    format!(
+        "SELECT day, {m} FROM {table} WHERE {mine}{day_range} \
+         UNION ALL SELECT hour / 24, {m} FROM analytics_deltas WHERE {mine}{hour_range}"
+    )
 }

@@ -428,7 +428,7 @@ async fn random_changes(db: &TestDb) {
     );
 
     // A database restored from an old backup: summaries that no longer match.
-    let tampered = tamper(db, "UPDATE analytics_dj_days SET calls = calls + 1").await;
+    let tampered = tamper(db, "UPDATE analytics_dj_type_blocks SET calls = calls + 1").await;
     let tampered_funnel = tamper(db, "UPDATE analytics_funnel_dj_days SET paid = paid + 1").await;
     assert!(tampered_funnel > 0);
     assert!(tampered > 0);
@@ -445,7 +445,7 @@ async fn random_changes(db: &TestDb) {
     let checks = store.verify_analytics().await.unwrap();
     let found = checks
         .iter()
-        .find(|c| c.table == "analytics_dj_days")
+        .find(|c| c.table == "analytics_dj_type_blocks")
         .unwrap();
     assert_eq!(found.differing, tampered as i64, "{checks:?}");
     let found = checks

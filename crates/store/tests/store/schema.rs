@@ -33,7 +33,12 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ("analytics_deltas", "analytics_deltas_tenant"),
     ("analytics_dj_blocks", "analytics_dj_blocks_tenant"),
     ("analytics_dj_days", "analytics_dj_days_tenant"),
+    ("analytics_dj_day_totals", "analytics_dj_day_totals_tenant"),
     ("analytics_dj_hours", "analytics_dj_hours_tenant"),
+    (
+        "analytics_dj_type_blocks",
+        "analytics_dj_type_blocks_tenant",
+    ),
     (
         "analytics_dj_source_days",
         "analytics_dj_source_days_tenant",
