@@ -15,11 +15,13 @@ pub(super) const STAGES: [&str; 7] = [
     "revenue_cents",
 ];
 
-/// How each backend matches a call to the click its attribution names. The call side is the
-/// expression the `dj_calls_click` index is built on.
+/// How each backend matches a call to the click its attribution names: by `dj_calls.click_id`
+/// (migration 0039), a generated column with its own index.
 pub(super) struct Keys {
     /// PostgreSQL: each click's calls in a LATERAL subquery, so the planner looks them up
-    /// through the index click by click instead of sorting every attributed call to merge.
+    /// through the index click by click instead of sorting every attributed call to merge;
+    /// fenced (`OFFSET 0`) so only the click index is used (combined with the DJ's time index
+    /// it read every later call of a busy DJ's for each of its clicks).
     lateral: bool,
     call: &'static str,
     click: &'static str,
@@ -31,16 +33,14 @@ pub(super) fn keys(pool: &Pool) -> Keys {
     match pool {
         Pool::Pg(_) => Keys {
             lateral: true,
-            call: "(c.attribution::json ->> 'click_id')",
-            click: "k.id::text",
+            call: "c.click_id",
+            click: "k.id",
             day: "CAST(floor(extract(epoch FROM clicked_at) / 86400) AS BIGINT)",
         },
         Pool::Lite(_) => Keys {
             lateral: false,
-            call: "json_extract(c.attribution, '$.click_id')",
-            click: "lower(substr(hex(k.id), 1, 8) || '-' || substr(hex(k.id), 9, 4) || '-' \
-                    || substr(hex(k.id), 13, 4) || '-' || substr(hex(k.id), 17, 4) || '-' \
-                    || substr(hex(k.id), 21, 12))",
+            call: "c.click_id",
+            click: "k.id",
             day: "(clicked_at / 86400000000)",
         },
     }
@@ -71,9 +71,9 @@ pub(super) fn journeys(keys: &Keys, clicks: &str, talk: &str) -> String {
                  {answered_col}, {talked_col}, {sent_col}, {opened_col}, {paid_col}, \
                  CAST(coalesce(sum(CASE WHEN {paid} THEN (SELECT coalesce(sum(p.amount_cents), 0) \
                    FROM payments p WHERE p.call_id = c.id) ELSE 0 END), 0) AS BIGINT) AS revenue_cents \
-               FROM dj_calls c WHERE c.attribution IS NOT NULL \
-                 AND {call_key} = {click_key} AND c.dj_profile_id = k.dj_profile_id \
-                 AND c.\"timestamp\" >= k.clicked_at) j \
+               FROM (SELECT * FROM dj_calls c WHERE c.click_id IS NOT NULL \
+                       AND {call_key} = {click_key} OFFSET 0) c \
+               WHERE c.dj_profile_id = k.dj_profile_id AND c.\"timestamp\" >= k.clicked_at) j \
              WHERE {clicks}",
             answered_col = stage(answered, "answered"),
             talked_col = stage(&talked, "conversations"),
@@ -90,7 +90,7 @@ pub(super) fn journeys(keys: &Keys, clicks: &str, talk: &str) -> String {
            {answered_col}, {talked_col}, {sent_col}, {opened_col}, {paid_col}, \
            CAST(coalesce(sum(CASE WHEN {paid} THEN (SELECT coalesce(sum(p.amount_cents), 0) \
              FROM payments p WHERE p.call_id = c.id) ELSE 0 END), 0) AS BIGINT) AS revenue_cents \
-         FROM widget_clicks k LEFT JOIN dj_calls c ON c.attribution IS NOT NULL \
+         FROM widget_clicks k LEFT JOIN dj_calls c ON c.click_id IS NOT NULL \
            AND {call_key} = {click_key} AND c.dj_profile_id = k.dj_profile_id \
            AND c.\"timestamp\" >= k.clicked_at \
          WHERE {clicks} GROUP BY k.id, k.dj_profile_id, k.clicked_at",
