@@ -226,6 +226,9 @@ impl Store {
                 Err(crate::StoreError::Database(sqlx::Error::Database(e)))
                     if e.code().as_deref() == Some("40001") =>
                 {
+                    // Another process took over: a large fold still leaves dead rows behind,
+                    // and two folders taking turns would otherwise never vacuum them.
+                    self.vacuum_deltas_after(folded).await;
                     return Ok(folded);
                 }
                 other => other?,

@@ -114,6 +114,8 @@ impl Store {
                 Err(crate::StoreError::Database(sqlx::Error::Database(e)))
                     if e.code().as_deref() == Some("40001") =>
                 {
+                    self.vacuum_queue_after("analytics_funnel_dirty", folded)
+                        .await;
                     return Ok(folded);
                 }
                 other => other?,
