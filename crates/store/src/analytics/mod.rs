@@ -35,6 +35,7 @@ mod measures;
 mod recount;
 mod rollup;
 mod sources;
+mod top;
 mod verify;
 
 pub use recount::TopDj;
