@@ -111,6 +111,15 @@ impl Store {
         let mut folded = 0;
         loop {
             let n = match self.fold_funnel_batch().await {
+                // Another folder committed after this one's snapshot began (the snapshot is
+                // taken by the statement that takes the lock): PostgreSQL refuses this one's
+                // writes, as a serialization failure or, for a journey it inserted meanwhile, a
+                // duplicate key. Nothing of this batch is kept.
+                Err(crate::StoreError::Conflict(key)) if key == "analytics_funnel_clicks_pkey" => {
+                    self.vacuum_queue_after("analytics_funnel_dirty", folded)
+                        .await;
+                    return Ok(folded);
+                }
                 Err(crate::StoreError::Database(sqlx::Error::Database(e)))
                     if e.code().as_deref() == Some("40001") =>
                 {

@@ -37,6 +37,7 @@ mod rollup;
 mod sources;
 mod top;
 mod verify;
+mod whole_days;
 
 pub use recount::TopDj;
 pub use verify::SummaryCheck;
