@@ -26,6 +26,10 @@ use tokio::sync::{mpsc, watch};
 
 /// Announcements sent in one go at most (the rest wait for the next round trip).
 const BATCH: usize = 512;
+/// Pause after each send, so under load one notification carries the calls of this long
+/// instead of a few each (every notification is a round trip and a transaction); an
+/// announcement after a quiet spell still goes at once.
+const GATHER: Duration = Duration::from_millis(20);
 /// Waits between attempts to reach the database again, doubling up to the last.
 const RETRY_FIRST: Duration = Duration::from_millis(500);
 const RETRY_MAX: Duration = Duration::from_secs(5);
@@ -99,6 +103,10 @@ async fn send_loop(
             if let Err(e) = app.store.notify(channel, &payload).await {
                 tracing::warn!(error = %e, channel, "notifying the other processes failed");
             }
+        }
+        tokio::select! {
+            _ = stopped.changed() => break,
+            () = tokio::time::sleep(GATHER) => {}
         }
     }
 }

@@ -1,11 +1,12 @@
 //! `incoming`, the voice pipeline's hot path: the caller hears silence until it answers.
 //!
-//! On PostgreSQL the first delivery of a new call — nearly every `incoming` — is one statement,
-//! `djcalls_record_incoming` (migration 0011; 0034 the current one): the routing answer, the
-//! event, the call row with its attribution, the caller's contact and its outbound event in one
-//! round trip and one commit. Anything else (a retry, a status
-//! callback that overtook the call's `incoming`, a call row that already exists) takes the
-//! general path of [`Store::record_voice_event_with`], which folds all of the call's events.
+//! On PostgreSQL the first delivery of a new call — nearly every `incoming` — is recorded in
+//! one round trip by `djcalls_record_incoming_batch` (migration 0040), together with whatever
+//! other deliveries arrived meanwhile (`batch.rs`): the routing answer, the event, the call row
+//! with its attribution and its analytics deltas, the caller's contact and its outbound event,
+//! in one commit. Anything else (a retry, a status callback that overtook the call's
+//! `incoming`, a call row that already exists) takes the general path of
+//! [`Store::record_voice_event_with`], which folds all of the call's events.
 //! SQLite is in-process, so it has no round trips to save and takes the general path.
 
 use super::VoiceUpdate;
@@ -38,7 +39,7 @@ pub struct IncomingRecorded {
     pub contact: Option<ContactUpsert>,
 }
 
-/// What `djcalls_record_incoming` answers for one delivery.
+/// What `djcalls_record_incoming_batch` answers for one delivery.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct IncomingRow {
     outcome: String,
