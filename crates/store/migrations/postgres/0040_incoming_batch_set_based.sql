@@ -143,7 +143,6 @@ BEGIN
     INSERT INTO call_events (id, call_sid, dedupe_key, event, received_at)
     SELECT d.event_id, d.call_sid, d.dedupe_key, d.event, d.at FROM decided d
      WHERE NOT d.refold
-     ORDER BY d.i
   ),
   calls AS (
     SELECT d.*, k.id AS click_id, k.page_url AS click_page_url,
@@ -187,7 +186,7 @@ BEGIN
     SELECT c.call_id, c.owner, c.call_sid, c.at, 'twilio', c.virtual_number, c.caller,
       c.caller_name, c.call_status, c.answered, c.voicemail_left, c.attribution,
       c.click_page_url, c.at, c.at
-      FROM calls c ORDER BY c.i
+      FROM calls c
     RETURNING *
   ),
   -- What the statement triggers on dj_calls would write (0035, 0036), from the same
@@ -213,7 +212,7 @@ BEGIN
   ),
   made AS (
     INSERT INTO contacts AS k (id, dj_profile_id, phone, name, created_at)
-    SELECT p.id, p.owner, p.caller, p.caller_name, p.at FROM proposed p ORDER BY p.i
+    SELECT p.id, p.owner, p.caller, p.caller_name, p.at FROM proposed p
     ON CONFLICT (dj_profile_id, phone) DO NOTHING
     RETURNING k.id
   )
@@ -255,7 +254,6 @@ BEGIN
       NULL, f.at, f.at
       FROM found f
      WHERE EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.disabled_at IS NULL)
-     ORDER BY f.i
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING jobs.dedupe_key
   )
