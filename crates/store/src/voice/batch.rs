@@ -55,20 +55,39 @@ struct Pending {
 #[derive(Debug)]
 pub(crate) struct IncomingBatcher {
     queue: mpsc::UnboundedSender<Pending>,
-    /// The most items one statement has carried so far (for tests and curiosity).
-    largest: Arc<AtomicUsize>,
+    sizes: Arc<BatchSizes>,
+}
+
+/// How the deliveries were batched so far (for tests and `djcalls bench`).
+#[derive(Debug, Default)]
+struct BatchSizes {
+    batches: AtomicUsize,
+    deliveries: AtomicUsize,
+    largest: AtomicUsize,
+}
+
+/// [`BatchSizes`] read at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IncomingBatches {
+    pub batches: usize,
+    pub deliveries: usize,
+    pub largest: usize,
 }
 
 impl IncomingBatcher {
     pub(crate) fn start(pool: PgPool, role: Option<Arc<str>>) -> IncomingBatcher {
         let (queue, waiting) = mpsc::unbounded_channel();
-        let largest = Arc::new(AtomicUsize::new(0));
-        tokio::spawn(gather(pool, role, waiting, largest.clone()));
-        IncomingBatcher { queue, largest }
+        let sizes = Arc::new(BatchSizes::default());
+        tokio::spawn(gather(pool, role, waiting, sizes.clone()));
+        IncomingBatcher { queue, sizes }
     }
 
-    pub(crate) fn largest(&self) -> usize {
-        self.largest.load(Ordering::Relaxed)
+    pub(crate) fn sizes(&self) -> IncomingBatches {
+        IncomingBatches {
+            batches: self.sizes.batches.load(Ordering::Relaxed),
+            deliveries: self.sizes.deliveries.load(Ordering::Relaxed),
+            largest: self.sizes.largest.load(Ordering::Relaxed),
+        }
     }
 
     pub(crate) async fn record(&self, args: IncomingArgs) -> StoreResult<IncomingRow> {
@@ -86,7 +105,7 @@ async fn gather(
     pool: PgPool,
     role: Option<Arc<str>>,
     mut waiting: mpsc::UnboundedReceiver<Pending>,
-    largest: Arc<AtomicUsize>,
+    sizes: Arc<BatchSizes>,
 ) {
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     while let Some(first) = waiting.recv().await {
@@ -99,7 +118,9 @@ async fn gather(
         {
             batch.push(next);
         }
-        largest.fetch_max(batch.len(), Ordering::Relaxed);
+        sizes.batches.fetch_add(1, Ordering::Relaxed);
+        sizes.deliveries.fetch_add(batch.len(), Ordering::Relaxed);
+        sizes.largest.fetch_max(batch.len(), Ordering::Relaxed);
         let (pool, role) = (pool.clone(), role.clone());
         tokio::spawn(async move {
             record_batch(&pool, role.as_deref(), batch).await;

@@ -151,7 +151,14 @@ impl Store {
     /// The most `incoming` deliveries PostgreSQL has recorded in one statement so far (0 on
     /// SQLite, which has no batches).
     pub fn largest_incoming_batch(&self) -> usize {
-        self.incoming_batches.as_ref().map_or(0, |b| b.largest())
+        self.incoming_batch_sizes().largest
+    }
+
+    /// How PostgreSQL's `incoming` deliveries were batched so far (all zero on SQLite).
+    pub fn incoming_batch_sizes(&self) -> super::IncomingBatches {
+        self.incoming_batches
+            .as_ref()
+            .map_or_else(Default::default, |b| b.sizes())
     }
 
     /// The one-statement path, through the batcher (`batch.rs`): concurrent deliveries share

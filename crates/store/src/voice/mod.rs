@@ -9,6 +9,7 @@ mod insights;
 mod seeded;
 mod transcript;
 pub(crate) use batch::IncomingBatcher;
+pub use batch::IncomingBatches;
 pub use incoming::IncomingRecorded;
 use transcript::TranscriptConn;
 pub use transcript::TranscriptUpdate;

@@ -188,7 +188,9 @@ async fn voice(
         let ceiling = reference::single_row_insert_rate(url, connections, run_for).await?;
         let count = prepared_count(ceiling, run_for);
         let prepared = load::prepare_incoming(&base, &number, count);
+        let batched_before = store.incoming_batch_sizes();
         let load = load::incoming_under_load(server_addr, prepared, connections, run_for).await?;
+        let batched = store.incoming_batch_sizes();
         let early = if load.ran < run_for {
             format!(
                 " (all {} pre-signed sent in {:.2} s)",
@@ -210,6 +212,16 @@ async fn voice(
             ms(load.p99),
             ms(load.max),
         );
+        let batches = batched.batches - batched_before.batches;
+        if batches > 0 {
+            println!(
+                "    PostgreSQL batches: {} deliveries in {batches} batches, {:.1} on average \
+                 (largest so far {})",
+                batched.deliveries - batched_before.deliveries,
+                (batched.deliveries - batched_before.deliveries) as f64 / batches as f64,
+                batched.largest,
+            );
+        }
     }
     println!(
         "  (load: distinct calls from {} callers, pre-signed, one keep-alive HTTP/1.1 connection each)",
