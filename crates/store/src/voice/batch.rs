@@ -131,9 +131,7 @@ async fn gather(
 
 async fn record_batch(pool: &PgPool, role: Option<&str>, mut batch: Vec<Pending>) {
     if batch.len() == 1 {
-        let pending = batch.remove(0);
-        let answer = record_many(pool, role, &[&pending.args]).await;
-        let _ = pending.reply.send(answer.and_then(only_row));
+        record_alone(pool, role, batch.remove(0)).await;
         return;
     }
     let args: Vec<&IncomingArgs> = batch.iter().map(|p| &p.args).collect();
@@ -148,13 +146,18 @@ async fn record_batch(pool: &PgPool, role: Option<&str>, mut batch: Vec<Pending>
             if let Err(e) = &outcome {
                 tracing::debug!(error = %e, items = batch.len(), "a batch of incoming calls failed; recording them one by one");
             }
-            let singles = batch.into_iter().map(|pending| async move {
-                let answer = record_many(pool, role, &[&pending.args]).await;
-                let _ = pending.reply.send(answer.and_then(only_row));
-            });
+            let singles = batch
+                .into_iter()
+                .map(|pending| record_alone(pool, role, pending));
             futures::future::join_all(singles).await;
         }
     }
+}
+
+/// Records one delivery as a batch of one and answers its caller.
+async fn record_alone(pool: &PgPool, role: Option<&str>, pending: Pending) {
+    let answer = record_many(pool, role, &[&pending.args]).await;
+    let _ = pending.reply.send(answer.and_then(only_row));
 }
 
 /// The one row a batch of one answers.

@@ -148,12 +148,6 @@ impl Store {
         Ok(from_general_path(forwarding, update))
     }
 
-    /// The most `incoming` deliveries PostgreSQL has recorded in one statement so far (0 on
-    /// SQLite, which has no batches).
-    pub fn largest_incoming_batch(&self) -> usize {
-        self.incoming_batch_sizes().largest
-    }
-
     /// How PostgreSQL's `incoming` deliveries were batched so far (all zero on SQLite).
     pub fn incoming_batch_sizes(&self) -> super::IncomingBatches {
         self.incoming_batches

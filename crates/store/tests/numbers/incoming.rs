@@ -76,7 +76,7 @@ async fn concurrent_deliveries_each_as_alone(db: &TestDb) {
     attribution_cases(db, true).await;
     if db.store.backend() == djcalls_store::Backend::Postgres {
         assert!(
-            db.store.largest_incoming_batch() > 1,
+            db.store.incoming_batch_sizes().largest > 1,
             "the concurrent deliveries were recorded in batches"
         );
     }
