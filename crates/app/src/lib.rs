@@ -32,6 +32,7 @@ pub mod numbers;
 pub mod outage;
 pub mod payments;
 pub mod profiles;
+pub mod projection;
 pub mod reports;
 mod service;
 pub mod sessions;
@@ -77,6 +78,8 @@ pub struct App {
     click_key: Arc<click_tokens::ClickKey>,
     /// DNI answers per DJ not yet written (`reports/shown.rs`).
     numbers_shown: Arc<reports::shown::ShownCounter>,
+    /// Projects accepted `incoming` deliveries into their calls (`projection.rs`).
+    projector: Arc<projection::Projector>,
 }
 
 impl App {
@@ -106,6 +109,7 @@ impl App {
             live: live::LiveEvents::default(),
             webhook_sender: Arc::default(),
             numbers_shown: Arc::default(),
+            projector: Arc::default(),
         }
     }
 

@@ -46,6 +46,9 @@ impl App {
         call_sid: &CallSid,
         state: djcalls_domain::transcript::LiveTranscription,
     ) -> AppResult<()> {
+        // `transcription-started` follows the TwiML answer at once: on PostgreSQL the call's
+        // row may still be waiting for its projection, and this state needs the row.
+        self.project_call(call_sid.as_str()).await?;
         self.store
             .record_live_transcription(call_sid.as_str(), state)
             .await?;

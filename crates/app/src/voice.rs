@@ -48,7 +48,8 @@ impl App {
     }
 
     /// Records an `incoming` delivery that arrived `at`, with the routing answer: on PostgreSQL
-    /// one round trip for a new call. The answer also refreshes the routing table in memory.
+    /// one round trip that makes the delivery durable, its call projected right after
+    /// (`projection.rs`). The answer also refreshes the routing table in memory.
     pub(crate) async fn record_incoming_at(
         &self,
         call_sid: &CallSid,
@@ -77,6 +78,9 @@ impl App {
         );
         if recorded.new_event {
             self.count_contact_of_call(recorded.contact);
+        }
+        if recorded.projection_pending {
+            self.project_soon();
         }
         self.routing
             .remember(virtual_number, recorded.forwarding.as_ref());
@@ -115,7 +119,7 @@ impl App {
     /// Every job an updated call causes, enqueued in the transaction of the update: its
     /// follow-up text, its outbound webhook events and its contact's (for a new delivery),
     /// and, once it ended, its quality read.
-    fn jobs_for_call(
+    pub(crate) fn jobs_for_call(
         &self,
         facts: &CallFacts,
         call: &CallRecord,
@@ -135,7 +139,7 @@ impl App {
     /// After a delivery committed: wakes the job runners (here and, through the relay, in the
     /// other processes) for a new job and tells live dashboards about a call that
     /// changed.
-    fn announce_delivery(
+    pub(crate) fn announce_delivery(
         &self,
         call: Option<(CallId, DjProfileId)>,
         new_event: bool,

@@ -47,7 +47,8 @@ impl Upkeep {
 
 impl App {
     /// Starts reloading the routing table (now, then every [`ROUTING_REFRESH`]) and applying
-    /// the spool (now, then every [`REPLAY_EVERY`] while entries wait).
+    /// the spool and projecting accepted `incoming` deliveries (now, then every
+    /// [`REPLAY_EVERY`]).
     pub fn start_outage_upkeep(&self) -> Upkeep {
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![
@@ -72,6 +73,10 @@ impl App {
                     async move {
                         if let Err(e) = app.replay_spool().await {
                             tracing::error!(error = %e, path = %app.spool.dir().display(), "could not replay the spool");
+                        }
+                        // Accepted calls left by a process that stopped, or by a failed drain.
+                        if let Err(e) = app.project_pending().await {
+                            tracing::warn!(error = %e, "could not project accepted incoming calls");
                         }
                     }
                 }

@@ -4,7 +4,7 @@
 //!
 //! An event is a `webhook_event` job enqueued **in the transaction that caused it** (the voice
 //! fold, a transcript segment, the follow-up's "sent", a text, an opt-out or opt-in, a ledger
-//! row; on PostgreSQL's one-statement `incoming`, the SQL function), deduplicated by its cause,
+//! row; on PostgreSQL's projection of `incoming`, the SQL function), deduplicated by its cause,
 //! so it exists if and only if its cause committed. No event is raised after a commit. Running it fans the event out into one delivery
 //! row and one `webhook_delivery` job per subscribed, enabled endpoint (one transaction). Each
 //! delivery job POSTs the body, signed, and on a non-2xx answer or a timeout schedules its next

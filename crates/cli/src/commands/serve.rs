@@ -148,6 +148,11 @@ async fn serve_with(
     );
     if let Some(running) = running {
         running.shutdown().await;
+        // The calls of the `incoming` deliveries this process accepted last (what is left, if
+        // this fails, another process or the next start projects).
+        if let Err(e) = app.project_pending().await {
+            tracing::warn!(error = %e, "could not project the last accepted calls before stopping");
+        }
     }
     // Its listener holds a pooled connection: stop it before the pool closes.
     relay.shutdown().await;

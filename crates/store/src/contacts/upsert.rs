@@ -1,6 +1,6 @@
 //! Making a caller a contact, inside the transaction that records their call. One statement
 //! for every path that writes a call (API log, the voice fold, reconciliation, the demo); the
-//! PostgreSQL one-statement `incoming` does the same in SQL (migration 0020).
+//! PostgreSQL projection of `incoming` does the same in SQL (migrations 0020, 0041).
 
 use crate::DbTime;
 use djcalls_domain::{ContactId, DjProfileId};

@@ -1,16 +1,15 @@
 //! Group commit for `incoming` on PostgreSQL: the deliveries that arrive while earlier ones are
-//! in flight are recorded together by `djcalls_record_incoming_batch` (migration 0040: a few
-//! set-based statements whatever the batch's size) in one round trip and one commit. A
-//! delivery that finds nothing in flight goes at once, as a batch of one: nothing waits for
-//! company. At most [`IN_FLIGHT`] batches run at a time, so under load the queue behind them
-//! is what forms the next batch — and a larger batch is cheaper per call (the statements'
-//! fixed cost, about a millisecond, is shared).
+//! in flight are accepted together by `djcalls_accept_incoming_batch` (migration 0041: one
+//! statement whatever the batch's size — the events, their projection rows and the routing
+//! answers) in one round trip and one commit. A delivery that finds nothing in flight goes at
+//! once, as a batch of one: nothing waits for company. At most [`IN_FLIGHT`] batches run at a
+//! time, so under load the queue behind them is what forms the next batch.
 //!
-//! Each item is recorded exactly as on its own, and per-call order holds (each call's
-//! advisory lock, taken by a batch in lock-key order so two batches cannot deadlock). A batch
-//! that fails as a whole is retried item by item, so one bad item never fails the others.
+//! Each item is accepted exactly as on its own (its event once per delivery key; the call is
+//! projected afterwards, `projection.rs`). A batch that fails as a whole is retried item by
+//! item, so one bad item never fails the others.
 
-use super::incoming::IncomingRow;
+use super::incoming::AcceptedRow;
 use crate::dbtime::to_offset_date_time;
 use crate::{DbTime, StoreError, StoreResult};
 use sqlx::PgPool;
@@ -20,14 +19,15 @@ use time::OffsetDateTime;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use uuid::Uuid;
 
-/// Batches in flight at once (each holds one pooled connection). Measured at 16 concurrent
-/// deliveries on 2 cores: 3 beat 1, 2, 4 and 6 — one batch runs while the others wait for their
-/// commit's WAL flush, and fewer, larger batches share the fixed cost.
+/// Batches in flight at once (each holds one pooled connection): one runs while the others
+/// wait for their commit's WAL flush, and fewer, larger batches share the fixed cost.
+/// Measured again with the accept-only batch (0041), 16 connections: 3 beat 6, 8 and 16.
 const IN_FLIGHT: usize = 3;
 /// Deliveries in one batch at most.
 const MAX_BATCH: usize = 64;
 
-/// What `djcalls_record_incoming_batch` takes for one delivery.
+/// What `djcalls_accept_incoming_batch` takes for one delivery: the event, and the facts and
+/// attribution windows its projection will need.
 #[derive(Clone, Debug)]
 pub(crate) struct IncomingArgs {
     pub call_sid: String,
@@ -48,7 +48,7 @@ pub(crate) struct IncomingArgs {
 
 struct Pending {
     args: IncomingArgs,
-    reply: oneshot::Sender<StoreResult<IncomingRow>>,
+    reply: oneshot::Sender<StoreResult<AcceptedRow>>,
 }
 
 /// The door to the batching task; cheap to share. The task ends when the store is dropped.
@@ -90,7 +90,7 @@ impl IncomingBatcher {
         }
     }
 
-    pub(crate) async fn record(&self, args: IncomingArgs) -> StoreResult<IncomingRow> {
+    pub(crate) async fn record(&self, args: IncomingArgs) -> StoreResult<AcceptedRow> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Pending { args, reply })
@@ -161,11 +161,11 @@ async fn record_alone(pool: &PgPool, role: Option<&str>, pending: Pending) {
 }
 
 /// The one row a batch of one answers.
-fn only_row(mut rows: Vec<(i32, IncomingRow)>) -> StoreResult<IncomingRow> {
+fn only_row(mut rows: Vec<(i32, AcceptedRow)>) -> StoreResult<AcceptedRow> {
     match (rows.pop(), rows.is_empty()) {
         (Some((_, row)), true) => Ok(row),
         _ => Err(StoreError::Corrupt(
-            "the incoming batch did not answer one row for one call".into(),
+            "the incoming batch did not answer one row for one delivery".into(),
         )),
     }
 }
@@ -174,14 +174,14 @@ fn only_row(mut rows: Vec<(i32, IncomingRow)>) -> StoreResult<IncomingRow> {
 struct BatchRow {
     item: i32,
     #[sqlx(flatten)]
-    row: IncomingRow,
+    row: AcceptedRow,
 }
 
 async fn record_many(
     pool: &PgPool,
     role: Option<&str>,
     batch: &[&IncomingArgs],
-) -> StoreResult<Vec<(i32, IncomingRow)>> {
+) -> StoreResult<Vec<(i32, AcceptedRow)>> {
     let column = |f: fn(&IncomingArgs) -> String| batch.iter().map(|a| f(a)).collect::<Vec<_>>();
     let optional =
         |f: fn(&IncomingArgs) -> Option<String>| batch.iter().map(|a| f(a)).collect::<Vec<_>>();
@@ -195,7 +195,7 @@ async fn record_many(
             .map_err(|e| StoreError::Corrupt(e.to_string()))
     };
     let rows: Vec<BatchRow> = sqlx::query_as(
-        "SELECT * FROM djcalls_record_incoming_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+        "SELECT * FROM djcalls_accept_incoming_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
          $11, $12, $13, $14, $15)",
     )
     .bind(role)

@@ -1,13 +1,13 @@
 //! `incoming`, the voice pipeline's hot path: the caller hears silence until it answers.
 //!
-//! On PostgreSQL the first delivery of a new call — nearly every `incoming` — is recorded in
-//! one round trip by `djcalls_record_incoming_batch` (migration 0040), together with whatever
-//! other deliveries arrived meanwhile (`batch.rs`): the routing answer, the event, the call row
-//! with its attribution and its analytics deltas, the caller's contact and its outbound event,
-//! in one commit. Anything else (a retry, a status callback that overtook the call's
-//! `incoming`, a call row that already exists) takes the general path of
-//! [`Store::record_voice_event_with`], which folds all of the call's events.
-//! SQLite is in-process, so it has no round trips to save and takes the general path.
+//! On PostgreSQL `incoming` only makes its delivery durable and reads the routing answer, in
+//! one statement shared with whatever other deliveries arrived meanwhile (`batch.rs`,
+//! `djcalls_accept_incoming_batch`, migration 0041): the event and its projection row, in one
+//! commit. The call row, its attribution, summaries, contact and outbound event follow a few
+//! milliseconds later, projected in large batches (`projection.rs`), which the app starts as
+//! soon as the delivery is accepted. SQLite is in-process, so it has no round trips to save:
+//! it records the whole call on the general path of [`Store::record_voice_event_with`], which
+//! folds all of the call's events.
 
 use super::VoiceUpdate;
 use super::batch::IncomingArgs;
@@ -18,7 +18,7 @@ use crate::numbers::VirtualNumber;
 use crate::{DbTime, Pool, Store, StoreResult};
 use djcalls_domain::attribution::{self, HIGH_WINDOW};
 use djcalls_domain::voice::{CallFacts, VoiceEvent};
-use djcalls_domain::{CallId, ContactId, DjProfileId};
+use djcalls_domain::{CallId, DjProfileId};
 use uuid::Uuid;
 
 /// What recording an `incoming` delivery did, and where the call goes.
@@ -26,37 +26,32 @@ use uuid::Uuid;
 pub struct IncomingRecorded {
     /// The number's DJ and real phone when the number is in service; `None` otherwise.
     pub forwarding: Option<VirtualNumber>,
-    /// The call row this delivery created or updated, if the number has an owner.
+    /// The call row this delivery created or updated, if the number has an owner (`None`
+    /// while the delivery waits for its projection).
     pub call: Option<(CallId, DjProfileId)>,
     /// False when the same delivery had been recorded before.
     pub new_event: bool,
-    /// True when this delivery enqueued a job: the call's follow-up or an outbound event (on
-    /// the one-statement path, the contact's).
+    /// True when this delivery enqueued a job: the call's follow-up or an outbound event.
     pub followup_enqueued: bool,
-    /// The caller's contact, made or found in the same transaction as the call (whose
-    /// contact event was enqueued there too: by `jobs` on the general path, by the function
-    /// itself on PostgreSQL's one-statement path).
+    /// The caller's contact, made or found in the same transaction as the call.
     pub contact: Option<ContactUpsert>,
+    /// True when the delivery was accepted and its call is still to be projected
+    /// ([`Store::project_incoming_jobs`]); PostgreSQL only.
+    pub projection_pending: bool,
 }
 
-/// What `djcalls_record_incoming_batch` answers for one delivery.
+/// What `djcalls_accept_incoming_batch` answers for one delivery.
 #[derive(Debug, sqlx::FromRow)]
-pub(crate) struct IncomingRow {
-    outcome: String,
-    call_id: Option<Uuid>,
-    owner: Option<Uuid>,
+pub(crate) struct AcceptedRow {
+    new_event: bool,
     dj_profile_id: Option<Uuid>,
     virtual_number: Option<String>,
     real_phone_number: Option<String>,
     dj_name: Option<String>,
     dj_slug: Option<String>,
-    contact_id: Option<Uuid>,
-    contact_created: Option<bool>,
-    /// The function enqueued the contact's outbound event (migration 0034).
-    event_queued: Option<bool>,
 }
 
-impl IncomingRow {
+impl AcceptedRow {
     fn forwarding(&self) -> Option<VirtualNumber> {
         Some(VirtualNumber {
             dj_profile_id: DjProfileId(self.dj_profile_id?),
@@ -71,9 +66,9 @@ impl IncomingRow {
 impl Store {
     /// Records an `incoming` delivery (`event` must be [`VoiceEvent::Incoming`]) and returns
     /// the routing answer with it. `followup` is the same hook as in
-    /// [`Store::record_voice_event_with`], used when the general path runs; the one-statement
-    /// path never needs it, because a call whose only event is `incoming` is still ringing and
-    /// no follow-up rule takes a ringing call.
+    /// [`Store::record_voice_event_with`], used when the general path runs (SQLite); on
+    /// PostgreSQL the delivery is accepted and its call projected later
+    /// ([`Store::project_incoming_jobs`]).
     pub async fn record_incoming<F>(
         &self,
         call_sid: &str,
@@ -92,9 +87,8 @@ impl Store {
     }
 
     /// [`Store::record_incoming`] with every job the call causes, as
-    /// [`Store::record_voice_event_jobs`] takes them. The one-statement path calls no hook: a
-    /// ringing call causes no job but its contact's event, which the function enqueues itself
-    /// (migration 0034).
+    /// [`Store::record_voice_event_jobs`] takes them. PostgreSQL's door calls no hook: the
+    /// projection does, for a call it folds on the general path.
     pub async fn record_incoming_jobs<F>(
         &self,
         call_sid: &str,
@@ -112,36 +106,20 @@ impl Store {
             ));
         };
         let facts = CallFacts::fold([event]);
-        let forwarding = match &self.pool {
-            Pool::Pg(_) => {
-                let row = self
-                    .incoming_in_one_statement(call_sid, dedupe_key, event, &facts, at)
-                    .await?;
-                let forwarding = row.forwarding();
-                if row.outcome == "recorded" {
-                    let call = row
-                        .call_id
-                        .zip(row.owner)
-                        .map(|(c, o)| (CallId(c), DjProfileId(o)));
-                    let contact = call
-                        .zip(row.contact_id)
-                        .map(|((_, owner), id)| ContactUpsert {
-                            contact_id: ContactId(id),
-                            dj_profile_id: owner,
-                            created: row.contact_created.unwrap_or(false),
-                        });
-                    return Ok(IncomingRecorded {
-                        forwarding,
-                        call,
-                        new_event: true,
-                        followup_enqueued: row.event_queued.unwrap_or(false),
-                        contact,
-                    });
-                }
-                forwarding
-            }
-            _ => self.active_number_by_virtual(virtual_number).await?,
-        };
+        if let Pool::Pg(_) = &self.pool {
+            let row = self
+                .accept_incoming(call_sid, dedupe_key, event, &facts, at)
+                .await?;
+            return Ok(IncomingRecorded {
+                forwarding: row.forwarding(),
+                call: None,
+                new_event: row.new_event,
+                followup_enqueued: false,
+                contact: None,
+                projection_pending: row.new_event,
+            });
+        }
+        let forwarding = self.active_number_by_virtual(virtual_number).await?;
         let update = self
             .record_voice_event_jobs(call_sid, dedupe_key, event, at, jobs)
             .await?;
@@ -155,16 +133,16 @@ impl Store {
             .map_or_else(Default::default, |b| b.sizes())
     }
 
-    /// The one-statement path, through the batcher (`batch.rs`): concurrent deliveries share
-    /// a statement and a commit.
-    async fn incoming_in_one_statement(
+    /// PostgreSQL's door, through the batcher (`batch.rs`): concurrent deliveries share a
+    /// statement and a commit.
+    async fn accept_incoming(
         &self,
         call_sid: &str,
         dedupe_key: &str,
         event: &VoiceEvent,
         facts: &CallFacts,
         at: DbTime,
-    ) -> StoreResult<IncomingRow> {
+    ) -> StoreResult<AcceptedRow> {
         let event =
             serde_json::to_string(event).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
         let args = IncomingArgs {
@@ -198,5 +176,6 @@ fn from_general_path(forwarding: Option<VirtualNumber>, update: VoiceUpdate) -> 
         new_event: update.new_event,
         followup_enqueued: update.followup_enqueued,
         contact: update.contact,
+        projection_pending: false,
     }
 }

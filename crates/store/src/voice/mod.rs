@@ -6,11 +6,13 @@
 mod batch;
 mod incoming;
 mod insights;
+mod projection;
 mod seeded;
 mod transcript;
 pub(crate) use batch::IncomingBatcher;
 pub use batch::IncomingBatches;
 pub use incoming::IncomingRecorded;
+pub use projection::{IncomingProjected, Projection};
 use transcript::TranscriptConn;
 pub use transcript::TranscriptUpdate;
 
@@ -38,6 +40,18 @@ pub struct VoiceUpdate {
 }
 
 const CALL_COLUMNS: &str = crate::calls::COLUMNS;
+
+/// The delivery a fold brings in.
+pub(crate) enum Delivery<'a> {
+    /// Arriving now: stored once per key.
+    Arrived {
+        dedupe_key: &'a str,
+        event_json: String,
+    },
+    /// Stored already by `incoming` on PostgreSQL, waiting in `incoming_unprojected`; `wait`
+    /// for a projection that holds it to finish (and find it gone), or skip it.
+    Accepted { event_id: Uuid, wait: bool },
+}
 
 impl Store {
     /// Records `event` for `call_sid` once (per `dedupe_key`) and brings the call record in line
@@ -90,26 +104,81 @@ impl Store {
     {
         let event_json =
             serde_json::to_string(event).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let delivery = Delivery::Arrived {
+            dedupe_key,
+            event_json,
+        };
+        self.fold_delivery(call_sid, delivery, at, &jobs)
+            .await?
+            .ok_or_else(|| crate::StoreError::Corrupt("a delivery was not recorded".into()))
+    }
+
+    /// Folds `call_sid` with `delivery` in one transaction: a new delivery is stored first (once
+    /// per key); an accepted `incoming` (`projection.rs`) has its projection row taken and
+    /// removed instead, and is `None` when another transaction has it (unless told to wait)
+    /// or it is gone already.
+    pub(crate) async fn fold_delivery<F>(
+        &self,
+        call_sid: &str,
+        delivery: Delivery<'_>,
+        at: DbTime,
+        jobs: &F,
+    ) -> StoreResult<Option<VoiceUpdate>>
+    where
+        F: Fn(&CallFacts, &CallRecord, Option<&ContactUpsert>) -> Vec<NewJob> + Send + Sync,
+    {
         let is_postgres = self.backend() == Backend::Postgres;
-        Ok(in_tx!(self, &Actor::System, write, |conn| {
+        Ok(Some(in_tx!(self, &Actor::System, write, |conn| {
             if is_postgres {
+                if let Delivery::Accepted { event_id, wait } = &delivery {
+                    // The projection row first, then the call's lock: the order in which
+                    // `djcalls_project_incoming` takes them (migration 0041). Waiting for it
+                    // holds nothing another transaction could wait for.
+                    let mine: Option<Uuid> = sqlx::query_scalar(if *wait {
+                        "SELECT event_id FROM incoming_unprojected WHERE event_id = $1 FOR UPDATE"
+                    } else {
+                        "SELECT event_id FROM incoming_unprojected WHERE event_id = $1 \
+                         FOR UPDATE SKIP LOCKED"
+                    })
+                    .bind(event_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if mine.is_none() {
+                        return Ok(None);
+                    }
+                }
                 // Deliveries for one call take turns; SQLite's BEGIN IMMEDIATE already does.
                 sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                     .bind(call_sid)
                     .execute(&mut *conn)
                     .await?;
             }
-            let inserted: Option<Uuid> = sqlx::query_scalar(
-                "INSERT INTO call_events (id, call_sid, dedupe_key, event, received_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-            )
-            .bind(Uuid::now_v7())
-            .bind(call_sid)
-            .bind(dedupe_key)
-            .bind(&event_json)
-            .bind(at)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let inserted: Option<Uuid> = match &delivery {
+                Delivery::Arrived {
+                    dedupe_key,
+                    event_json,
+                } => {
+                    sqlx::query_scalar(
+                        "INSERT INTO call_events (id, call_sid, dedupe_key, event, received_at) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(call_sid)
+                    .bind(*dedupe_key)
+                    .bind(event_json)
+                    .bind(at)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                }
+                // Stored when it was accepted; its call is touched now, for the first time.
+                Delivery::Accepted { event_id, .. } => {
+                    sqlx::query("DELETE FROM incoming_unprojected WHERE event_id = $1")
+                        .bind(event_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Some(*event_id)
+                }
+            };
             let stored: Vec<(String, DbTime)> = sqlx::query_as(
                 "SELECT event, received_at FROM call_events WHERE call_sid = $1 ORDER BY received_at, id",
             )
@@ -236,7 +305,7 @@ impl Store {
                 followup_enqueued,
                 contact,
             }
-        }))
+        })))
     }
 
     /// The events of one call, oldest first (the status timeline).

@@ -1,6 +1,7 @@
 //! Contacts made by the voice pipeline: the caller of a new call becomes a contact of the DJ in
-//! the same statement (PostgreSQL's one-statement `incoming`, batched or alone) or transaction
-//! (the general path), once per DJ and number; a withheld number makes none.
+//! the same statement as the call row (PostgreSQL's projection of accepted `incoming`
+//! deliveries, many at once or one) or transaction (the general path), once per DJ and number;
+//! a withheld number makes none.
 
 use crate::support::*;
 use djcalls_domain::voice::{LegStatus, VoiceEvent};
@@ -69,16 +70,14 @@ async fn first_call_makes_contact(db: &TestDb) {
     let (djs, numbers) = setup(store, 2).await;
     let caller = Some("+13125550123");
 
-    let first = store
-        .record_incoming(
-            &sid(1),
-            "in:1",
-            &incoming(&numbers[0], caller, None),
-            now(),
-            |_, _| None,
-        )
-        .await
-        .unwrap();
+    let first = record_incoming_projected(
+        store,
+        &sid(1),
+        "in:1",
+        &incoming(&numbers[0], caller, None),
+        now(),
+    )
+    .await;
     let made = first.contact.expect("the caller became a contact");
     assert!(made.created);
     assert_eq!(made.dj_profile_id, djs[0]);
@@ -98,32 +97,28 @@ async fn first_call_makes_contact(db: &TestDb) {
     );
 
     // A second call from the same number to the same DJ: the same contact, not a new one.
-    let second = store
-        .record_incoming(
-            &sid(2),
-            "in:2",
-            &incoming(&numbers[0], caller, Some("PAT CALLER")),
-            later(now(), 1),
-            |_, _| None,
-        )
-        .await
-        .unwrap();
+    let second = record_incoming_projected(
+        store,
+        &sid(2),
+        "in:2",
+        &incoming(&numbers[0], caller, Some("PAT CALLER")),
+        later(now(), 1),
+    )
+    .await;
     assert_eq!(
         second.contact.map(|c| (c.contact_id, c.created)),
         Some((made.contact_id, false))
     );
 
     // The same number calling another DJ is that DJ's contact.
-    let other = store
-        .record_incoming(
-            &sid(3),
-            "in:3",
-            &incoming(&numbers[1], caller, None),
-            now(),
-            |_, _| None,
-        )
-        .await
-        .unwrap();
+    let other = record_incoming_projected(
+        store,
+        &sid(3),
+        "in:3",
+        &incoming(&numbers[1], caller, None),
+        now(),
+    )
+    .await;
     let other = other.contact.expect("a contact of the second DJ");
     assert!(other.created);
     assert_ne!(other.contact_id, made.contact_id);
@@ -153,6 +148,12 @@ async fn concurrent_calls_one_contact(db: &TestDb) {
         }
     };
     let answers = futures::future::join_all((0..12).map(record)).await;
+    let projected = project_all(store).await;
+    let answers: Vec<_> = answers
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| as_projected(a, &sid(100 + i), &projected))
+        .collect();
     let made: Vec<_> = answers.iter().filter_map(|a| a.contact).collect();
     assert_eq!(made.len(), 12, "every call found its contact");
     assert_eq!(made.iter().filter(|c| c.created).count(), 1, "{made:?}");
@@ -165,16 +166,14 @@ async fn concurrent_calls_one_contact(db: &TestDb) {
 async fn withheld_number_no_contact(db: &TestDb) {
     let store = &db.store;
     let (djs, numbers) = setup(store, 1).await;
-    let recorded = store
-        .record_incoming(
-            &sid(7),
-            "in:7",
-            &incoming(&numbers[0], None, None),
-            now(),
-            |_, _| None,
-        )
-        .await
-        .unwrap();
+    let recorded = record_incoming_projected(
+        store,
+        &sid(7),
+        "in:7",
+        &incoming(&numbers[0], None, None),
+        now(),
+    )
+    .await;
     assert!(recorded.call.is_some(), "the call itself is recorded");
     assert!(recorded.contact.is_none());
     assert!(contacts_of(store, djs[0]).await.is_empty());

@@ -1,5 +1,6 @@
-//! `incoming`, the hot path (`Store::record_incoming`): on PostgreSQL the first delivery of a
-//! call is one statement with the attribution rule in SQL, on SQLite the general Rust path.
+//! `incoming`, the hot path (`Store::record_incoming`): on PostgreSQL the delivery is accepted
+//! in one statement and its call projected after it with the attribution rule in SQL
+//! (`Store::project_incoming_jobs`), on SQLite the general Rust path.
 //! Both must give what `djcalls_domain::attribution` gives, and every delivery that is not a
 //! new call's first must fold like any other.
 
@@ -131,9 +132,22 @@ async fn attribution_cases(db: &TestDb, concurrently: bool) {
             assert_eq!(pair.iter().filter(|r| r.new_event).count(), 1, "{pair:?}");
             results.push(pair.iter().find(|r| r.new_event).cloned().unwrap());
         }
+        // All projected together, as a drain finds them under load.
+        let projected = project_all(store).await;
+        assert_eq!(
+            projected.len(),
+            results.len() * usize::from(store.projects_incoming())
+        );
+        results = results
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| as_projected(r, &sid(i), &projected))
+            .collect();
     } else {
         for i in 0..cases.len() {
-            results.push(record(i).await);
+            let recorded = record(i).await;
+            let projected = project_all(store).await;
+            results.push(as_projected(recorded, &sid(i), &projected));
         }
     }
     for (i, ((clicks, dj), recorded)) in cases.iter().zip(&djs).zip(results).enumerate() {
@@ -198,12 +212,8 @@ async fn retries_and_overtaken_calls_fold(db: &TestDb) {
     let number = claim(store, djs[0], "+14155550100").await;
 
     // A retried delivery is recorded once and changes nothing.
-    let first = store
-        .record_incoming(&sid(1), "incoming:1", &incoming(&number), now(), |_, _| {
-            None
-        })
-        .await
-        .unwrap();
+    let first =
+        record_incoming_projected(store, &sid(1), "incoming:1", &incoming(&number), now()).await;
     let retry = store
         .record_incoming(&sid(1), "incoming:1", &incoming(&number), now(), |_, _| {
             None
@@ -211,8 +221,14 @@ async fn retries_and_overtaken_calls_fold(db: &TestDb) {
         .await
         .unwrap();
     assert!(first.new_event);
+    assert!(first.call.is_some());
     assert!(!retry.new_event);
-    assert_eq!(first.call, retry.call);
+    assert!(!retry.projection_pending, "a retry has nothing to project");
+    if store.projects_incoming() {
+        assert!(project_all(store).await.is_empty());
+    } else {
+        assert_eq!(first.call, retry.call);
+    }
     assert!(retry.forwarding.is_some(), "a retry is still forwarded");
     assert_eq!(store.voice_events(&sid(1)).await.unwrap().len(), 1);
 
@@ -227,12 +243,8 @@ async fn retries_and_overtaken_calls_fold(db: &TestDb) {
         .await
         .unwrap();
     assert!(early.call.is_none(), "no number known yet");
-    let late = store
-        .record_incoming(&sid(2), "incoming:2", &incoming(&number), now(), |_, _| {
-            None
-        })
-        .await
-        .unwrap();
+    let late =
+        record_incoming_projected(store, &sid(2), "incoming:2", &incoming(&number), now()).await;
     assert!(late.new_event);
     let (call_id, _) = late.call.expect("the late incoming creates the row");
     let call = store.call(&SYSTEM, call_id).await.unwrap().unwrap();
@@ -247,18 +259,21 @@ async fn retries_and_overtaken_calls_fold(db: &TestDb) {
 async fn numbers_out_of_service(db: &TestDb) {
     let store = &db.store;
     // Nobody owns this number: the event is kept, no call row, no forwarding.
-    let unknown = store
-        .record_incoming(
-            &sid(1),
-            "incoming:1",
-            &incoming("+19995550100"),
-            now(),
-            |_, _| None,
-        )
-        .await
-        .unwrap();
+    let unknown = record_incoming_projected(
+        store,
+        &sid(1),
+        "incoming:1",
+        &incoming("+19995550100"),
+        now(),
+    )
+    .await;
     assert!(unknown.forwarding.is_none());
     assert!(unknown.call.is_none());
     assert!(unknown.new_event);
     assert_eq!(store.voice_events(&sid(1)).await.unwrap().len(), 1);
+    assert_eq!(
+        store.incoming_waiting().await.unwrap(),
+        0,
+        "projected, without a row"
+    );
 }

@@ -7,6 +7,7 @@ mod claims;
 mod contacts;
 mod incoming;
 mod isolation;
+mod projection;
 mod stock;
 mod support;
 mod tenures;

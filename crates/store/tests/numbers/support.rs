@@ -1,10 +1,13 @@
 //! Fixed data and small helpers shared by the number stories.
 
+use djcalls_domain::voice::VoiceEvent;
 use djcalls_domain::{Actor, DjProfileId};
 use djcalls_store::numbers::{BoughtNumber, Claim};
 use djcalls_store::profiles::ProfileFields;
+use djcalls_store::voice::{IncomingProjected, IncomingRecorded};
 use djcalls_store::{DbTime, Store};
 use jiff::{SignedDuration, Timestamp};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn ts(s: &str) -> DbTime {
@@ -71,4 +74,61 @@ pub fn assigned(claim: Claim) -> djcalls_store::numbers::NumberRecord {
         Claim::Assigned(n) => n,
         other => panic!("expected a new assignment, got {other:?}"),
     }
+}
+
+/// Everything accepted and waiting, projected (PostgreSQL; nothing on SQLite), by call SID.
+pub async fn project_all(store: &Store) -> HashMap<String, IncomingProjected> {
+    let mut projected = HashMap::new();
+    loop {
+        let batch = store
+            .project_incoming_jobs(256, |_, _, _| Vec::new())
+            .await
+            .unwrap();
+        assert_eq!(batch.failed, 0);
+        if batch.claimed == 0 {
+            return projected;
+        }
+        for call in batch.projected {
+            let sid = call.call_sid.clone();
+            assert!(projected.insert(sid, call).is_none(), "projected twice");
+        }
+    }
+}
+
+/// `recorded` as the app sees it once its call is projected: on PostgreSQL the call, contact
+/// and enqueued job come from `projected`, on SQLite they came with the delivery.
+pub fn as_projected(
+    mut recorded: IncomingRecorded,
+    call_sid: &str,
+    projected: &HashMap<String, IncomingProjected>,
+) -> IncomingRecorded {
+    if recorded.projection_pending {
+        let call = projected
+            .get(call_sid)
+            .expect("the accepted call was projected");
+        recorded.call = call.call;
+        recorded.contact = call.contact;
+        recorded.followup_enqueued = call.followup_enqueued;
+    }
+    recorded
+}
+
+/// `record_incoming` arriving at `at`, then the projection of its call (see [`as_projected`]).
+pub async fn record_incoming_projected(
+    store: &Store,
+    call_sid: &str,
+    key: &str,
+    event: &VoiceEvent,
+    at: DbTime,
+) -> IncomingRecorded {
+    let recorded = store
+        .record_incoming(call_sid, key, event, at, |_, _| None)
+        .await
+        .unwrap();
+    assert_eq!(
+        recorded.projection_pending,
+        recorded.new_event && store.projects_incoming()
+    );
+    let projected = project_all(store).await;
+    as_projected(recorded, call_sid, &projected)
 }

@@ -75,6 +75,7 @@ const POSTGRES_POLICIES: &[(&str, &str)] = &[
     ),
     ("api_tokens", "api_tokens_platform"),
     ("call_events", "call_events_platform"),
+    ("incoming_unprojected", "incoming_unprojected_platform"),
     (
         "call_transcript_segments",
         "call_transcript_segments_platform",

@@ -56,7 +56,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     // The same server loop and connection limits as `serve`.
     let server = tokio::spawn(djcalls_http::serve(
         listener,
-        djcalls_http::router(app),
+        djcalls_http::router(app.clone()),
         djcalls_http::ConnectionLimits::DEFAULT,
         std::future::pending(),
     ));
@@ -70,7 +70,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         crate::config::redact_url(&url)
     );
     if args.case.contains(&BenchCase::Voice) {
-        voice(&args, &client, (&base, server_addr), &store, &url).await?;
+        voice(&args, &client, (&base, server_addr), (&app, &store), &url).await?;
     }
     for (case, exported) in [
         (BenchCase::Export, export::Exported::Calls),
@@ -101,6 +101,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         )
         .await?;
     }
+    app.project_pending().await?;
     server.abort();
     relay.shutdown().await;
     store.close().await;
@@ -112,7 +113,7 @@ async fn voice(
     args: &BenchArgs,
     client: &reqwest::Client,
     (base, server_addr): (&str, std::net::SocketAddr),
-    store: &djcalls_store::Store,
+    (app, store): (&App, &djcalls_store::Store),
     url: &str,
 ) -> anyhow::Result<()> {
     let (client, base) = (client.clone(), base.to_string());
@@ -220,6 +221,19 @@ async fn voice(
                 batched.deliveries - batched_before.deliveries,
                 (batched.deliveries - batched_before.deliveries) as f64 / batches as f64,
                 batched.largest,
+            );
+        }
+        if store.projects_incoming() {
+            // The calls behind the answers: how far the projection was behind when the load
+            // stopped, and that it caught up.
+            let waiting = store.incoming_waiting().await?;
+            let started = Instant::now();
+            app.project_pending().await?;
+            let left = store.incoming_waiting().await?;
+            println!(
+                "    projection: {waiting} accepted calls waiting when the load stopped, all \
+                 projected {:.1} ms later ({left} left)",
+                ms(started.elapsed()),
             );
         }
     }

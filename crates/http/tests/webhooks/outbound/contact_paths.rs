@@ -1,5 +1,5 @@
 //! Contact events on the paths that used to raise them from a task after the commit (issue 14):
-//! an incoming call from a new caller (on PostgreSQL the one-statement `incoming`), an inbound
+//! an incoming call from a new caller (on PostgreSQL the projection of `incoming`), an inbound
 //! text, the follow-up text and a START each enqueue their `contact.created` /
 //! `contact.updated` in the transaction of the change, so the job exists as soon as the
 //! webhook has answered (or the follow-up job has run) — nothing is left to a task that a crash
@@ -34,14 +34,15 @@ async fn contact_paths(t: TestApp) {
         .dj_with_number("dj-hooks-paths", "DJ Paths", "America/New_York")
         .await;
 
-    // The first delivery of a call from a new caller: `incoming`, recorded on PostgreSQL by
-    // the one-statement function, which now queues the contact's event itself.
+    // The first delivery of a call from a new caller: `incoming`, whose call on PostgreSQL is
+    // projected right after the answer, in the statement that also queues the contact's event.
     let s = scenario(CallOutcome::Answered, &number, CALLER, 95);
     let deliveries = s.deliveries();
     let answers = deliver(&served.base_url, SIMULATOR_AUTH_TOKEN, &deliveries[..1])
         .await
         .unwrap();
     assert!((200..300).contains(&answers[0].1), "{answers:?}");
+    served.app.project_pending().await.unwrap();
     assert_eq!(queued_with(&t, "contact.created", "\"call\"").await, 1);
     served.app.run_due_jobs().await;
     let created = receiver.wait_for(1).await[0].json();

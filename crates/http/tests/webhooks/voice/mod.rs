@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 mod insights;
+mod projection;
 mod redaction;
 mod sequences;
 mod signatures;

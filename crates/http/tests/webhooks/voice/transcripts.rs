@@ -119,6 +119,8 @@ async fn malformed_transcription_data_is_refused_and_writes_nothing(t: TestApp) 
         .await;
     let deliveries = answered(&number, WEDDING).deliveries();
     send(&t, &deliveries[..1]).await;
+    // The call's row (projected after the answer on PostgreSQL) is there before the snapshot.
+    t.app.project_pending().await.unwrap();
     let good = deliveries
         .iter()
         .find(|d| is_transcription(d) && d.params.iter().any(|(k, _)| k == "TranscriptionData"))
