@@ -1,23 +1,23 @@
 //! The calls of accepted `incoming` deliveries (PostgreSQL; `store/src/voice/projection.rs`).
 //! `incoming` answers once its delivery is durable; the call row, its contact and the live
 //! update follow, projected by this process [`GATHER`] after the delivery is accepted. One
-//! drain runs at a time per process and takes everything waiting in batches of up to
-//! [`PROJECTION_BATCH`], so under load the deliveries that arrive while one batch is projected
-//! form the next. `serve` also drains every second ([`crate::outage`]'s upkeep), which projects
+//! drain runs at a time per process; each [`GATHER`] it takes what waits, in batches of up to
+//! [`PROJECTION_BATCH`] (at once again only while they come full). `serve` also drains every second ([`crate::outage`]'s upkeep), which projects
 //! what a process that stopped left behind.
 
 use crate::{App, AppResult};
-use djcalls_store::voice::IncomingProjected;
+use djcalls_store::voice::{IncomingProjected, Projection};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Deliveries projected in one transaction at most.
 pub const PROJECTION_BATCH: usize = 256;
 /// How long a drain lets deliveries gather before it takes them. A projection's fixed cost is
 /// shared by all it takes: projected in batches of 256 a call costs the database about 70 µs,
-/// in the batches of ~35 a 10 ms gather makes under load several times that, taken from the
-/// same cores `incoming` needs (`djcalls bench` at 16 connections: 0.37× the insert ceiling
-/// with 10 ms, 0.43× with 100 ms, 0.46× with 200 ms, 0.64× with no projection at all). Only
-/// the dashboards wait on it, and SPEC §10 gives them a second.
+/// in the small batches a short gather makes under load several times that, taken from the
+/// same cores `incoming` needs (`djcalls bench`, 16 connections, on 2 cores: 0.37× the insert
+/// ceiling with 10 ms, 0.43× with 100 ms, 0.46× with 200 ms, 0.64× with no projection at
+/// all; 0.46× with 100 ms once a drain took one batch per gather). Only the dashboards wait
+/// on it, and SPEC §10 gives them a second.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// This process's drain: whether one runs, whether more was accepted since it looked, and the
@@ -47,8 +47,22 @@ impl App {
         loop {
             tokio::time::sleep(GATHER).await;
             projector.accepted_since.store(false, Ordering::SeqCst);
-            if let Err(e) = self.project_pending().await {
-                tracing::warn!(error = %e, "could not project accepted incoming calls; the upkeep retries");
+            if self.store.is_closed() {
+                // Shut down meanwhile: what is left waits for the next start or another process.
+                projector.running.store(false, Ordering::SeqCst);
+                return;
+            }
+            // What gathered; at once again only while the batches come full (a backlog), so
+            // under steady load each batch holds what arrived in a whole GATHER.
+            loop {
+                match self.project_batch().await {
+                    Ok(batch) if batch.claimed == PROJECTION_BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not project accepted incoming calls; the upkeep retries");
+                        break;
+                    }
+                }
             }
             projector.running.store(false, Ordering::SeqCst);
             if !projector.accepted_since.load(Ordering::SeqCst)
@@ -84,30 +98,37 @@ impl App {
     }
 
     /// Projects every accepted `incoming` delivery that waits and no other process is
-    /// projecting, and announces each call as the general path would have (live update, job
-    /// runner, contact count). Returns how many were projected. Tests call it to wait for
-    /// this process's projections; on SQLite there is never anything to do.
+    /// projecting, batch after batch. Returns how many were projected. The upkeep, `serve`'s
+    /// shutdown and the tests call it; on SQLite there is never anything to do.
     pub async fn project_pending(&self) -> AppResult<usize> {
-        if !self.store.projects_incoming() {
-            return Ok(0);
-        }
         let mut total = 0;
         loop {
-            let projection = {
-                let _turn = self.projector.turn.lock().await;
-                let now = self.now();
-                self.store
-                    .project_incoming_jobs(PROJECTION_BATCH, |facts, call, contact| {
-                        self.jobs_for_call(facts, call, contact, now)
-                    })
-                    .await?
-            };
-            self.announce_projected(&projection.projected);
-            total += projection.projected.len();
+            let batch = self.project_batch().await?;
+            total += batch.projected.len();
             // Nothing waits, or all that was taken went to other processes meanwhile.
-            if projection.claimed == 0 || projection.projected.is_empty() {
+            if batch.claimed == 0 || batch.projected.is_empty() {
                 return Ok(total);
             }
         }
+    }
+
+    /// Projects one batch of accepted `incoming` deliveries (this process's projections one at
+    /// a time) and announces each call as the general path would have (live update, job
+    /// runner, contact count).
+    async fn project_batch(&self) -> AppResult<Projection> {
+        if !self.store.projects_incoming() {
+            return Ok(Projection::default());
+        }
+        let projection = {
+            let _turn = self.projector.turn.lock().await;
+            let now = self.now();
+            self.store
+                .project_incoming_jobs(PROJECTION_BATCH, |facts, call, contact| {
+                    self.jobs_for_call(facts, call, contact, now)
+                })
+                .await?
+        };
+        self.announce_projected(&projection.projected);
+        Ok(projection)
     }
 }

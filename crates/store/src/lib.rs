@@ -209,6 +209,14 @@ impl Store {
         result.is_ok()
     }
 
+    /// True once [`Store::close`] was called: nothing more will be written through it.
+    pub fn is_closed(&self) -> bool {
+        match &self.pool {
+            Pool::Pg(pool) => pool.is_closed(),
+            Pool::Lite(pool) => pool.is_closed(),
+        }
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Pg(pool) => pool.close().await,

@@ -119,8 +119,9 @@ $$;
 -- `refold` when the call has another event or already has a row (a status callback that
 -- overtook its `incoming`, a second `incoming`) — the store then folds that call on the general
 -- path, and its row here stays until that commits; otherwise the owner (the number's DJ while
--- assigned), the newest click of the owner in the attribution window, the call row, its
--- analytics deltas and funnel mark, the caller's contact and its outbound event. A delivery to
+-- assigned), the newest click of the owner in the attribution window, the call row (its
+-- analytics deltas and funnel mark by the statement triggers), the caller's contact and its
+-- outbound event. A delivery to
 -- a number without an owner is done: its event is kept, as on the general path.
 CREATE FUNCTION djcalls_project_incoming(p_role text, p_limit integer)
 RETURNS TABLE (
@@ -187,8 +188,6 @@ BEGIN
   PERFORM pg_advisory_xact_lock(l.k)
      FROM (SELECT DISTINCT hashtext(s) AS k FROM unnest(c_call_sid) s ORDER BY 1) l;
 
-  PERFORM set_config('djcalls.calls_summarised', 'on', true);
-
   WITH input AS (
     SELECT t.*, row_number() OVER (PARTITION BY t.call_sid ORDER BY t.i) AS nth
       FROM unnest(c_call_sid, c_event_id, c_call_id, c_at, c_virtual_number, c_caller,
@@ -249,6 +248,8 @@ BEGIN
       ) other ON k.id IS NOT NULL
      WHERE NOT d.refold AND d.owner IS NOT NULL
   ),
+  -- Their analytics deltas and funnel marks come from the statement triggers on dj_calls
+  -- (0035, 0036), which fire once for the whole batch.
   inserted_calls AS (
     INSERT INTO dj_calls (id, dj_profile_id, call_sid, "timestamp", source, virtual_number,
       caller_number, caller_name, call_status, answered, voicemail_left, attribution, page_url,
@@ -257,21 +258,6 @@ BEGIN
       c.caller_name, c.call_status, c.answered, c.voicemail_left, c.attribution,
       c.click_page_url, c.at, c.at
       FROM calls c
-    RETURNING *
-  ),
-  -- What the statement triggers on dj_calls would write (0035, 0036), from the same
-  -- functions; they skip this statement (0040).
-  deltas AS (
-    INSERT INTO analytics_deltas (dj_profile_id, hour, quarter, event_type, source, medium,
-      campaign, calls, booked, answered, voicemails, hot, warm, cold, duration_sum,
-      with_duration, links_sent, payments_received, missed_texts, missed_text_payments,
-      recordings, transcriptions, revenue_cents, platform_cut_cents, dj_share_cents)
-    SELECT x.* FROM inserted_calls n,
-      djcalls_analytics_contribution(ROW(n.*)::dj_calls, 1) x
-  ),
-  funnel_marks AS (
-    INSERT INTO analytics_funnel_dirty (dj_profile_id, click_id)
-    SELECT n.dj_profile_id, n.click_id FROM inserted_calls n WHERE n.click_id IS NOT NULL
   ),
   -- The first item of the batch naming a contact makes it, if nobody had.
   proposed AS (
@@ -292,7 +278,6 @@ BEGIN
     FROM decided d
     LEFT JOIN proposed p ON p.i = d.i
     LEFT JOIN made m ON m.id = p.id;
-  PERFORM set_config('djcalls.calls_summarised', '', true);
 
   -- Every recorded item's contact (made above, by an earlier item, or long ago; a statement
   -- of its own, so it sees a contact another transaction committed meanwhile), and the
@@ -348,6 +333,19 @@ BEGIN
    ORDER BY n.i;
 END
 $$;
+
+-- 0040 let the statement triggers that summarise inserted calls skip its batch, which wrote
+-- the same rows itself, because for a handful of rows a firing cost more than the rows. The
+-- projection's batches are large, so the triggers summarise every insert again, as for any
+-- other statement, and the flag is gone.
+DROP TRIGGER analytics_calls_inserted ON dj_calls;
+CREATE TRIGGER analytics_calls_inserted AFTER INSERT ON dj_calls
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION djcalls_analytics_calls_changed();
+DROP TRIGGER funnel_calls_inserted ON dj_calls;
+CREATE TRIGGER funnel_calls_inserted AFTER INSERT ON dj_calls
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION djcalls_funnel_calls_changed();
 
 -- 0040's record-everything-before-answering batch, replaced by the two above.
 DROP FUNCTION djcalls_record_incoming_batch(text, text[], text[], text[], timestamptz[],
