@@ -56,7 +56,11 @@ impl App {
             // under steady load each batch holds what arrived in a whole GATHER.
             loop {
                 match self.project_batch().await {
-                    Ok(batch) if batch.claimed == PROJECTION_BATCH => continue,
+                    Ok(batch)
+                        if batch.claimed == PROJECTION_BATCH && !batch.projected.is_empty() =>
+                    {
+                        continue;
+                    }
                     Ok(_) => break,
                     Err(e) => {
                         tracing::warn!(error = %e, "could not project accepted incoming calls; the upkeep retries");
@@ -98,15 +102,16 @@ impl App {
     }
 
     /// Projects every accepted `incoming` delivery that waits and no other process is
-    /// projecting, batch after batch. Returns how many were projected. The upkeep, `serve`'s
-    /// shutdown and the tests call it; on SQLite there is never anything to do.
+    /// projecting, batch after batch until one is not full (so it ends under steady load too).
+    /// Returns how many were projected. The upkeep, `serve`'s shutdown and the tests call it;
+    /// on SQLite there is never anything to do.
     pub async fn project_pending(&self) -> AppResult<usize> {
         let mut total = 0;
         loop {
             let batch = self.project_batch().await?;
             total += batch.projected.len();
-            // Nothing waits, or all that was taken went to other processes meanwhile.
-            if batch.claimed == 0 || batch.projected.is_empty() {
+            // Nothing more waited, or what was taken went to other processes or failed.
+            if batch.claimed < PROJECTION_BATCH || batch.projected.is_empty() {
                 return Ok(total);
             }
         }

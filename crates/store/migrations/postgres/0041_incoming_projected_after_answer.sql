@@ -8,8 +8,8 @@
 -- row and a row here naming it, with the routing answer read in the same statement
 -- (`djcalls_accept_incoming_batch`). Every process then projects the accepted deliveries in
 -- large batches (`djcalls_project_incoming`: the rest of what 0040 did, for up to a few hundred
--- calls at once), usually a few milliseconds later; the call row and its live update follow
--- the answer instead of coming with it. Nothing is lost in between: a row here stays until the
+-- calls at once), about 0.1 s later (the app's gather); the call row and its live update
+-- follow the answer instead of coming with it. Nothing is lost in between: a row here stays until the
 -- transaction that projected its delivery commits, so a process that dies first leaves it to
 -- the next sweep of any process (`FOR UPDATE SKIP LOCKED`, so two processes never project one
 -- delivery twice).
@@ -116,9 +116,9 @@ $$;
 -- Projects up to `p_limit` accepted deliveries, oldest first, skipping those another
 -- transaction is projecting. Each is recorded as 0040 recorded a new call's first delivery:
 -- the per-call advisory locks in lock-key order (the general voice path holds one such lock);
--- `refold` when the call has another event or already has a row (a status callback that
--- overtook its `incoming`, a second `incoming`) — the store then folds that call on the general
--- path, and its row here stays until that commits; otherwise the owner (the number's DJ while
+-- `refold` when the call has another event, transcript segments or already a row (a status
+-- callback or transcription that overtook the projection, a second `incoming`) — the store
+-- then folds that call on the general path, and its row here stays until that commits; otherwise the owner (the number's DJ while
 -- assigned), the newest click of the owner in the attribution window, the call row (its
 -- analytics deltas and funnel mark by the statement triggers), the caller's contact and its
 -- outbound event. A delivery to
@@ -197,12 +197,16 @@ BEGIN
                 call_status, answered, voicemail_left, high_from, low_from, i)
   ),
   decided AS (
-    SELECT n.*, (n.nth > 1 OR e.hit OR c.hit) IS TRUE AS refold, v.owner
+    SELECT n.*, (n.nth > 1 OR e.hit OR c.hit OR t.hit) IS TRUE AS refold, v.owner
       FROM input n
       LEFT JOIN LATERAL (
         SELECT true AS hit FROM call_events e WHERE e.call_sid = n.call_sid
            AND e.id <> n.event_id
          ORDER BY e.call_sid, e.received_at LIMIT 1) e ON true
+      -- Transcript segments that came first (the general path assembles them into the row).
+      LEFT JOIN LATERAL (
+        SELECT true AS hit FROM call_transcript_segments t WHERE t.call_sid = n.call_sid
+         LIMIT 1) t ON true
       LEFT JOIN LATERAL (
         SELECT true AS hit FROM dj_calls c WHERE c.call_sid = n.call_sid LIMIT 1) c ON true
       LEFT JOIN LATERAL (

@@ -3,9 +3,9 @@
 //! On PostgreSQL `incoming` only makes its delivery durable and reads the routing answer, in
 //! one statement shared with whatever other deliveries arrived meanwhile (`batch.rs`,
 //! `djcalls_accept_incoming_batch`, migration 0041): the event and its projection row, in one
-//! commit. The call row, its attribution, summaries, contact and outbound event follow a few
-//! milliseconds later, projected in large batches (`projection.rs`), which the app starts as
-//! soon as the delivery is accepted. SQLite is in-process, so it has no round trips to save:
+//! commit. The call row, its attribution, summaries, contact and outbound event follow about
+//! 0.1 s later, projected in large batches (`projection.rs`), which the app starts as soon as
+//! the delivery is accepted. SQLite is in-process, so it has no round trips to save:
 //! it records the whole call on the general path of [`Store::record_voice_event_with`], which
 //! folds all of the call's events.
 
@@ -33,7 +33,8 @@ pub struct IncomingRecorded {
     pub new_event: bool,
     /// True when this delivery enqueued a job: the call's follow-up or an outbound event.
     pub followup_enqueued: bool,
-    /// The caller's contact, made or found in the same transaction as the call.
+    /// The caller's contact, made or found in the same transaction as the call (`None` while
+    /// the delivery waits for its projection).
     pub contact: Option<ContactUpsert>,
     /// True when the delivery was accepted and its call is still to be projected
     /// ([`Store::project_incoming_jobs`]); PostgreSQL only.

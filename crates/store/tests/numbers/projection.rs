@@ -12,6 +12,7 @@ use std::collections::HashMap;
 djcalls_testkit::on_both_backends! { &TestDb:
     an_accepted_call_survives_its_process_and_is_projected_by_another => survives_its_process;
     two_processes_projecting_at_once_project_each_call_once => two_processes_at_once;
+    segments_that_overtook_the_projection_are_in_the_projected_row => segments_first;
 }
 
 fn incoming(to: &str, caller: usize) -> VoiceEvent {
@@ -162,4 +163,42 @@ async fn two_processes_at_once(db: &TestDb) {
     let checks = db.store.verify_analytics().await.unwrap();
     assert!(checks.iter().all(|c| c.differing == 0), "{checks:?}");
     other.close().await;
+}
+
+async fn segments_first(db: &TestDb) {
+    use djcalls_domain::transcript::{Speaker, TranscriptSegment};
+    let number = one_dj(&db.store).await;
+    let store = &db.store;
+    let recorded = store
+        .record_incoming(
+            &sid(7),
+            "incoming:7",
+            &incoming(&number, 7),
+            now(),
+            |_, _| None,
+        )
+        .await
+        .unwrap();
+    // The conversation's first words arrive before the call's row is written (on SQLite the
+    // row is there already).
+    let segment = TranscriptSegment {
+        sequence_id: 1,
+        speaker: Speaker::Caller,
+        text: "Hi, we're planning a wedding in June".into(),
+    };
+    store
+        .record_transcript_segment(&sid(7), &segment, now())
+        .await
+        .unwrap();
+    let projected = project_all(store).await;
+    let call = match projected.get(&sid(7)) {
+        Some(projected) => projected.call.expect("projected into a row").0,
+        None => {
+            assert!(!store.projects_incoming());
+            recorded.call.expect("recorded with the delivery").0
+        }
+    };
+    let row = store.call(&SYSTEM, call).await.unwrap().unwrap();
+    let transcript = row.transcript.expect("the early segment is in the row");
+    assert!(transcript.contains("planning a wedding"), "{transcript}");
 }
