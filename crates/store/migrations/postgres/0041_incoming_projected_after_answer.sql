@@ -32,7 +32,11 @@ CREATE TABLE incoming_unprojected (
   voicemail_left boolean NOT NULL,
   received_at    timestamptz NOT NULL,
   high_from      timestamptz NOT NULL,
-  low_from       timestamptz NOT NULL
+  low_from       timestamptz NOT NULL,
+  -- Failed projections of this delivery, and the last one's error: after 5 it is no longer
+  -- taken (set aside for a person to look at; `attempts = 0` sends it round again).
+  attempts       integer NOT NULL DEFAULT 0,
+  last_error     text
 );
 ALTER TABLE incoming_unprojected ENABLE ROW LEVEL SECURITY;
 ALTER TABLE incoming_unprojected FORCE ROW LEVEL SECURITY;
@@ -113,8 +117,8 @@ BEGIN
 END
 $$;
 
--- Projects up to `p_limit` accepted deliveries, oldest first, skipping those another
--- transaction is projecting. Each is recorded as 0040 recorded a new call's first delivery:
+-- Projects up to `p_limit` accepted deliveries (or only `p_only`), oldest first, skipping
+-- those another transaction is projecting and those set aside. Each is recorded as 0040 recorded a new call's first delivery:
 -- the per-call advisory locks in lock-key order (the general voice path holds one such lock);
 -- `refold` when the call has another event, transcript segments or already a row (a status
 -- callback or transcription that overtook the projection, a second `incoming`) — the store
@@ -123,7 +127,7 @@ $$;
 -- analytics deltas and funnel mark by the statement triggers), the caller's contact and its
 -- outbound event. A delivery to
 -- a number without an owner is done: its event is kept, as on the general path.
-CREATE FUNCTION djcalls_project_incoming(p_role text, p_limit integer)
+CREATE FUNCTION djcalls_project_incoming(p_role text, p_limit integer, p_only uuid)
 RETURNS TABLE (
   event_id uuid,
   call_sid text,
@@ -174,8 +178,10 @@ BEGIN
          array_agg(u.high_from ORDER BY u.event_id), array_agg(u.low_from ORDER BY u.event_id)
     INTO c_event_id, c_call_id, c_call_sid, c_virtual_number, c_caller, c_caller_name,
          c_call_status, c_answered, c_voicemail_left, c_at, c_high_from, c_low_from
-    FROM (SELECT * FROM incoming_unprojected o ORDER BY o.event_id LIMIT p_limit
-            FOR UPDATE SKIP LOCKED) u;
+    FROM (SELECT * FROM incoming_unprojected o
+           WHERE o.attempts < 5 AND (p_only IS NULL OR o.event_id = p_only)
+           ORDER BY o.event_id LIMIT p_limit
+           FOR UPDATE SKIP LOCKED) u;
   IF c_event_id IS NULL THEN
     RETURN;
   END IF;

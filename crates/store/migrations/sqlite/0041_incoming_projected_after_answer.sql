@@ -13,5 +13,7 @@ CREATE TABLE incoming_unprojected (
   voicemail_left INTEGER NOT NULL,
   received_at    INTEGER NOT NULL,
   high_from      INTEGER NOT NULL,
-  low_from       INTEGER NOT NULL
+  low_from       INTEGER NOT NULL,
+  attempts       INTEGER NOT NULL DEFAULT 0,
+  last_error     TEXT
 );

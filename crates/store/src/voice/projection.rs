@@ -146,16 +146,31 @@ impl Store {
             return Ok(Projection::default());
         };
         let limit = i32::try_from(limit).unwrap_or(i32::MAX);
-        let rows: Vec<ProjectedRow> =
-            sqlx::query_as("SELECT * FROM djcalls_project_incoming($1, $2)")
-                .bind(self.app_role.as_deref())
-                .bind(limit)
-                .fetch_all(pool)
-                .await?;
+        let mut failed = 0;
+        let rows = match self.project_set_based(pool, limit, None).await {
+            Ok(rows) => rows,
+            // A batch fails as a whole: its deliveries one at a time, so that one that cannot
+            // be projected holds up no other (and is set aside after a few tries).
+            Err(e) if limit > 1 && !e.is_unavailable() => {
+                tracing::warn!(error = %e, "a projection batch failed; projecting its deliveries one by one");
+                let mut rows = Vec::new();
+                for event_id in self.claimable_incoming(limit).await? {
+                    match self.project_set_based(pool, 1, Some(event_id)).await {
+                        Ok(projected) => rows.extend(projected),
+                        Err(e) => {
+                            self.projection_failed(event_id, &e).await?;
+                            failed += 1;
+                        }
+                    }
+                }
+                rows
+            }
+            Err(e) => return Err(e),
+        };
         let mut projection = Projection {
-            claimed: rows.len(),
+            claimed: rows.len() + failed,
             projected: Vec::with_capacity(rows.len()),
-            failed: 0,
+            failed,
         };
         for row in rows {
             if row.outcome == "recorded" {
@@ -177,6 +192,7 @@ impl Store {
                     .extend(folded.map(|update| from_general_path(row.call_sid, update))),
                 Err(e) => {
                     tracing::warn!(error = %e, call_sid = %row.call_sid, "an accepted incoming call could not be folded; it waits for the next projection");
+                    self.projection_failed(row.event_id, &e).await?;
                     projection.failed += 1;
                 }
             }
@@ -184,6 +200,65 @@ impl Store {
         Ok(projection)
     }
 }
+
+impl Store {
+    /// One call of `djcalls_project_incoming`: up to `limit` waiting deliveries, or `only` one.
+    async fn project_set_based(
+        &self,
+        pool: &sqlx::PgPool,
+        limit: i32,
+        only: Option<Uuid>,
+    ) -> StoreResult<Vec<ProjectedRow>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM djcalls_project_incoming($1, $2, $3)")
+                .bind(self.app_role.as_deref())
+                .bind(limit)
+                .bind(only)
+                .fetch_all(pool)
+                .await?,
+        )
+    }
+
+    /// The deliveries a projection would take now, oldest first.
+    async fn claimable_incoming(&self, limit: i32) -> StoreResult<Vec<Uuid>> {
+        Ok(in_tx!(self, &Actor::System, read, |conn| {
+            sqlx::query_scalar(
+                "SELECT event_id FROM incoming_unprojected WHERE attempts < $1 \
+                 ORDER BY event_id LIMIT $2",
+            )
+            .bind(SET_ASIDE_AFTER)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *conn)
+            .await?
+        }))
+    }
+
+    /// Counts a failed projection of `event_id` and keeps its error; the fifth sets it aside.
+    async fn projection_failed(
+        &self,
+        event_id: Uuid,
+        error: &crate::StoreError,
+    ) -> StoreResult<()> {
+        let message = error.to_string();
+        let attempts: Option<i32> = in_tx!(self, &Actor::System, write, |conn| {
+            sqlx::query_scalar(
+                "UPDATE incoming_unprojected SET attempts = attempts + 1, last_error = $2 \
+                 WHERE event_id = $1 RETURNING attempts",
+            )
+            .bind(event_id)
+            .bind(&message)
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        if attempts.is_some_and(|a| a >= SET_ASIDE_AFTER) {
+            tracing::error!(event_id = %event_id, error = %message, "an accepted incoming call could not be projected and is set aside in incoming_unprojected; set its attempts to 0 to retry it");
+        }
+        Ok(())
+    }
+}
+
+/// Failed projections after which a delivery is no longer taken (as in migration 0041).
+const SET_ASIDE_AFTER: i32 = 5;
 
 fn from_general_path(call_sid: String, update: VoiceUpdate) -> IncomingProjected {
     IncomingProjected {

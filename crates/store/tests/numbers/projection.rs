@@ -202,3 +202,83 @@ async fn segments_first(db: &TestDb) {
     let transcript = row.transcript.expect("the early segment is in the row");
     assert!(transcript.contains("planning a wedding"), "{transcript}");
 }
+
+/// PostgreSQL only: SQLite records the call with the delivery, nothing waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delivery_that_cannot_be_projected_is_set_aside_and_holds_up_no_other_on_postgres() {
+    use sqlx::Connection;
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let db = &db;
+    let store = &db.store;
+    let number = one_dj(store).await;
+    // A waiting delivery whose call row the database refuses (a status no call can have),
+    // oldest of all, among three good ones.
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query("SELECT set_config('app.role', 'system', false)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let bad = uuid::Uuid::nil();
+    sqlx::query(
+        "INSERT INTO incoming_unprojected (event_id, call_id, call_sid, virtual_number, \
+         caller, call_status, answered, voicemail_left, received_at, high_from, low_from) \
+         VALUES ($1, gen_random_uuid(), $2, $3, '+13125550999', 'bogus', false, false, \
+         now(), now(), now())",
+    )
+    .bind(bad)
+    .bind(sid(99))
+    .bind(&number)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    for i in 0..3 {
+        store
+            .record_incoming(
+                &sid(i),
+                &format!("incoming:{i}"),
+                &incoming(&number, i),
+                now(),
+                |_, _| None,
+            )
+            .await
+            .unwrap();
+    }
+    // Each projection projects the good ones (the first, one by one after the batch failed)
+    // and counts a failure against the bad one, until it is set aside and nothing is taken.
+    let mut projected = 0;
+    let mut rounds = 0;
+    loop {
+        let batch = store
+            .project_incoming_jobs(256, |_, _, _| Vec::new())
+            .await
+            .unwrap();
+        if batch.claimed == 0 {
+            break;
+        }
+        projected += batch.projected.len();
+        assert_eq!(batch.failed, 1, "round {rounds}: {batch:?}");
+        rounds += 1;
+        assert!(rounds <= 5, "still taken after five failures");
+    }
+    assert_eq!(projected, 3, "the good deliveries were projected");
+    assert_eq!(rounds, 5);
+    let (attempts, error): (i32, Option<String>) =
+        sqlx::query_as("SELECT attempts, last_error FROM incoming_unprojected WHERE event_id = $1")
+            .bind(bad)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(attempts, 5);
+    assert!(
+        error.is_some_and(|e| e.contains("check")),
+        "the refusal is kept"
+    );
+    assert_eq!(
+        store.incoming_waiting().await.unwrap(),
+        1,
+        "set aside, not lost"
+    );
+    conn.close().await.unwrap();
+}
