@@ -39,7 +39,18 @@ impl App {
             return;
         }
         let app = self.clone();
-        tokio::spawn(async move { app.drain_projections().await });
+        tokio::spawn(async move {
+            let drain = tokio::spawn({
+                let app = app.clone();
+                async move { app.drain_projections().await }
+            });
+            // A drain that panicked never cleared its flag: clear it, so the next accepted
+            // delivery starts another (the upkeep projects meanwhile).
+            if let Err(e) = drain.await {
+                tracing::error!(error = %e, "the projection drain ended abnormally");
+                app.projector.running.store(false, Ordering::SeqCst);
+            }
+        });
     }
 
     async fn drain_projections(&self) {
