@@ -12,12 +12,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Deliveries projected in one transaction at most.
 pub const PROJECTION_BATCH: usize = 256;
 /// How long a drain lets deliveries gather before it takes them. A projection's fixed cost is
-/// shared by all it takes: projected in batches of 256 a call costs the database about 70 µs,
-/// in the small batches a short gather makes under load several times that, taken from the
-/// same cores `incoming` needs (`djcalls bench`, 16 connections, on 2 cores: 0.37× the insert
-/// ceiling with 10 ms, 0.43× with 100 ms, 0.46× with 200 ms, 0.64× with no projection at
-/// all; 0.46× with 100 ms once a drain took one batch per gather). Only the dashboards wait
-/// on it, and SPEC §10 gives them a second.
+/// shared by all it takes (a backlog projected in batches of 256 went at about 70 µs a call),
+/// so short gathers, which make small batches under load, take more of the cores `incoming`
+/// needs (`djcalls bench`, 16 connections, on 2 cores: 0.37× the insert ceiling with 10 ms,
+/// 0.43× with 100 ms, 0.46× with 200 ms, 0.64× with no projection at all; 0.46× with 100 ms
+/// once a drain took one batch per gather). Only the dashboards wait on it, and SPEC §10
+/// gives them a second.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// This process's drain: whether one runs, whether more was accepted since it looked, and the

@@ -131,14 +131,18 @@ impl Store {
         Ok(Some(in_tx!(self, &Actor::System, write, |conn| {
             if is_postgres {
                 if let Delivery::Accepted { event_id, wait } = &delivery {
-                    // The projection row first, then the call's lock: the order in which
-                    // `djcalls_project_incoming` takes them (migration 0041). Waiting for it
-                    // holds nothing another transaction could wait for.
+                    // Its projection row is taken (and removed, with this transaction) first,
+                    // then the call's lock: the order in which `djcalls_project_incoming` takes
+                    // them (migration 0041). Waiting for the row holds nothing another
+                    // transaction could wait for.
                     let mine: Option<Uuid> = sqlx::query_scalar(if *wait {
-                        "SELECT event_id FROM incoming_unprojected WHERE event_id = $1 FOR UPDATE"
+                        "DELETE FROM incoming_unprojected WHERE event_id = \
+                         (SELECT event_id FROM incoming_unprojected WHERE event_id = $1 \
+                          FOR UPDATE) RETURNING event_id"
                     } else {
-                        "SELECT event_id FROM incoming_unprojected WHERE event_id = $1 \
-                         FOR UPDATE SKIP LOCKED"
+                        "DELETE FROM incoming_unprojected WHERE event_id = \
+                         (SELECT event_id FROM incoming_unprojected WHERE event_id = $1 \
+                          FOR UPDATE SKIP LOCKED) RETURNING event_id"
                     })
                     .bind(event_id)
                     .fetch_optional(&mut *conn)
@@ -171,13 +175,7 @@ impl Store {
                     .await?
                 }
                 // Stored when it was accepted; its call is touched now, for the first time.
-                Delivery::Accepted { event_id, .. } => {
-                    sqlx::query("DELETE FROM incoming_unprojected WHERE event_id = $1")
-                        .bind(event_id)
-                        .execute(&mut *conn)
-                        .await?;
-                    Some(*event_id)
-                }
+                Delivery::Accepted { event_id, .. } => Some(*event_id),
             };
             let stored: Vec<(String, DbTime)> = sqlx::query_as(
                 "SELECT event, received_at FROM call_events WHERE call_sid = $1 ORDER BY received_at, id",

@@ -181,8 +181,8 @@ impl Store {
                 event_id: row.event_id,
                 wait: false,
             };
-            // One call that cannot be folded must not hold up the others: it stays waiting
-            // (for the next drain) and the rest go on.
+            // One call that cannot be folded must not hold up the others: its failure is
+            // counted against its row (which waits for the next drain) and the rest go on.
             match self
                 .fold_delivery(&row.call_sid, delivery, row.received_at, &jobs)
                 .await
